@@ -1,0 +1,40 @@
+// Package clientchurn defines an Analyzer that reports connection pools
+// (HTTP transports, clients with their own transport, gRPC connections)
+// created on every call of a per-call function and then dropped.
+//
+// # Analyzer clientchurn
+//
+// clientchurn: report connection pools created per call and dropped
+//
+// In Go the connection pool lives in the http.Transport. A transport
+// created for one request and dropped pays a TCP and TLS handshake on every
+// call, leaves sockets in TIME_WAIT, and keeps its idle connections (each
+// with a read and a write goroutine) alive until CloseIdleConnections is
+// called, which a dropped transport never gets. Under load this is memory
+// that grows by the minute and throughput that collapses.
+//
+// The check follows each pool a function creates, directly or through
+// helpers and constructors in any package, and reports it when the
+// function runs once per request or item (an HTTP handler, a RoundTripper,
+// a Gather/Collect/Reconcile/refresh method, an MCP tool handler, a
+// function literal returned by a factory, a loop body, or anything such a
+// function calls) and the pool does not outlive the call:
+//
+//	func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+//		c := &http.Client{Transport: &http.Transport{MaxIdleConns: 10}} // reported
+//		...
+//	}
+//
+// It stays quiet when the pool is kept: a package-level variable, a field
+// set in a constructor, a lazily filled field, sync.Once, a cache keyed by
+// host. A per-call &http.Client{Timeout: t} with no Transport of its own
+// uses http.DefaultTransport and is not churn.
+//
+// It also reports broken memoisation: a nil check on a field that builds a
+// new pool but never stores it back, so every call builds one.
+//
+// Flags (shared with clientshutdown): -constructors adds pool constructors
+// (import/path.Func or import/path.Type.Method), -entrypoints adds per-call
+// entry points (method names or parameter types), -tests and -generated
+// report in test and generated files too.
+package clientchurn

@@ -1,0 +1,82 @@
+package lifetime
+
+import (
+	"go/ast"
+	"go/build"
+	"go/types"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// relevant reports whether the package can create, wrap or pass on a pool:
+// it imports net/http, a catalogued package, or a package that exported a
+// fact. Everything else is skipped before any SSA is built, which is what
+// keeps churnlint cheap on large module graphs.
+func relevant(pass *analysis.Pass) bool {
+	if isStd(pass) {
+		return false
+	}
+	cat := Settings.Catalog()
+	for _, imp := range pass.Pkg.Imports() {
+		path := imp.Path()
+		if path == "net/http" || cat.Mentions(path) {
+			return true
+		}
+		if pass.ImportPackageFact(imp, new(PackageFact)) {
+			return true
+		}
+	}
+	return false
+}
+
+var goroot = filepath.Clean(build.Default.GOROOT) + string(filepath.Separator)
+
+// isStd reports whether the package is part of the standard library. The
+// catalog already describes the pools the standard library makes.
+func isStd(pass *analysis.Pass) bool {
+	if len(pass.Files) == 0 {
+		return true
+	}
+	name := pass.Fset.File(pass.Files[0].Pos()).Name()
+	return strings.HasPrefix(filepath.Clean(name), goroot)
+}
+
+// buildSSA builds SSA for the package's own functions, as buildssa does,
+// but without the ctrlflow pass whose facts would force every dependency
+// to be analysed and built too.
+func buildSSA(pass *analysis.Pass) (*ssa.Package, []*ssa.Function) {
+	prog := ssa.NewProgram(pass.Fset, ssa.BuilderMode(0))
+	for _, p := range pass.Pkg.Imports() {
+		prog.CreatePackage(p, nil, nil, true)
+	}
+	pkg := prog.CreatePackage(pass.Pkg, pass.Files, pass.TypesInfo, false)
+	pkg.Build()
+
+	var funcs []*ssa.Function
+	var add func(f *ssa.Function)
+	add = func(f *ssa.Function) {
+		funcs = append(funcs, f)
+		for _, anon := range f.AnonFuncs {
+			add(anon)
+		}
+	}
+	for _, file := range pass.Files {
+		for _, decl := range file.Decls {
+			if decl, ok := decl.(*ast.FuncDecl); ok {
+				obj, _ := pass.TypesInfo.Defs[decl.Name].(*types.Func)
+				if f := prog.FuncValue(obj); f != nil {
+					add(f)
+				}
+			}
+		}
+	}
+	// Package-level var initialisers live in init; they may call helpers
+	// that return pools, which we must see stored in globals.
+	if init := pkg.Func("init"); init != nil {
+		add(init)
+	}
+	return pkg, funcs
+}

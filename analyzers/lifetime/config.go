@@ -1,0 +1,87 @@
+package lifetime
+
+import (
+	"flag"
+	"fmt"
+	"go/token"
+	"strings"
+	"sync"
+
+	"github.com/churnlint/churnlint/analyzers/catalog"
+)
+
+// Config is the configuration the core shares with every check built on it.
+// The checks expose it as their own flags (-clientchurn.constructors, ...),
+// so all names set the same values: a fact computed for a dependency must
+// mean the same thing whichever check asked for it.
+type Config struct {
+	Constructors catalog.Extra
+	EntryPoints  List // extra per-call entry points: method names or parameter types
+	Tests        bool // report in _test.go files too
+	Generated    bool // report in generated files too
+
+	once sync.Once
+	cat  *catalog.Catalog
+}
+
+// Settings is the configuration in force for this process.
+var Settings = new(Config)
+
+// RegisterFlags adds the shared flags to a check's flag set.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.Var(&c.Constructors, "constructors",
+		"comma-separated extra pool constructors, as import/path.Func or import/path.Type.Method, optionally with :transport, :client or :conn")
+	fs.Var(&c.EntryPoints, "entrypoints",
+		"comma-separated extra per-call entry points: a method name (Handle) or a parameter type (github.com/acme/web.Context)")
+	fs.BoolVar(&c.Tests, "tests", c.Tests, "also report in _test.go files")
+	fs.BoolVar(&c.Generated, "generated", c.Generated, "also report in generated files")
+}
+
+// Catalog returns the builtin catalog plus the user's constructors. It is
+// built once, after flags are parsed.
+func (c *Config) Catalog() *catalog.Catalog {
+	c.once.Do(func() { c.cat = c.Constructors.Catalog() })
+	return c.cat
+}
+
+// List is a comma-separated list flag.
+type List struct {
+	mu    sync.Mutex
+	items []string
+}
+
+func (l *List) String() string {
+	if l == nil {
+		return ""
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.items, ",")
+}
+
+// Set appends the comma-separated items of s.
+func (l *List) Set(s string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.ContainsAny(item, " \t()*") {
+			return fmt.Errorf("entry point %q: want a method name or an import/path.Type", item)
+		}
+		if !strings.Contains(item, ".") && !token.IsIdentifier(item) {
+			return fmt.Errorf("entry point %q: want a method name or an import/path.Type", item)
+		}
+		l.items = append(l.items, item)
+	}
+	return nil
+}
+
+// Items returns the list's items.
+func (l *List) Items() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.items...)
+}

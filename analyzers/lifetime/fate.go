@@ -1,0 +1,513 @@
+package lifetime
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// Fate is what happens to a pool, or to a parameter, within one function:
+// whether it outlives the call, is handed back to the caller, or dies with
+// the call, and whether it is released on the way.
+type Fate struct {
+	Kept      string     // why it outlives the call; "" if it does not
+	KeptField *types.Var // the receiver field it was stored in, if that is why
+	KeptAt    token.Pos  // where it was stored or handed over
+	Returned  []int      // results through which it (or a holder of it) leaves
+	Releases  []ssa.CallInstruction
+
+	// MemoField is set when the pool merges with a nil-checked load of a
+	// receiver field or package variable that it is never written back to:
+	// broken memoisation. MemoName says which, for messages.
+	MemoField types.Object
+	MemoName  string
+
+	// Conditional is set when the pool merges with a value the caller
+	// passed in (an optional client): it is fresh only on some calls.
+	Conditional bool
+}
+
+// Dropped reports whether the pool dies with the call.
+func (f *Fate) Dropped() bool { return f.Kept == "" && len(f.Returned) == 0 }
+
+// Released reports whether any release of the pool was seen.
+func (f *Fate) Released() bool { return len(f.Releases) > 0 }
+
+// An item is a value that holds the pool at the given access path. A path
+// is a list of struct field indices; anyField stands for "somewhere inside"
+// (after a call that wrapped it). Pointers are transparent: a pointer and
+// the variable it points to hold the pool at the same path.
+type item struct {
+	v    ssa.Value
+	path string
+	part bool // a component of the pool (t.TLSClientConfig): only its release counts
+}
+
+const anyField = "?"
+
+func pathHead(p string) (string, string) {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' {
+			return p[:i], p[i+1:]
+		}
+	}
+	return p, ""
+}
+
+func pathPush(step, p string) string {
+	if p == "" {
+		return step
+	}
+	return step + "/" + p
+}
+
+// maxPath bounds access paths, so that recursive types cannot make the walk
+// run away.
+const maxPathSteps = 4
+
+func pathLen(p string) int {
+	if p == "" {
+		return 0
+	}
+	n := 1
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' {
+			n++
+		}
+	}
+	return n
+}
+
+// fateOf follows the uses of v (which holds a pool at path) through fn.
+func (a *pkgRun) fateOf(fn *ssa.Function, v ssa.Value, path string) *Fate {
+	f := new(Fate)
+	w := &walker{a: a, fn: fn, fate: f, seen: make(map[item]bool)}
+	w.push(item{v: v, path: path})
+	for len(w.work) > 0 && f.Kept == "" {
+		it := w.work[len(w.work)-1]
+		w.work = w.work[:len(w.work)-1]
+		refs := it.v.Referrers()
+		if refs == nil {
+			continue
+		}
+		for _, instr := range *refs {
+			w.step(it, instr)
+			if f.Kept != "" {
+				break
+			}
+		}
+	}
+	return f
+}
+
+type walker struct {
+	a    *pkgRun
+	fn   *ssa.Function
+	fate *Fate
+	seen map[item]bool
+	work []item
+}
+
+func (w *walker) push(it item) {
+	if it.v == nil || w.seen[it] || pathLen(it.path) > maxPathSteps {
+		return
+	}
+	w.seen[it] = true
+	w.work = append(w.work, it)
+}
+
+func (w *walker) keep(why string, at token.Pos) {
+	if w.fate.Kept == "" {
+		w.fate.Kept = why
+		w.fate.KeptAt = at
+	}
+}
+
+// mayHold reports whether a value of type t can hold a pool at all; loads
+// of strings and numbers are not worth following.
+func mayHold(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Kind() == types.UnsafePointer
+	case *types.Signature:
+		return false
+	}
+	return true
+}
+
+func (w *walker) step(it item, instr ssa.Instruction) {
+	x, path := it.v, it.path
+	switch in := instr.(type) {
+	case *ssa.Store:
+		if in.Val == x && !it.part {
+			w.store(in, path)
+		}
+	case *ssa.UnOp:
+		if in.Op == token.MUL && mayHold(in.Type()) && (path != "" || isPointerTo(x.Type())) {
+			// A load through a holder gives back what it holds. A load
+			// of *t where t is the pool copies the struct: not followed.
+			if path == "" && isPoolValue(in.Type()) {
+				return
+			}
+			w.push(item{v: in, path: path, part: it.part})
+		}
+	case *ssa.FieldAddr:
+		w.field(it, in, in.Field)
+	case *ssa.Field:
+		w.field(it, in, in.Field)
+	case *ssa.IndexAddr, *ssa.Index, *ssa.Lookup:
+		// Elements are transparent too: a slice holds what its elements hold.
+		w.push(item{v: in.(ssa.Value), path: path, part: it.part})
+	case *ssa.MakeInterface, *ssa.ChangeType, *ssa.ChangeInterface, *ssa.Convert,
+		*ssa.SliceToArrayPointer, *ssa.Slice, *ssa.Extract, *ssa.TypeAssert, *ssa.MultiConvert:
+		w.push(item{v: in.(ssa.Value), path: path, part: it.part})
+	case *ssa.Phi:
+		if !it.part {
+			w.merge(in, x)
+		}
+		w.push(item{v: in, path: path, part: it.part})
+	case *ssa.Return:
+		if it.part {
+			return
+		}
+		for i, r := range in.Results {
+			if r == x && !containsInt(w.fate.Returned, i) {
+				w.fate.Returned = append(w.fate.Returned, i)
+			}
+		}
+	case *ssa.MapUpdate:
+		if !it.part && (in.Value == x || in.Key == x) {
+			w.keep("stored in a map", in.Pos())
+		}
+	case *ssa.Send:
+		if !it.part && in.X == x {
+			w.keep("sent on a channel", in.Pos())
+		}
+	case *ssa.Select:
+		if !it.part {
+			for _, st := range in.States {
+				if st.Send == x {
+					w.keep("sent on a channel", in.Pos())
+				}
+			}
+		}
+	case *ssa.Panic:
+		if !it.part {
+			w.keep("passed to panic", in.Pos())
+		}
+	case *ssa.MakeClosure:
+		w.closure(it, in)
+	case ssa.CallInstruction:
+		w.call(it, in)
+	}
+}
+
+func isPointerTo(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Pointer)
+	return ok
+}
+
+// isPoolValue reports whether t is a pool struct type itself (not a pointer).
+func isPoolValue(t types.Type) bool {
+	_, ok := poolTypeOf(t)
+	return ok
+}
+
+// field follows access to field idx of x. Reading the field that holds the
+// pool gives it back; the pool's own fields are components whose release
+// still counts (rc.HTTPClient.CloseIdleConnections()).
+func (w *walker) field(it item, v ssa.Value, idx int) {
+	head, rest := pathHead(it.path)
+	switch {
+	case it.path == "":
+		if mayHold(v.Type()) {
+			w.push(item{v: v, part: true})
+		}
+	case head == anyField:
+		if mayHold(v.Type()) {
+			w.push(item{v: v, path: it.path, part: it.part})
+		}
+	case head == fmt.Sprint(idx):
+		w.push(item{v: v, path: rest, part: it.part})
+	}
+}
+
+// store handles the pool (at path) being written to addr.
+func (w *walker) store(in *ssa.Store, path string) {
+	root, steps := rootOf(in.Addr)
+	for i := len(steps) - 1; i >= 0; i-- {
+		path = pathPush(steps[i], path)
+	}
+	switch r := root.(type) {
+	case *ssa.Alloc:
+		// A local variable or a local struct: it now holds the pool.
+		w.push(item{v: r, path: path})
+	case *ssa.Global:
+		w.keep("stored in package-level variable "+r.Name(), in.Pos())
+	case *ssa.Parameter:
+		w.keep("stored in "+describeField(r, steps), in.Pos())
+		if len(steps) > 0 && isReceiver(w.fn, r) {
+			w.fate.KeptField = fieldOf(r.Type(), steps[0])
+		}
+	case *ssa.FreeVar:
+		w.keep("stored in a variable captured from "+w.fn.Parent().Name(), in.Pos())
+	default:
+		w.keep("stored in memory that outlives the call", in.Pos())
+	}
+}
+
+// rootOf walks an address back to the variable it is part of, returning
+// the field steps from that variable down to the address.
+func rootOf(addr ssa.Value) (ssa.Value, []string) {
+	var steps []string
+	for i := 0; i < 16; i++ {
+		switch a := addr.(type) {
+		case *ssa.FieldAddr:
+			steps = append(steps, fmt.Sprint(a.Field))
+			addr = a.X
+		case *ssa.IndexAddr:
+			addr = a.X
+		case *ssa.UnOp:
+			if a.Op != token.MUL {
+				return addr, steps
+			}
+			addr = a.X
+		case *ssa.Field:
+			steps = append(steps, fmt.Sprint(a.Field))
+			addr = a.X
+		default:
+			return addr, steps
+		}
+	}
+	return addr, steps
+}
+
+func isReceiver(fn *ssa.Function, p *ssa.Parameter) bool {
+	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == p
+}
+
+// fieldOf returns field idx (a decimal string) of the struct t points to.
+func fieldOf(t types.Type, idx string) *types.Var {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return nil
+	}
+	var i int
+	if _, err := fmt.Sscan(idx, &i); err != nil || i >= st.NumFields() {
+		return nil
+	}
+	return st.Field(i)
+}
+
+func describeField(p *ssa.Parameter, steps []string) string {
+	if len(steps) == 0 {
+		return "the memory " + p.Name() + " points to"
+	}
+	if f := fieldOf(p.Type(), steps[len(steps)-1]); f != nil {
+		return p.Name() + "." + f.Name()
+	}
+	return "a field of " + p.Name()
+}
+
+// merge inspects the other edges of a phi the pool flows into, to tell a
+// broken memoisation (c := s.client; if c == nil { c = new }) and an
+// optional pool passed in by the caller from a plain fresh one.
+func (w *walker) merge(phi *ssa.Phi, from ssa.Value) {
+	for _, e := range phi.Edges {
+		if e == from {
+			continue
+		}
+		switch e := e.(type) {
+		case *ssa.Parameter:
+			w.fate.Conditional = true
+		case *ssa.UnOp:
+			if e.Op != token.MUL {
+				continue
+			}
+			root, steps := rootOf(e.X)
+			switch r := root.(type) {
+			case *ssa.Global:
+				if len(steps) == 0 {
+					w.fate.MemoField, w.fate.MemoName = r.Object(), r.Name()
+				} else {
+					w.fate.Conditional = true
+				}
+			case *ssa.Parameter:
+				if isReceiver(w.fn, r) && len(steps) > 0 {
+					if f := fieldOf(r.Type(), steps[len(steps)-1]); f != nil {
+						w.fate.MemoField, w.fate.MemoName = f, r.Name()+"."+f.Name()
+					}
+				} else {
+					w.fate.Conditional = true
+				}
+			default:
+				w.fate.Conditional = true
+			}
+		case *ssa.Phi, *ssa.Const:
+		default:
+			w.fate.Conditional = true
+		}
+	}
+}
+
+// closure handles a function literal that captures the pool: what the
+// literal does with it counts, and so does what happens to the literal.
+func (w *walker) closure(it item, mc *ssa.MakeClosure) {
+	anon := mc.Fn.(*ssa.Function)
+	for i, b := range mc.Bindings {
+		if b != it.v || i >= len(anon.FreeVars) {
+			continue
+		}
+		inner := w.a.fateOf(anon, anon.FreeVars[i], it.path)
+		if it.part {
+			w.fate.Releases = append(w.fate.Releases, inner.Releases...)
+			continue
+		}
+		if inner.Kept != "" {
+			w.keep(inner.Kept, inner.KeptAt)
+			return
+		}
+		if len(inner.Returned) > 0 {
+			w.keep("returned by a function literal", mc.Pos())
+			return
+		}
+		for _, r := range inner.Releases {
+			// A release inside a deferred or called literal releases.
+			w.fate.Releases = append(w.fate.Releases, r)
+		}
+	}
+	if it.part {
+		return
+	}
+	// The literal itself must only be called, deferred or started.
+	for _, ref := range *mc.Referrers() {
+		if call, ok := ref.(ssa.CallInstruction); ok && call.Common().Value == mc {
+			continue
+		}
+		if _, ok := ref.(*ssa.DebugRef); ok {
+			continue
+		}
+		w.keep("captured by a function literal that outlives the call", mc.Pos())
+		return
+	}
+}
+
+// call handles the pool flowing into a call: as the receiver, as an
+// argument, or through a builtin.
+func (w *walker) call(it item, call ssa.CallInstruction) {
+	x := it.v
+	common := call.Common()
+	if b, ok := common.Value.(*ssa.Builtin); ok {
+		switch b.Name() {
+		case "append", "ssa:wrapnilchk":
+			if v := call.Value(); v != nil {
+				w.push(item{v: v, path: it.path, part: it.part})
+			}
+		case "copy":
+			if !it.part && len(common.Args) > 1 && common.Args[1] == x {
+				w.keep("copied by copy()", call.Pos())
+			}
+		}
+		return
+	}
+	if common.IsInvoke() {
+		if common.Value == x {
+			if isReleaseName(common.Method.Name()) {
+				w.fate.Releases = append(w.fate.Releases, call)
+			}
+			return
+		}
+		if !it.part && containsValue(common.Args, x) {
+			w.keep("passed to "+common.Method.Name()+" through an interface", call.Pos())
+		}
+		return
+	}
+	callee := common.StaticCallee()
+	if callee == nil {
+		if !it.part && containsValue(common.Args, x) {
+			w.keep("passed to a function value", call.Pos())
+		}
+		return
+	}
+	for i, arg := range common.Args {
+		if arg != x {
+			continue
+		}
+		recv := i == 0 && callee.Signature.Recv() != nil
+		// Closing the pool, a holder of it (client.CloseIdleConnections)
+		// or a part of it (rc.HTTPClient.CloseIdleConnections) releases it.
+		if recv && isReleaseName(callee.Name()) {
+			w.fate.Releases = append(w.fate.Releases, call)
+			continue
+		}
+		if it.part {
+			continue
+		}
+		use, result := w.a.paramUse(callee, i, recv)
+		switch use {
+		case Keeps:
+			w.keep("passed to "+funcLabel(callee)+", which keeps it", call.Pos())
+			return
+		case Releases:
+			w.fate.Releases = append(w.fate.Releases, call)
+		case Wraps:
+			if v := resultValue(call, result); v != nil {
+				w.push(item{v: v, path: anyField})
+			}
+		}
+	}
+}
+
+// resultValue returns the SSA value of result i of a call, or nil.
+func resultValue(call ssa.CallInstruction, i int) ssa.Value {
+	v := call.Value()
+	if v == nil {
+		return nil
+	}
+	if _, ok := v.Type().(*types.Tuple); !ok {
+		if i == 0 {
+			return v
+		}
+		return nil
+	}
+	for _, ref := range *v.Referrers() {
+		if ex, ok := ref.(*ssa.Extract); ok && ex.Index == i {
+			return ex
+		}
+	}
+	return nil
+}
+
+// isReleaseName reports whether a method of this name releases a pool
+// (CloseIdleConnections on transports and clients, Close on connections
+// and on owners of clients).
+func isReleaseName(name string) bool {
+	switch name {
+	case "CloseIdleConnections", "Close", "Shutdown", "Stop":
+		return true
+	}
+	return false
+}
+
+func containsValue(vs []ssa.Value, x ssa.Value) bool {
+	for _, v := range vs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,443 @@
+// Package lifetime is the reasoning that churnlint's checks share: where a
+// package creates connection pools, what becomes of each one (kept,
+// returned, released or dropped), and which functions run once per call
+// (handlers, collectors, loop bodies, and everything they call).
+//
+// It is an analysis.Analyzer that reports nothing; its Result is read by
+// clientchurn and clientshutdown, and its facts carry function summaries
+// across packages: "returns a fresh pool", "creates and drops a pool on
+// every call", "does not keep this parameter".
+package lifetime
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/churnlint/churnlint/analyzers/catalog"
+)
+
+// Analyzer computes the Result. It needs no other analyzer: it builds SSA
+// itself, and only for packages that can touch a pool.
+var Analyzer = &analysis.Analyzer{
+	Name:       "lifetime",
+	Doc:        "find connection pools, their lifetimes and the per-call functions that create them (shared by churnlint's checks)",
+	URL:        "https://github.com/churnlint/churnlint",
+	Run:        run,
+	ResultType: reflect.TypeFor[*Result](),
+	FactTypes:  []analysis.Fact{new(FuncFact), new(PackageFact)},
+}
+
+// Result describes one package.
+type Result struct {
+	// Pkg is nil when the package cannot touch a pool and was skipped.
+	Pkg   *ssa.Package
+	Funcs []*Func // in source order, function literals after their parent
+	ByFn  map[*ssa.Function]*Func
+	// Files maps each file's start to whether checks report in it.
+	Files map[*token.File]bool
+}
+
+// Func is what the core found in one function.
+type Func struct {
+	SSA   *ssa.Function
+	Sites []*Site
+	// PerCall explains why the function runs once per request, item or
+	// event; nil when nothing says so.
+	PerCall *Reason
+	// Churns are calls to functions of other packages that create and
+	// drop a pool on every call.
+	Churns []*ChurnCall
+	// InLoop tells, by block index, which blocks lie on a cycle.
+	InLoop []bool
+	summary
+}
+
+// Site is one place where a function obtains a new pool.
+type Site struct {
+	Fn    *Func
+	Instr ssa.Instruction // the Alloc or the call
+	Value ssa.Value       // the pool (or its owner)
+	Kind  string          // what it is: "http.Transport", "HTTP client", ...
+	Chain []string        // how it is made: [&http.Transport{}] or [newClient, &http.Transport{}]
+	// Origin is where the pool itself is created, when it is made in
+	// another function of this package; At says where for other packages.
+	Origin token.Pos
+	At     string
+	Owned  bool // the value holds the pool in a field
+	Fate   *Fate
+}
+
+// InLoop reports whether the site is on a loop's path.
+func (s *Site) InLoop() bool {
+	b := s.Instr.Block()
+	return b != nil && b.Index < len(s.Fn.InLoop) && s.Fn.InLoop[b.Index]
+}
+
+// ChurnCall is a call to a function that churns a pool on every call.
+type ChurnCall struct {
+	Call   ssa.CallInstruction
+	Callee *types.Func
+	Churn  *Churn
+}
+
+// InLoop reports whether the call is on a loop's path.
+func (c *ChurnCall) InLoop(fn *Func) bool {
+	b := c.Call.Block()
+	return b != nil && b.Index < len(fn.InLoop) && fn.InLoop[b.Index]
+}
+
+// Reason says why a function runs per call.
+type Reason struct {
+	Entry *ssa.Function // the entry point the chain starts from
+	Why   string        // "ServeHTTP is an HTTP handler"
+	Chain []string      // entry -> ... -> this function
+}
+
+// summary is the part of a Func that callers in this package use.
+type summary struct {
+	state     int // 0 not started, 1 in progress, 2 done
+	fresh     []Fresh
+	freshPos  map[int]token.Pos // same-package origin of each fresh result
+	churn     *Churn
+	churnPos  token.Pos
+	params    []ParamFlow
+	paramDone bool
+}
+
+type pkgRun struct {
+	pass  *analysis.Pass
+	cat   *catalog.Catalog
+	res   *Result
+	entry *entryPoints
+	// factories maps a struct field to the functions stored in it.
+	factories map[*types.Var][]*ssa.Function
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	res := &Result{ByFn: make(map[*ssa.Function]*Func), Files: make(map[*token.File]bool)}
+	if !relevant(pass) {
+		return res, nil
+	}
+	for _, f := range pass.Files {
+		tf := pass.Fset.File(f.Pos())
+		report := true
+		if strings.HasSuffix(tf.Name(), "_test.go") && !Settings.Tests {
+			report = false
+		}
+		if ast.IsGenerated(f) && !Settings.Generated {
+			report = false
+		}
+		res.Files[tf] = report
+	}
+	pkg, funcs := buildSSA(pass)
+	res.Pkg = pkg
+	a := &pkgRun{pass: pass, cat: Settings.Catalog(), res: res, entry: newEntryPoints(Settings.EntryPoints.Items())}
+	for _, fn := range funcs {
+		if _, dup := res.ByFn[fn]; dup {
+			continue
+		}
+		f := &Func{SSA: fn, InLoop: loopBlocks(fn)}
+		res.Funcs = append(res.Funcs, f)
+		res.ByFn[fn] = f
+	}
+	a.collectFactories()
+	for _, f := range res.Funcs {
+		a.summarize(f)
+	}
+	a.markPerCall()
+	a.exportFacts()
+	return res, nil
+}
+
+// Reports says whether checks report diagnostics at pos.
+func (r *Result) Reports(fset *token.FileSet, pos token.Pos) bool {
+	if !pos.IsValid() {
+		return false
+	}
+	return r.Files[fset.File(pos)]
+}
+
+// funcOf returns the Func of a function of this package, or nil.
+func (a *pkgRun) funcOf(fn *ssa.Function) *Func {
+	if fn == nil {
+		return nil
+	}
+	if fn.Origin() != nil {
+		fn = fn.Origin()
+	}
+	return a.res.ByFn[fn]
+}
+
+// summarize finds the function's sites and computes what its callers need
+// to know. Same-package callees are summarised first, on demand; a cycle
+// of calls sees the conservative empty summary.
+func (a *pkgRun) summarize(f *Func) {
+	if f.state != 0 {
+		return
+	}
+	f.state = 1
+	defer func() { f.state = 2 }()
+	fn := f.SSA
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			a.sitesAt(f, instr)
+		}
+	}
+	for _, s := range f.Sites {
+		s.Fate = a.fateOf(fn, s.Value, "")
+	}
+	a.summarizeResults(f)
+}
+
+// summarizeResults fills the fresh-result and churn parts of the summary.
+func (a *pkgRun) summarizeResults(f *Func) {
+	for _, s := range f.Sites {
+		if s.Fate.Kept != "" || s.Fate.Conditional || s.Fate.MemoField != nil {
+			continue
+		}
+		for _, r := range s.Fate.Returned {
+			if hasFresh(f.fresh, r) {
+				continue
+			}
+			owned := s.Owned || !sameType(s.Value.Type(), resultType(f.SSA, r))
+			f.fresh = append(f.fresh, Fresh{
+				Result: r,
+				Kind:   s.Kind,
+				Chain:  append([]string{funcLabel(f.SSA)}, s.Chain...),
+				Owned:  owned,
+				At:     s.at(a.pass.Fset),
+			})
+			if f.freshPos == nil {
+				f.freshPos = make(map[int]token.Pos)
+			}
+			f.freshPos[r] = s.origin()
+		}
+		if s.Fate.Dropped() && f.churn == nil {
+			f.churn = &Churn{
+				Kind:     s.Kind,
+				Chain:    append([]string{funcLabel(f.SSA)}, s.Chain...),
+				Released: s.Fate.Released(),
+				At:       s.at(a.pass.Fset),
+			}
+			f.churnPos = s.origin()
+		}
+	}
+	if f.churn != nil {
+		return
+	}
+	// A function that calls a churning function churns too.
+	for _, b := range f.SSA.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			callee := call.Common().StaticCallee()
+			if g := a.funcOf(callee); g != nil && g.SSA.Parent() == nil {
+				a.summarize(g)
+				if g.churn != nil && len(g.churn.Chain) < maxChain {
+					c := *g.churn
+					c.Chain = append([]string{funcLabel(f.SSA)}, c.Chain...)
+					f.churn, f.churnPos = &c, g.churnPos
+					return
+				}
+			} else if c := a.importedChurn(callee); c != nil {
+				cc := *c
+				cc.Chain = append([]string{funcLabel(f.SSA)}, cc.Chain...)
+				f.churn = &cc
+				return
+			}
+		}
+	}
+}
+
+// maxChain bounds how deep a chain of calls is followed.
+const maxChain = 8
+
+func (s *Site) origin() token.Pos {
+	if s.Origin.IsValid() {
+		return s.Origin
+	}
+	return s.Instr.Pos()
+}
+
+func (s *Site) at(fset *token.FileSet) string {
+	if s.At != "" {
+		return s.At
+	}
+	p := fset.Position(s.origin())
+	return shortFile(p.Filename) + ":" + itoa(p.Line)
+}
+
+func hasFresh(fs []Fresh, r int) bool {
+	for _, f := range fs {
+		if f.Result == r {
+			return true
+		}
+	}
+	return false
+}
+
+func resultType(fn *ssa.Function, i int) types.Type {
+	res := fn.Signature.Results()
+	if i < res.Len() {
+		return res.At(i).Type()
+	}
+	return nil
+}
+
+func sameType(a, b types.Type) bool {
+	if b == nil {
+		return false
+	}
+	if types.Identical(a, b) {
+		return true
+	}
+	// A pool returned as an interface (http.RoundTripper) is still itself.
+	_, isIface := b.Underlying().(*types.Interface)
+	return isIface
+}
+
+// importedChurn returns the churn fact of a function of another package.
+func (a *pkgRun) importedChurn(callee *ssa.Function) *Churn {
+	if ff := a.importedFact(callee); ff != nil {
+		return ff.Churn
+	}
+	return nil
+}
+
+// importedFact returns the FuncFact of a function of another package.
+func (a *pkgRun) importedFact(callee *ssa.Function) *FuncFact {
+	if callee == nil {
+		return nil
+	}
+	obj, ok := callee.Object().(*types.Func)
+	if !ok || obj.Pkg() == nil || obj.Pkg() == a.pass.Pkg {
+		return nil
+	}
+	obj = obj.Origin()
+	ff := new(FuncFact)
+	if a.pass.ImportObjectFact(obj, ff) {
+		return ff
+	}
+	return nil
+}
+
+// exportFacts publishes the summaries of functions that other packages can
+// call by name.
+func (a *pkgRun) exportFacts() {
+	any := false
+	for _, f := range a.res.Funcs {
+		obj, ok := f.SSA.Object().(*types.Func)
+		if !ok || f.SSA.Parent() != nil || !obj.Exported() || obj.Pkg() != a.pass.Pkg {
+			continue
+		}
+		a.paramFlows(f)
+		ff := &FuncFact{Fresh: f.fresh, Churn: f.churn}
+		for _, p := range f.params {
+			if p.Use != Keeps {
+				ff.Params = append(ff.Params, p)
+			}
+		}
+		if len(ff.Fresh) == 0 && ff.Churn == nil && len(ff.Params) == 0 {
+			continue
+		}
+		a.pass.ExportObjectFact(obj, ff)
+		any = true
+	}
+	if any {
+		a.pass.ExportPackageFact(new(PackageFact))
+	}
+}
+
+// loopBlocks marks the blocks of fn that lie on a cycle.
+func loopBlocks(fn *ssa.Function) []bool {
+	n := len(fn.Blocks)
+	in := make([]bool, n)
+	if n == 0 {
+		return in
+	}
+	// Tarjan's strongly connected components.
+	index := make([]int, n)
+	low := make([]int, n)
+	on := make([]bool, n)
+	for i := range index {
+		index[i] = -1
+	}
+	var stack []int
+	next := 0
+	var visit func(v int)
+	visit = func(v int) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		on[v] = true
+		for _, s := range fn.Blocks[v].Succs {
+			w := s.Index
+			if index[w] < 0 {
+				visit(w)
+				low[v] = min(low[v], low[w])
+			} else if on[w] {
+				low[v] = min(low[v], index[w])
+			}
+			if w == v {
+				in[v] = true
+			}
+		}
+		if low[v] == index[v] {
+			var comp []int
+			for {
+				w := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				on[w] = false
+				comp = append(comp, w)
+				if w == v {
+					break
+				}
+			}
+			if len(comp) > 1 {
+				for _, w := range comp {
+					in[w] = true
+				}
+			}
+		}
+	}
+	for v := range fn.Blocks {
+		if index[v] < 0 {
+			visit(v)
+		}
+	}
+	return in
+}
+
+// Label names a function as chains do: package-qualified, methods by their
+// receiver type, function literals after their parent.
+func Label(fn *ssa.Function) string { return funcLabel(fn) }
+
+// AnalyzerDoc extracts the "# Analyzer name" section of a package's doc.go
+// source, the way the golang.org/x/tools passes document themselves.
+func AnalyzerDoc(src, name string) string {
+	header := "// # Analyzer " + name
+	i := strings.Index(src, header)
+	if i < 0 {
+		return name
+	}
+	var lines []string
+	for _, line := range strings.Split(src[i+len(header):], "\n")[1:] {
+		if !strings.HasPrefix(line, "//") {
+			break
+		}
+		line = strings.TrimPrefix(strings.TrimPrefix(line, "//"), " ")
+		if strings.HasPrefix(line, "# ") {
+			break
+		}
+		lines = append(lines, line)
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}

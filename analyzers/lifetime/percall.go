@@ -1,0 +1,202 @@
+package lifetime
+
+import (
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// entryPoints knows which functions a framework calls once per request,
+// event or item: by method name (Reconcile, Gather) or by a parameter type
+// (http.ResponseWriter, gin.Context, mcp.CallToolRequest).
+type entryPoints struct {
+	methods map[string]string // method name -> why it runs per call
+	params  map[string]string // import/path.Type -> why
+}
+
+var builtinMethods = map[string]string{
+	"ServeHTTP":    "is an HTTP handler",
+	"RoundTrip":    "is an http.RoundTripper, called for every request",
+	"Gather":       "runs on every metrics scrape",
+	"Collect":      "runs on every metrics scrape",
+	"Scrape":       "runs on every scrape",
+	"Reconcile":    "runs on every reconcile",
+	"refresh":      "runs on every refresh",
+	"Refresh":      "runs on every refresh",
+	"CreateFilter": "runs for every new filter chain",
+	"ServeDNS":     "is a DNS handler",
+}
+
+var builtinParams = map[string]string{
+	"net/http.ResponseWriter":                                   "handles an HTTP request",
+	"github.com/gin-gonic/gin.Context":                          "is a gin handler",
+	"github.com/labstack/echo/v4.Context":                       "is an echo handler",
+	"github.com/gofiber/fiber/v2.Ctx":                           "is a fiber handler",
+	"github.com/mark3labs/mcp-go/mcp.CallToolRequest":           "is an MCP tool handler",
+	"github.com/mark3labs/mcp-go/mcp.ReadResourceRequest":       "is an MCP resource handler",
+	"github.com/mark3labs/mcp-go/mcp.GetPromptRequest":          "is an MCP prompt handler",
+	"github.com/modelcontextprotocol/go-sdk/mcp.CallToolParams": "is an MCP tool handler",
+	"github.com/modelcontextprotocol/go-sdk/mcp.CallToolRequest": "is an MCP tool handler",
+	"sigs.k8s.io/controller-runtime/pkg/reconcile.Request":      "runs on every reconcile",
+}
+
+func newEntryPoints(extra []string) *entryPoints {
+	e := &entryPoints{methods: make(map[string]string), params: make(map[string]string)}
+	for k, v := range builtinMethods {
+		e.methods[k] = v
+	}
+	for k, v := range builtinParams {
+		e.params[k] = v
+	}
+	for _, item := range extra {
+		if strings.Contains(item, ".") {
+			e.params[item] = "is a configured per-call entry point"
+		} else {
+			e.methods[item] = "is a configured per-call entry point"
+		}
+	}
+	return e
+}
+
+// reason says why fn is an entry point, or returns nil.
+func (e *entryPoints) reason(fn *ssa.Function) *Reason {
+	sig := fn.Signature
+	if sig.Recv() != nil {
+		if why, ok := e.methods[fn.Name()]; ok {
+			return &Reason{Entry: fn, Why: displayLabel(fn) + " " + why, Chain: []string{funcLabel(fn)}}
+		}
+	}
+	for i := 0; i < sig.Params().Len(); i++ {
+		t := sig.Params().At(i).Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		n, ok := types.Unalias(t).(*types.Named)
+		if !ok || n.Obj().Pkg() == nil {
+			continue
+		}
+		if why, ok := e.params[n.Obj().Pkg().Path()+"."+n.Obj().Name()]; ok {
+			return &Reason{Entry: fn, Why: displayLabel(fn) + " " + why, Chain: []string{funcLabel(fn)}}
+		}
+	}
+	return nil
+}
+
+// runsOnce reports whether fn runs once per process: main and init.
+func runsOnce(fn *ssa.Function) bool {
+	if fn.Parent() != nil || fn.Signature.Recv() != nil {
+		return false
+	}
+	name := fn.Name()
+	return (name == "main" && fn.Pkg != nil && fn.Pkg.Pkg.Name() == "main") ||
+		name == "init" || strings.HasPrefix(name, "init#")
+}
+
+// RunsOnce reports whether the function is main or init.
+func (f *Func) RunsOnce() bool { return runsOnce(f.SSA) }
+
+// markPerCall finds the entry points, then spreads per-call-ness down the
+// static calls of this package: whatever a per-call function calls, or any
+// function calls in a loop, runs per call too.
+func (a *pkgRun) markPerCall() {
+	var queue []*Func
+	for _, f := range a.res.Funcs {
+		if r := a.entry.reason(f.SSA); r != nil {
+			f.PerCall = r
+			queue = append(queue, f)
+		} else if r := returnedLiteral(f.SSA); r != nil {
+			f.PerCall = r
+			queue = append(queue, f)
+		}
+	}
+	for _, f := range a.res.Funcs {
+		if runsOnce(f.SSA) {
+			continue
+		}
+		for _, b := range f.SSA.Blocks {
+			if !f.InLoop[b.Index] {
+				continue
+			}
+			for _, instr := range b.Instrs {
+				g := a.calleeFunc(instr)
+				if g == nil || g.PerCall != nil || g == f {
+					continue
+				}
+				g.PerCall = &Reason{Entry: f.SSA, Why: displayLabel(f.SSA) + " calls it in a loop",
+					Chain: []string{funcLabel(f.SSA), funcLabel(g.SSA)}}
+				queue = append(queue, g)
+			}
+		}
+	}
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		if len(f.PerCall.Chain) >= maxChain {
+			continue
+		}
+		for _, b := range f.SSA.Blocks {
+			for _, instr := range b.Instrs {
+				g := a.calleeFunc(instr)
+				if g == nil || g.PerCall != nil || runsOnce(g.SSA) {
+					continue
+				}
+				chain := append(append([]string(nil), f.PerCall.Chain...), funcLabel(g.SSA))
+				g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain}
+				queue = append(queue, g)
+			}
+		}
+	}
+}
+
+// calleeFunc returns the Func of this package that instr calls statically.
+func (a *pkgRun) calleeFunc(instr ssa.Instruction) *Func {
+	call, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return nil
+	}
+	return a.funcOf(call.Common().StaticCallee())
+}
+
+// returnedLiteral: a function literal that its parent returns is a body
+// that runs on every call of the result (func handler() http.HandlerFunc
+// { return func(w, r) {...} }); its parent runs once.
+func returnedLiteral(fn *ssa.Function) *Reason {
+	parent := fn.Parent()
+	if parent == nil || runsOnce(parent) {
+		return nil
+	}
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			mc, ok := instr.(*ssa.MakeClosure)
+			if ok && mc.Fn == fn && flowsToReturn(mc) {
+				return &Reason{Entry: fn, Why: displayLabel(fn) + " is returned by " + displayLabel(parent) + " and runs on every call of the result",
+					Chain: []string{funcLabel(fn)}}
+			}
+		}
+	}
+	return nil
+}
+
+func flowsToReturn(v ssa.Value) bool {
+	for i := 0; i < 4; i++ {
+		refs := v.Referrers()
+		if refs == nil {
+			return false
+		}
+		var next ssa.Value
+		for _, r := range *refs {
+			switch r := r.(type) {
+			case *ssa.Return:
+				return true
+			case *ssa.ChangeType, *ssa.MakeInterface:
+				next = r.(ssa.Value)
+			}
+		}
+		if next == nil {
+			return false
+		}
+		v = next
+	}
+	return false
+}

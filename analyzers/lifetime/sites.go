@@ -1,0 +1,293 @@
+package lifetime
+
+import (
+	"go/types"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/churnlint/churnlint/analyzers/catalog"
+)
+
+// kindLabel is how diagnostics name each kind of pool.
+func kindLabel(k catalog.Kind) string {
+	switch k {
+	case catalog.Transport:
+		return "HTTP transport"
+	case catalog.Client:
+		return "HTTP client with its own transport"
+	default:
+		return "client connection"
+	}
+}
+
+func poolTypeOf(t types.Type) (catalog.PoolType, bool) {
+	return catalog.IsPoolType(t)
+}
+
+// sitesAt records the pools that instr brings into being, and the calls it
+// makes to functions of other packages that churn a pool on every call.
+func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
+	switch in := instr.(type) {
+	case *ssa.Alloc:
+		elem := in.Type().Underlying().(*types.Pointer).Elem()
+		pt, ok := poolTypeOf(elem)
+		if !ok {
+			return
+		}
+		short := pt.Pkg[strings.LastIndex(pt.Pkg, "/")+1:]
+		label := "&" + short + "." + pt.Name + "{}"
+		if in.Comment == "new" {
+			label = "new(" + short + "." + pt.Name + ")"
+		}
+		f.Sites = append(f.Sites, &Site{Fn: f, Instr: in, Value: in, Kind: kindLabel(catalog.Transport), Chain: []string{label}})
+	case *ssa.Call:
+		a.callSites(f, in)
+	}
+	if call, ok := instr.(ssa.CallInstruction); ok {
+		if c := a.importedChurn(call.Common().StaticCallee()); c != nil {
+			obj := call.Common().StaticCallee().Object().(*types.Func)
+			f.Churns = append(f.Churns, &ChurnCall{Call: call, Callee: obj, Churn: c})
+		}
+	}
+}
+
+func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
+	common := call.Common()
+	callee := common.StaticCallee()
+	if callee == nil {
+		a.factorySites(f, call)
+		return
+	}
+	if obj, ok := callee.Object().(*types.Func); ok {
+		if e, ok := a.cat.Lookup(obj); ok {
+			if v := resultValue(call, e.Result); v != nil {
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: kindLabel(e.Kind), Chain: []string{constructorLabel(obj)}})
+			}
+			return
+		}
+	}
+	if g := a.funcOf(callee); g != nil {
+		if g.SSA.Parent() != nil {
+			return // an immediately called literal is part of f
+		}
+		a.summarize(g)
+		for _, r := range g.fresh {
+			if v := resultValue(call, r.Result); v != nil {
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain, Origin: g.freshPos[r.Result], Owned: r.Owned})
+			}
+		}
+		return
+	}
+	if ff := a.importedFact(callee); ff != nil {
+		for _, r := range ff.Fresh {
+			if v := resultValue(call, r.Result); v != nil {
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain, At: r.At, Owned: r.Owned})
+			}
+		}
+	}
+}
+
+// factorySites handles a call through a function stored in a struct field
+// (an option or a factory): if a function of this package that is stored
+// in that field returns a fresh pool, so does the call.
+func (a *pkgRun) factorySites(f *Func, call *ssa.Call) {
+	field := fieldVar(call.Common().Value)
+	if field == nil {
+		return
+	}
+	for _, g := range a.factories[field] {
+		gf := a.funcOf(g)
+		if gf == nil {
+			continue
+		}
+		a.summarize(gf)
+		for _, r := range gf.fresh {
+			if v := resultValue(call, r.Result); v != nil {
+				chain := append([]string{field.Name() + " (set to " + displayLabel(gf.SSA) + ")"}, r.Chain[1:]...)
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: gf.freshPos[r.Result], Owned: r.Owned})
+				return
+			}
+		}
+	}
+}
+
+// constructorLabel names a catalogued call: "grpc.Dial()",
+// "http.Transport.Clone()".
+func constructorLabel(fn *types.Func) string {
+	name := fn.Name() + "()"
+	if recv := fn.Signature().Recv(); recv != nil {
+		t := recv.Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := types.Unalias(t).(*types.Named); ok {
+			name = n.Obj().Name() + "." + name
+		}
+	}
+	return fn.Pkg().Name() + "." + name
+}
+
+// fieldVar returns the struct field that v was loaded from, or nil.
+func fieldVar(v ssa.Value) *types.Var {
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		if fa, ok := v.X.(*ssa.FieldAddr); ok {
+			return fieldOf(fa.X.Type(), strconv.Itoa(fa.Field))
+		}
+	case *ssa.Field:
+		return fieldOf(v.X.Type(), strconv.Itoa(v.Field))
+	}
+	return nil
+}
+
+// collectFactories records which functions of this package are stored in
+// which struct fields, so that calls through those fields can be resolved.
+func (a *pkgRun) collectFactories() {
+	a.factories = make(map[*types.Var][]*ssa.Function)
+	for _, f := range a.res.Funcs {
+		for _, b := range f.SSA.Blocks {
+			for _, instr := range b.Instrs {
+				st, ok := instr.(*ssa.Store)
+				if !ok {
+					continue
+				}
+				fa, ok := st.Addr.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				var fn *ssa.Function
+				switch v := st.Val.(type) {
+				case *ssa.Function:
+					fn = v
+				case *ssa.MakeClosure:
+					fn, _ = v.Fn.(*ssa.Function)
+				}
+				if fn == nil {
+					continue
+				}
+				if field := fieldOf(fa.X.Type(), strconv.Itoa(fa.Field)); field != nil {
+					a.factories[field] = append(a.factories[field], fn)
+				}
+			}
+		}
+	}
+}
+
+// paramUse says what callee does with its argument i.
+func (a *pkgRun) paramUse(callee *ssa.Function, i int, recv bool) (Use, int) {
+	if g := a.funcOf(callee); g != nil {
+		a.paramFlows(g)
+		if i < len(g.params) {
+			return g.params[i].Use, g.params[i].Result
+		}
+		return Keeps, 0
+	}
+	if ff := a.importedFact(callee); ff != nil {
+		for _, p := range ff.Params {
+			if p.Index == i {
+				return p.Use, p.Result
+			}
+		}
+		if !recv {
+			return Keeps, 0
+		}
+	}
+	if recv {
+		// Calling a method does not make its receiver outlive the call.
+		return Uses, 0
+	}
+	obj, _ := callee.Object().(*types.Func)
+	if obj == nil || obj.Pkg() == nil {
+		return Keeps, 0
+	}
+	switch obj.Pkg().Path() {
+	case "fmt", "log", "log/slog", "errors":
+		return Uses, 0
+	}
+	if catalog.KeepsOnlyForUse[obj.Pkg().Path()+"."+obj.Name()] {
+		return Uses, 0
+	}
+	return Keeps, 0
+}
+
+// paramFlows computes what f does with each of its parameters. A call
+// cycle sees "keeps", the safe answer.
+func (a *pkgRun) paramFlows(f *Func) {
+	if f.paramDone {
+		return
+	}
+	f.paramDone = true
+	f.params = make([]ParamFlow, len(f.SSA.Params))
+	for i := range f.params {
+		f.params[i] = ParamFlow{Index: i, Use: Keeps}
+	}
+	if len(f.SSA.Blocks) == 0 {
+		return
+	}
+	computed := make([]ParamFlow, len(f.SSA.Params))
+	for i, p := range f.SSA.Params {
+		computed[i] = ParamFlow{Index: i, Use: Keeps}
+		if !mayHold(p.Type()) {
+			continue
+		}
+		fate := a.fateOf(f.SSA, p, "")
+		switch {
+		case fate.Kept != "":
+		case len(fate.Returned) > 0:
+			computed[i] = ParamFlow{Index: i, Use: Wraps, Result: fate.Returned[0]}
+		case fate.Released():
+			computed[i] = ParamFlow{Index: i, Use: Releases}
+		default:
+			computed[i] = ParamFlow{Index: i, Use: Uses}
+		}
+	}
+	f.params = computed
+}
+
+// funcLabel names a function for chains: package-qualified, methods by
+// their receiver type, function literals after their parent.
+func funcLabel(fn *ssa.Function) string {
+	name := fn.Name()
+	if fn.Parent() != nil {
+		name = strings.ReplaceAll(name, "$", ".func")
+		return funcLabel(rootFunc(fn)) + name[strings.Index(name, "."):]
+	}
+	if recv := fn.Signature.Recv(); recv != nil {
+		t := recv.Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := types.Unalias(t).(*types.Named); ok {
+			name = n.Obj().Name() + "." + name
+		}
+	}
+	if fn.Pkg != nil {
+		return fn.Pkg.Pkg.Name() + "." + name
+	} else if obj := fn.Object(); obj != nil && obj.Pkg() != nil {
+		return obj.Pkg().Name() + "." + name
+	}
+	return name
+}
+
+func rootFunc(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	return fn
+}
+
+// displayLabel is funcLabel without the package name, for use within the
+// function's own package.
+func displayLabel(fn *ssa.Function) string {
+	l := funcLabel(fn)
+	return l[strings.Index(l, ".")+1:]
+}
+
+func shortFile(name string) string {
+	return filepath.Base(filepath.Dir(name)) + "/" + filepath.Base(name)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

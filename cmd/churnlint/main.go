@@ -1,0 +1,17 @@
+// Command churnlint reports connection pools created per call and owners
+// that never release the pools they open.
+//
+//	churnlint ./...
+//	go vet -vettool=$(which churnlint) ./...
+//	go fix -fixtool=$(which churnlint) ./...
+package main
+
+import (
+	"golang.org/x/tools/go/analysis/multichecker"
+
+	"github.com/churnlint/churnlint/analyzers/clientchurn"
+)
+
+func main() {
+	multichecker.Main(clientchurn.Analyzer)
+}
