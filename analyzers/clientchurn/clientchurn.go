@@ -103,7 +103,7 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 	chain := r.chain(append(append([]string(nil), pchain...), c.Churn.Chain...))
 	msg := r.message(r.local(lifetime.Label(f.SSA)), c.Churn.Kind, chain, why, c.Churn.Released)
 	r.pass.Report(analysis.Diagnostic{
-		Pos: pos, End: r.nodeEnd(pos), Category: "clientchurn",
+		Pos: r.nodeStart(pos), End: r.nodeEnd(pos), Category: "clientchurn",
 		Message: msg + " (created at " + c.Churn.At + ")",
 	})
 }

@@ -11,3 +11,10 @@ import (
 func TestShapes(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "churn", "cmdmain")
 }
+
+// TestAcrossPackages checks that facts carry summaries across packages.
+func TestAcrossPackages(t *testing.T) {
+	// lib has no "want": calling its helpers once is fine, so nothing is
+	// reported there; libuser calls them per request.
+	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "lib", "libuser")
+}

@@ -1,0 +1,42 @@
+// Package libuser calls lib per request: the findings name the chain
+// across the package boundary.
+package libuser
+
+import (
+	"net/http"
+
+	"lib"
+)
+
+func fetchHandler(w http.ResponseWriter, r *http.Request) {
+	lib.Fetch("http://upstream") // want `fetchHandler creates a new HTTP transport per call and drops it \(fetchHandler -> lib.Fetch -> lib.NewClient -> lib.NewTransport -> &http.Transport\{\}; fetchHandler handles an HTTP request\).*\(created at lib/lib.go:9\)`
+}
+
+func clientHandler(w http.ResponseWriter, r *http.Request) {
+	c := lib.NewClient() // want `clientHandler creates a new HTTP transport per call and drops it \(clientHandler -> lib.NewClient -> lib.NewTransport -> &http.Transport\{\}`
+	c.Get("http://upstream")
+}
+
+func wrapHandler(w http.ResponseWriter, r *http.Request) {
+	rt := lib.Wrap(&http.Transport{}) // want `wrapHandler creates a new HTTP transport per call and drops it`
+	rt.RoundTrip(r)
+}
+
+// Register keeps the pool: quiet.
+func registerHandler(w http.ResponseWriter, r *http.Request) {
+	lib.Register(&http.Transport{})
+}
+
+// An owner created per request and closed: churn, no leak.
+func ownerHandler(w http.ResponseWriter, r *http.Request) {
+	c := lib.New() // want `ownerHandler creates a new HTTP transport per call and closes it \(ownerHandler -> lib.New -> lib.NewClient -> lib.NewTransport`
+	defer c.Close()
+	c.Get("http://upstream")
+}
+
+// At startup, lib's constructors are fine.
+var shared = lib.NewClient()
+
+func sharedHandler(w http.ResponseWriter, r *http.Request) {
+	shared.Get("http://upstream")
+}

@@ -1,0 +1,3 @@
+module example.com/churnyapp
+
+go 1.26

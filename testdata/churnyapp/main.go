@@ -1,0 +1,19 @@
+// Command churnyapp is a small service with client churn in it: the
+// example churnlint runs on.
+package main
+
+import (
+	"net/http"
+
+	"example.com/churnyapp/clean"
+	"example.com/churnyapp/handlers"
+)
+
+func main() {
+	mux := http.NewServeMux()
+	mux.Handle("/proxy/", &handlers.Proxy{Target: "http://127.0.0.1:9"})
+	mux.HandleFunc("/health", handlers.Health)
+	mux.HandleFunc("/metrics", handlers.Metrics)
+	mux.HandleFunc("/clean", clean.Handler)
+	http.ListenAndServe("127.0.0.1:8080", mux)
+}
