@@ -29,16 +29,16 @@ var builtinMethods = map[string]string{
 }
 
 var builtinParams = map[string]string{
-	"net/http.ResponseWriter":                                   "handles an HTTP request",
-	"github.com/gin-gonic/gin.Context":                          "is a gin handler",
-	"github.com/labstack/echo/v4.Context":                       "is an echo handler",
-	"github.com/gofiber/fiber/v2.Ctx":                           "is a fiber handler",
-	"github.com/mark3labs/mcp-go/mcp.CallToolRequest":           "is an MCP tool handler",
-	"github.com/mark3labs/mcp-go/mcp.ReadResourceRequest":       "is an MCP resource handler",
-	"github.com/mark3labs/mcp-go/mcp.GetPromptRequest":          "is an MCP prompt handler",
-	"github.com/modelcontextprotocol/go-sdk/mcp.CallToolParams": "is an MCP tool handler",
+	"net/http.ResponseWriter":                                    "handles an HTTP request",
+	"github.com/gin-gonic/gin.Context":                           "is a gin handler",
+	"github.com/labstack/echo/v4.Context":                        "is an echo handler",
+	"github.com/gofiber/fiber/v2.Ctx":                            "is a fiber handler",
+	"github.com/mark3labs/mcp-go/mcp.CallToolRequest":            "is an MCP tool handler",
+	"github.com/mark3labs/mcp-go/mcp.ReadResourceRequest":        "is an MCP resource handler",
+	"github.com/mark3labs/mcp-go/mcp.GetPromptRequest":           "is an MCP prompt handler",
+	"github.com/modelcontextprotocol/go-sdk/mcp.CallToolParams":  "is an MCP tool handler",
 	"github.com/modelcontextprotocol/go-sdk/mcp.CallToolRequest": "is an MCP tool handler",
-	"sigs.k8s.io/controller-runtime/pkg/reconcile.Request":      "runs on every reconcile",
+	"sigs.k8s.io/controller-runtime/pkg/reconcile.Request":       "runs on every reconcile",
 }
 
 func newEntryPoints(extra []string) *entryPoints {

@@ -27,4 +27,3 @@ func proxyStep(url string) error { return callUpstream(url) }
 func deepHandler(w http.ResponseWriter, r *http.Request) {
 	proxyStep("http://upstream") // the report is in callUpstream, with the chain
 }
-

@@ -11,5 +11,5 @@ func DialContext(ctx context.Context, target string, opts ...DialOption) (*Clien
 	return &ClientConn{}, nil
 }
 func NewClient(target string, opts ...DialOption) (*ClientConn, error) { return &ClientConn{}, nil }
-func (c *ClientConn) Close() error                                    { return nil }
-func (c *ClientConn) Invoke(ctx context.Context, method string) error { return nil }
+func (c *ClientConn) Close() error                                     { return nil }
+func (c *ClientConn) Invoke(ctx context.Context, method string) error  { return nil }
