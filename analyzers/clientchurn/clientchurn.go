@@ -93,7 +93,7 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 
 func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 	pos := c.Call.Pos()
-	if !r.res.Reports(r.pass.Fset, pos) {
+	if !r.res.Reports(r.pass.Fset, pos) || c.Churn.Reported {
 		return
 	}
 	why, pchain := perCall(f, c.InLoop(f))

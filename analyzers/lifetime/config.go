@@ -17,6 +17,8 @@ import (
 type Config struct {
 	Constructors catalog.Extra
 	EntryPoints  List // extra per-call entry points: method names or parameter types
+	Lifecycle    List // interfaces (import/path.Name) whose methods the host calls to shut an owner down
+	Release      List // extra names of methods that release an owner
 	Tests        bool // report in _test.go files too
 	Generated    bool // report in generated files too
 
@@ -33,6 +35,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 		"comma-separated extra pool constructors, as import/path.Func or import/path.Type.Method, optionally with :transport, :client or :conn")
 	fs.Var(&c.EntryPoints, "entrypoints",
 		"comma-separated extra per-call entry points: a method name (Handle) or a parameter type (github.com/acme/web.Context)")
+	fs.Var(&c.Lifecycle, "lifecycle",
+		"comma-separated lifecycle interfaces of the host (import/path.Name); by default any interface in scope declaring Shutdown(context.Context) error")
+	fs.Var(&c.Release, "release",
+		"comma-separated extra method names that release an owner's pools (Shutdown, Close and Stop always do)")
 	fs.BoolVar(&c.Tests, "tests", c.Tests, "also report in _test.go files")
 	fs.BoolVar(&c.Generated, "generated", c.Generated, "also report in generated files")
 }

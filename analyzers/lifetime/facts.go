@@ -47,6 +47,7 @@ type Churn struct {
 	Chain    []string
 	Released bool // the pool is closed before the call returns
 	At       string
+	Reported bool // already reported where it is created
 }
 
 // Use is what a function does with a parameter.

@@ -24,9 +24,19 @@ type Fate struct {
 	MemoField types.Object
 	MemoName  string
 
+	// Held lists the struct fields of local values that the pool was
+	// stored in: &Service{client: c} makes Service.client its holder.
+	Held []Holding
+
 	// Conditional is set when the pool merges with a value the caller
 	// passed in (an optional client): it is fresh only on some calls.
 	Conditional bool
+}
+
+// Holding is a struct field that holds a pool.
+type Holding struct {
+	Owner *types.Named
+	Field *types.Var
 }
 
 // Dropped reports whether the pool dies with the call.
@@ -243,13 +253,18 @@ func (w *walker) store(in *ssa.Store, path string) {
 	switch r := root.(type) {
 	case *ssa.Alloc:
 		// A local variable or a local struct: it now holds the pool.
+		if len(steps) > 0 {
+			if h, ok := holding(r.Type(), steps[len(steps)-1]); ok {
+				w.fate.Held = append(w.fate.Held, h)
+			}
+		}
 		w.push(item{v: r, path: path})
 	case *ssa.Global:
 		w.keep("stored in package-level variable "+r.Name(), in.Pos())
 	case *ssa.Parameter:
 		w.keep("stored in "+describeField(r, steps), in.Pos())
 		if len(steps) > 0 && isReceiver(w.fn, r) {
-			w.fate.KeptField = fieldOf(r.Type(), steps[0])
+			w.fate.KeptField = fieldOf(r.Type(), steps[len(steps)-1])
 		}
 	case *ssa.FreeVar:
 		w.keep("stored in a variable captured from "+w.fn.Parent().Name(), in.Pos())
@@ -286,6 +301,19 @@ func rootOf(addr ssa.Value) (ssa.Value, []string) {
 
 func isReceiver(fn *ssa.Function, p *ssa.Parameter) bool {
 	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == p
+}
+
+// holding names the field idx of the named struct t points to.
+func holding(t types.Type, idx string) (Holding, bool) {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	f := fieldOf(t, idx)
+	if !ok || f == nil {
+		return Holding{}, false
+	}
+	return Holding{Owner: n, Field: f}, true
 }
 
 // fieldOf returns field idx (a decimal string) of the struct t points to.
@@ -485,14 +513,22 @@ func resultValue(call ssa.CallInstruction, i int) ssa.Value {
 
 // isReleaseName reports whether a method of this name releases a pool
 // (CloseIdleConnections on transports and clients, Close on connections
-// and on owners of clients).
+// and on owners of clients), or is configured to.
 func isReleaseName(name string) bool {
 	switch name {
 	case "CloseIdleConnections", "Close", "Shutdown", "Stop":
 		return true
 	}
+	for _, n := range Settings.Release.Items() {
+		if n == name {
+			return true
+		}
+	}
 	return false
 }
+
+// IsReleaseName is isReleaseName for the checks.
+func IsReleaseName(name string) bool { return isReleaseName(name) }
 
 func containsValue(vs []ssa.Value, x ssa.Value) bool {
 	for _, v := range vs {

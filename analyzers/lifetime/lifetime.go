@@ -41,6 +41,40 @@ type Result struct {
 	ByFn  map[*ssa.Function]*Func
 	// Files maps each file's start to whether checks report in it.
 	Files map[*token.File]bool
+
+	run *pkgRun
+}
+
+// ReleasesField reports whether fn releases the pool held in field of its
+// receiver: directly, through methods and helpers it calls, in defers or
+// in function literals it calls.
+func (r *Result) ReleasesField(fn *ssa.Function, field *types.Var) bool {
+	if r.run == nil || fn == nil || len(fn.Params) == 0 || fn.Signature.Recv() == nil || len(fn.Blocks) == 0 {
+		return false
+	}
+	recv := fn.Params[0]
+	t := recv.Type()
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := 0; i < st.NumFields(); i++ {
+		if st.Field(i) == field {
+			return r.run.fateOf(fn, recv, itoa(i)).Released()
+		}
+	}
+	return false
+}
+
+// Func returns what the core found in fn, or nil.
+func (r *Result) Func(fn *ssa.Function) *Func {
+	if r.run == nil {
+		return nil
+	}
+	return r.run.funcOf(fn)
 }
 
 // Func is what the core found in one function.
@@ -101,11 +135,15 @@ type Reason struct {
 
 // summary is the part of a Func that callers in this package use.
 type summary struct {
-	state     int // 0 not started, 1 in progress, 2 done
-	fresh     []Fresh
-	freshPos  map[int]token.Pos // same-package origin of each fresh result
-	churn     *Churn
-	churnPos  token.Pos
+	state    int // 0 not started, 1 in progress, 2 done
+	fresh    []Fresh
+	freshPos map[int]token.Pos // same-package origin of each fresh result
+	churn    *Churn
+	churnPos token.Pos
+	// Where the churn comes from: a site of this function, or a callee
+	// of this package; decides whether it is already reported below.
+	churnSite *Site
+	churnFrom *Func
 	params    []ParamFlow
 	paramDone bool
 }
@@ -138,6 +176,7 @@ func run(pass *analysis.Pass) (any, error) {
 	pkg, funcs := buildSSA(pass)
 	res.Pkg = pkg
 	a := &pkgRun{pass: pass, cat: Settings.Catalog(), res: res, entry: newEntryPoints(Settings.EntryPoints.Items())}
+	res.run = a
 	for _, fn := range funcs {
 		if _, dup := res.ByFn[fn]; dup {
 			continue
@@ -225,7 +264,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 				Released: s.Fate.Released(),
 				At:       s.at(a.pass.Fset),
 			}
-			f.churnPos = s.origin()
+			f.churnPos, f.churnSite = s.origin(), s
 		}
 	}
 	if f.churn != nil {
@@ -244,7 +283,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 				if g.churn != nil && len(g.churn.Chain) < maxChain {
 					c := *g.churn
 					c.Chain = append([]string{funcLabel(f.SSA)}, c.Chain...)
-					f.churn, f.churnPos = &c, g.churnPos
+					f.churn, f.churnPos, f.churnFrom = &c, g.churnPos, g
 					return
 				}
 			} else if c := a.importedChurn(callee); c != nil {
@@ -255,6 +294,21 @@ func (a *pkgRun) summarizeResults(f *Func) {
 			}
 		}
 	}
+}
+
+// churnReported says whether the pool f churns is reported where it is
+// created, because that function runs per call there; callers in other
+// packages then need not report it again.
+func (f *Func) churnReported(depth int) bool {
+	switch {
+	case f.churnSite != nil:
+		return f.PerCall != nil || (f.churnSite.InLoop() && !f.RunsOnce())
+	case f.churnFrom != nil && depth < maxChain:
+		return f.PerCall != nil || f.churnFrom.churnReported(depth+1)
+	case f.churn != nil:
+		return f.churn.Reported
+	}
+	return false
 }
 
 // maxChain bounds how deep a chain of calls is followed.
@@ -340,6 +394,11 @@ func (a *pkgRun) exportFacts() {
 		}
 		a.paramFlows(f)
 		ff := &FuncFact{Fresh: f.fresh, Churn: f.churn}
+		if f.churn != nil {
+			c := *f.churn
+			c.Reported = f.churnReported(0)
+			ff.Churn = &c
+		}
 		for _, p := range f.params {
 			if p.Use != Keeps {
 				ff.Params = append(ff.Params, p)

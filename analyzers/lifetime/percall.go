@@ -105,9 +105,6 @@ func (a *pkgRun) markPerCall() {
 		if r := a.entry.reason(f.SSA); r != nil {
 			f.PerCall = r
 			queue = append(queue, f)
-		} else if r := returnedLiteral(f.SSA); r != nil {
-			f.PerCall = r
-			queue = append(queue, f)
 		}
 	}
 	for _, f := range a.res.Funcs {
@@ -156,47 +153,4 @@ func (a *pkgRun) calleeFunc(instr ssa.Instruction) *Func {
 		return nil
 	}
 	return a.funcOf(call.Common().StaticCallee())
-}
-
-// returnedLiteral: a function literal that its parent returns is a body
-// that runs on every call of the result (func handler() http.HandlerFunc
-// { return func(w, r) {...} }); its parent runs once.
-func returnedLiteral(fn *ssa.Function) *Reason {
-	parent := fn.Parent()
-	if parent == nil || runsOnce(parent) {
-		return nil
-	}
-	for _, b := range parent.Blocks {
-		for _, instr := range b.Instrs {
-			mc, ok := instr.(*ssa.MakeClosure)
-			if ok && mc.Fn == fn && flowsToReturn(mc) {
-				return &Reason{Entry: fn, Why: displayLabel(fn) + " is returned by " + displayLabel(parent) + " and runs on every call of the result",
-					Chain: []string{funcLabel(fn)}}
-			}
-		}
-	}
-	return nil
-}
-
-func flowsToReturn(v ssa.Value) bool {
-	for i := 0; i < 4; i++ {
-		refs := v.Referrers()
-		if refs == nil {
-			return false
-		}
-		var next ssa.Value
-		for _, r := range *refs {
-			switch r := r.(type) {
-			case *ssa.Return:
-				return true
-			case *ssa.ChangeType, *ssa.MakeInterface:
-				next = r.(ssa.Value)
-			}
-		}
-		if next == nil {
-			return false
-		}
-		v = next
-	}
-	return false
 }

@@ -10,8 +10,9 @@ import (
 	"golang.org/x/tools/go/analysis/multichecker"
 
 	"github.com/churnlint/churnlint/analyzers/clientchurn"
+	"github.com/churnlint/churnlint/analyzers/clientshutdown"
 )
 
 func main() {
-	multichecker.Main(clientchurn.Analyzer)
+	multichecker.Main(clientchurn.Analyzer, clientshutdown.Analyzer)
 }

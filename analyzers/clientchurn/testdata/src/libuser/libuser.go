@@ -40,3 +40,8 @@ var shared = lib.NewClient()
 func sharedHandler(w http.ResponseWriter, r *http.Request) {
 	shared.Get("http://upstream")
 }
+
+// The churn inside lib.Watch is reported in lib: not again here.
+func watchHandler(w http.ResponseWriter, r *http.Request) {
+	lib.Watch([]string{"http://upstream"})
+}

@@ -1,0 +1,593 @@
+package clientshutdown
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/token"
+	"go/types"
+	"regexp"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/churnlint/churnlint/analyzers/lifetime"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports owners that open a pool and never release it.
+var Analyzer = &analysis.Analyzer{
+	Name:     "clientshutdown",
+	Doc:      lifetime.AnalyzerDoc(doc, "clientshutdown"),
+	URL:      "https://github.com/churnlint/churnlint#clientshutdown",
+	Requires: []*analysis.Analyzer{lifetime.Analyzer},
+	Run:      run,
+}
+
+func init() {
+	lifetime.Settings.RegisterFlags(&Analyzer.Flags)
+}
+
+// owned is a field of an owner type that receives a fresh pool.
+type owned struct {
+	field *types.Var
+	site  *lifetime.Site
+}
+
+type owner struct {
+	named  *types.Named
+	fields []*owned
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	res := pass.ResultOf[lifetime.Analyzer].(*lifetime.Result)
+	if res.Pkg == nil {
+		return nil, nil
+	}
+	c := &checker{pass: pass, res: res, owners: make(map[*types.Named]*owner)}
+	for _, f := range res.Funcs {
+		if f.RunsOnce() {
+			continue
+		}
+		for _, s := range f.Sites {
+			c.collect(f, s)
+			c.partialRelease(f, s)
+		}
+	}
+	c.lifecycles = lifecycleInterfaces(pass)
+	var names []*types.Named
+	for n := range c.owners {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i].Obj().Pos() < names[j].Obj().Pos() })
+	for _, n := range names {
+		c.check(c.owners[n])
+	}
+	return nil, nil
+}
+
+type checker struct {
+	pass       *analysis.Pass
+	res        *lifetime.Result
+	owners     map[*types.Named]*owner
+	lifecycles []*types.Named
+}
+
+// collect records the owner fields that site s fills with a fresh pool,
+// and reports a reload that replaces a pool without releasing the old one.
+func (c *checker) collect(f *lifetime.Func, s *lifetime.Site) {
+	fate := s.Fate
+	if fate.Conditional || fate.Dropped() {
+		return
+	}
+	if fate.KeptField != nil {
+		if n := receiverNamed(f.SSA); n != nil {
+			c.add(n, fate.KeptField, s)
+			c.replaced(f, s, fate.KeptField)
+		}
+	}
+	for _, h := range fate.Held {
+		c.add(h.Owner, h.Field, s)
+	}
+}
+
+func (c *checker) add(n *types.Named, field *types.Var, s *lifetime.Site) {
+	if n.Obj().Pkg() != c.pass.Pkg || !c.res.Reports(c.pass.Fset, n.Obj().Pos()) {
+		return
+	}
+	if _, ok := n.Underlying().(*types.Struct); !ok {
+		return
+	}
+	o := c.owners[n]
+	if o == nil {
+		o = &owner{named: n}
+		c.owners[n] = o
+	}
+	for _, of := range o.fields {
+		if of.field == field {
+			return
+		}
+	}
+	o.fields = append(o.fields, &owned{field: field, site: s})
+}
+
+func receiverNamed(fn *ssa.Function) *types.Named {
+	recv := fn.Signature.Recv()
+	if recv == nil {
+		return nil
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, _ := types.Unalias(t).(*types.Named)
+	return n
+}
+
+// releaseMethods returns the owner's methods that release pools by name.
+func releaseMethods(n *types.Named) []*types.Func {
+	var out []*types.Func
+	ms := types.NewMethodSet(types.NewPointer(n))
+	for i := 0; i < ms.Len(); i++ {
+		m := ms.At(i).Obj().(*types.Func)
+		if lifetime.IsReleaseName(m.Name()) && m.Name() != "CloseIdleConnections" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (c *checker) check(o *owner) {
+	methods := releaseMethods(o.named)
+	host := c.hostInterface(o.named)
+	for _, of := range o.fields {
+		if len(methods) == 0 {
+			c.reportNoRelease(o, of, host)
+			continue
+		}
+		var releasing []*types.Func
+		for _, m := range methods {
+			if c.res.ReleasesField(c.res.Pkg.Prog.FuncValue(m), of.field) {
+				releasing = append(releasing, m)
+			}
+		}
+		if len(releasing) == 0 {
+			c.reportMissed(o, of, methods, host)
+			continue
+		}
+		if host != nil && !anyIn(releasing, host) {
+			c.reportWrongMethod(o, of, releasing, host)
+		}
+	}
+}
+
+func anyIn(ms []*types.Func, iface *types.Named) bool {
+	it := iface.Underlying().(*types.Interface)
+	for _, m := range ms {
+		for i := 0; i < it.NumMethods(); i++ {
+			if it.Method(i).Name() == m.Name() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hostInterface returns a lifecycle interface the owner implements, or
+// would implement but for its release methods (a plugin with Init and no
+// Shutdown is still meant for a host that calls Shutdown).
+func (c *checker) hostInterface(n *types.Named) *types.Named {
+	ms := types.NewMethodSet(types.NewPointer(n))
+	for _, iface := range c.lifecycles {
+		it := iface.Underlying().(*types.Interface)
+		if types.Implements(types.NewPointer(n), it) {
+			return iface
+		}
+		others := 0
+		for i := 0; i < it.NumMethods(); i++ {
+			m := it.Method(i)
+			if lifetime.IsReleaseName(m.Name()) {
+				continue
+			}
+			others++
+			if sel := ms.Lookup(m.Pkg(), m.Name()); sel == nil || !types.Identical(sel.Obj().Type().(*types.Signature).Params(), m.Type().(*types.Signature).Params()) {
+				others = -1000
+			}
+		}
+		if others > 0 {
+			return iface
+		}
+	}
+	return nil
+}
+
+// lifecycleInterfaces finds the host interfaces in scope: interfaces of
+// this package and its imports that declare Shutdown(context.Context)
+// error, plus those named by -lifecycle.
+func lifecycleInterfaces(pass *analysis.Pass) []*types.Named {
+	configured := make(map[string]bool)
+	for _, name := range lifetime.Settings.Lifecycle.Items() {
+		configured[name] = true
+	}
+	var out []*types.Named
+	scan := func(pkg *types.Package) {
+		scope := pkg.Scope()
+		for _, name := range scope.Names() {
+			tn, ok := scope.Lookup(name).(*types.TypeName)
+			if !ok || tn.IsAlias() {
+				continue
+			}
+			n, ok := tn.Type().(*types.Named)
+			if !ok {
+				continue
+			}
+			it, ok := n.Underlying().(*types.Interface)
+			if !ok || it.NumMethods() == 0 {
+				continue
+			}
+			if configured[pkg.Path()+"."+name] || declaresShutdown(it) {
+				out = append(out, n)
+			}
+		}
+	}
+	scan(pass.Pkg)
+	for _, imp := range pass.Pkg.Imports() {
+		scan(imp)
+	}
+	return out
+}
+
+func declaresShutdown(it *types.Interface) bool {
+	for i := 0; i < it.NumMethods(); i++ {
+		m := it.Method(i)
+		if m.Name() != "Shutdown" {
+			continue
+		}
+		sig := m.Type().(*types.Signature)
+		if sig.Params().Len() == 1 && sig.Results().Len() == 1 &&
+			sig.Params().At(0).Type().String() == "context.Context" && sig.Results().At(0).Type().String() == "error" {
+			return true
+		}
+	}
+	return false
+}
+
+// describe says where the pool comes from: "(&http.Transport{}, created in NewModerator)".
+func (c *checker) describe(of *owned) string {
+	return fmt.Sprintf("(%s, created in %s)", strings.Join(localChain(c.pass, of.site.Chain), " -> "), c.local(lifetime.Label(of.site.Fn.SSA)))
+}
+
+// article returns "a" or "an" for a noun phrase.
+func article(s string) string {
+	if s != "" && strings.ContainsRune("AEIOUaeiouH", rune(s[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+func localChain(pass *analysis.Pass, chain []string) []string {
+	out := make([]string, len(chain))
+	for i, p := range chain {
+		out[i] = strings.TrimPrefix(p, pass.Pkg.Name()+".")
+	}
+	return out
+}
+
+func (c *checker) local(label string) string {
+	return strings.TrimPrefix(label, c.pass.Pkg.Name()+".")
+}
+
+func (c *checker) typePos(n *types.Named) token.Pos { return n.Obj().Pos() }
+
+func (c *checker) reportNoRelease(o *owner, of *owned, host *types.Named) {
+	name := o.named.Obj().Name()
+	want := "Close() error"
+	if host != nil {
+		want = "Shutdown(ctx context.Context) error (as " + host.Obj().Name() + " declares)"
+	}
+	d := analysis.Diagnostic{
+		Pos:      c.typePos(o.named),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s keeps %s %s in %s.%s %s but has no Shutdown, Close or Stop method to release it: its idle connections and their goroutines outlive it; add %s that calls %s",
+			name, article(of.site.Kind), of.site.Kind, name, of.field.Name(), c.describe(of), want, releaseCall(of)),
+		Related: []analysis.RelatedInformation{{Pos: of.site.Instr.Pos(), Message: "the pool is created here"}},
+	}
+	if fix, ok := c.addMethodFix(o, of, host); ok {
+		d.SuggestedFixes = []analysis.SuggestedFix{fix}
+	}
+	c.pass.Report(d)
+}
+
+func (c *checker) reportMissed(o *owner, of *owned, methods []*types.Func, host *types.Named) {
+	name := o.named.Obj().Name()
+	m := methods[0]
+	if host != nil {
+		for _, cand := range methods {
+			if anyIn([]*types.Func{cand}, host) {
+				m = cand
+			}
+		}
+	}
+	d := analysis.Diagnostic{
+		Pos:      m.Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s.%s does not release %s.%s, %s %s %s: its idle connections and their goroutines outlive the owner; call %s in %s",
+			name, m.Name(), name, of.field.Name(), article(of.site.Kind), of.site.Kind, c.describe(of), releaseCall(of), m.Name()),
+		Related: []analysis.RelatedInformation{{Pos: of.site.Instr.Pos(), Message: "the pool is created here"}},
+	}
+	if fix, ok := c.insertReleaseFix(m, of); ok {
+		d.SuggestedFixes = []analysis.SuggestedFix{fix}
+	}
+	c.pass.Report(d)
+}
+
+func (c *checker) reportWrongMethod(o *owner, of *owned, releasing []*types.Func, host *types.Named) {
+	name := o.named.Obj().Name()
+	it := host.Underlying().(*types.Interface)
+	var hostRelease []string
+	var target *types.Func
+	for i := 0; i < it.NumMethods(); i++ {
+		if m := it.Method(i); lifetime.IsReleaseName(m.Name()) {
+			hostRelease = append(hostRelease, m.Name())
+			if sel := types.NewMethodSet(types.NewPointer(o.named)).Lookup(m.Pkg(), m.Name()); sel != nil && target == nil {
+				target = sel.Obj().(*types.Func)
+			}
+		}
+	}
+	d := analysis.Diagnostic{
+		Pos:      releasing[0].Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s releases %s.%s only in %s, but its host shuts it down through %s.%s, which never calls %s: release the %s in %s",
+			name, name, of.field.Name(), releasing[0].Name(), host.Obj().Name(), strings.Join(hostRelease, "/"),
+			releasing[0].Name(), of.site.Kind, strings.Join(hostRelease, "/")),
+		Related: []analysis.RelatedInformation{{Pos: of.site.Instr.Pos(), Message: "the pool is created here"}},
+	}
+	if target != nil {
+		if fix, ok := c.insertReleaseFix(target, of); ok {
+			d.SuggestedFixes = []analysis.SuggestedFix{fix}
+		}
+	}
+	c.pass.Report(d)
+}
+
+// replaced reports a reload-like method that stores a new pool in a field
+// without releasing the one it replaces.
+var reloadName = regexp.MustCompile(`(?i)reload|reconfigure|refresh|rotate|update|reset|apply|reconnect`)
+
+func (c *checker) replaced(f *lifetime.Func, s *lifetime.Site, field *types.Var) {
+	if !reloadName.MatchString(f.SSA.Name()) || c.res.ReleasesField(f.SSA, field) {
+		return
+	}
+	if !c.res.Reports(c.pass.Fset, s.Instr.Pos()) {
+		return
+	}
+	n := receiverNamed(f.SSA)
+	c.pass.Report(analysis.Diagnostic{
+		Pos:      s.Instr.Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s replaces %s.%s with a new %s without releasing the old one: each reload strands the old pool's idle connections and their goroutines; call CloseIdleConnections (or Close) on the old value first",
+			c.local(lifetime.Label(f.SSA)), n.Obj().Name(), field.Name(), s.Kind),
+	})
+}
+
+// partialRelease reports a pool that is released on some paths and
+// dropped on another.
+func (c *checker) partialRelease(f *lifetime.Func, s *lifetime.Site) {
+	if !s.Fate.Dropped() || !s.Fate.Released() || !c.res.Reports(c.pass.Fset, s.Instr.Pos()) {
+		return
+	}
+	ret := s.UnreleasedPath()
+	if ret == nil {
+		return
+	}
+	c.pass.Report(analysis.Diagnostic{
+		Pos:      s.Instr.Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s releases the %s it creates (%s) on some paths but not on the one returning at line %d: release it with defer right after creating it",
+			c.local(lifetime.Label(f.SSA)), s.Kind, strings.Join(localChain(c.pass, s.Chain), " -> "), c.pass.Fset.Position(ret.Pos()).Line),
+		Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns without releasing it"}},
+	})
+}
+
+// releaseCall is the call that releases the field.
+func releaseCall(of *owned) string {
+	if strings.Contains(of.site.Kind, "connection") {
+		return of.field.Name() + ".Close()"
+	}
+	return of.field.Name() + ".CloseIdleConnections()"
+}
+
+// releaseStmt renders the nil-guarded release of recv.field.
+func releaseStmt(recv string, of *owned) string {
+	x := recv + "." + of.field.Name()
+	t := of.field.Type()
+	method := "CloseIdleConnections"
+	if strings.Contains(of.site.Kind, "connection") {
+		method = "Close"
+	}
+	if _, isIface := t.Underlying().(*types.Interface); isIface {
+		return fmt.Sprintf("if c, ok := %s.(interface{ %s() }); ok {\n\tc.%s()\n}\n", x, method, method)
+	}
+	if method == "Close" {
+		return fmt.Sprintf("if %s != nil {\n\t_ = %s.Close()\n}\n", x, x)
+	}
+	return fmt.Sprintf("if %s != nil {\n\t%s.%s()\n}\n", x, x, method)
+}
+
+// addMethodFix adds a release method after the owner's last method (or
+// after its declaration).
+func (c *checker) addMethodFix(o *owner, of *owned, host *types.Named) (analysis.SuggestedFix, bool) {
+	file, after := c.lastDecl(o.named)
+	if file == nil {
+		return analysis.SuggestedFix{}, false
+	}
+	recv := receiverName(file, o.named)
+	var body strings.Builder
+	for _, f := range o.fields {
+		body.WriteString(releaseStmt(recv, f))
+	}
+	var src, imports string
+	name := o.named.Obj().Name()
+	if host != nil {
+		ctxName, ok := importName(file, "context")
+		if !ok {
+			ctxName = "context"
+			imports = "context"
+		}
+		src = fmt.Sprintf("\n\n// Shutdown releases the connection pools %s opened.\nfunc (%s *%s) Shutdown(ctx %s.Context) error {\n%sreturn nil\n}", name, recv, name, ctxName, body.String())
+	} else {
+		src = fmt.Sprintf("\n\n// Close releases the connection pools %s opened.\nfunc (%s *%s) Close() error {\n%sreturn nil\n}", name, recv, name, body.String())
+	}
+	formatted, err := format.Source([]byte("package p" + src))
+	if err != nil {
+		return analysis.SuggestedFix{}, false
+	}
+	edits := []analysis.TextEdit{{Pos: after, End: after, NewText: bytes.TrimPrefix(formatted, []byte("package p"))}}
+	if imports != "" {
+		edits = append(edits, addImport(file, imports))
+	}
+	return analysis.SuggestedFix{Message: "add a release method", TextEdits: edits}, true
+}
+
+// insertReleaseFix inserts the release at the top of method m.
+func (c *checker) insertReleaseFix(m *types.Func, of *owned) (analysis.SuggestedFix, bool) {
+	decl := c.funcDecl(m)
+	if decl == nil || decl.Body == nil || decl.Recv == nil || len(decl.Recv.List) == 0 || len(decl.Recv.List[0].Names) == 0 {
+		return analysis.SuggestedFix{}, false
+	}
+	recv := decl.Recv.List[0].Names[0].Name
+	if recv == "_" {
+		return analysis.SuggestedFix{}, false
+	}
+	var stmt strings.Builder
+	for _, line := range strings.SplitAfter(releaseStmt(recv, of), "\n") {
+		if line != "" {
+			stmt.WriteString("\t" + line)
+		}
+	}
+	// Insert on the line after the brace, so a comment on the brace's
+	// line stays where it is.
+	fix := analysis.SuggestedFix{Message: "release " + of.field.Name() + " in " + m.Name()}
+	tf := c.pass.Fset.File(decl.Body.Lbrace)
+	line := tf.Line(decl.Body.Lbrace)
+	if tf.Line(decl.Body.Rbrace) == line {
+		// A one-line body: rewrite it as a block.
+		var rest []byte
+		if n := len(decl.Body.List); n > 0 {
+			src, err := c.pass.ReadFile(tf.Name())
+			if err != nil {
+				return analysis.SuggestedFix{}, false
+			}
+			rest = append([]byte("\t"), src[tf.Offset(decl.Body.List[0].Pos()):tf.Offset(decl.Body.List[n-1].End())]...)
+			rest = append(rest, '\n')
+		}
+		fix.TextEdits = []analysis.TextEdit{{Pos: decl.Body.Lbrace, End: decl.Body.Rbrace + 1,
+			NewText: []byte("{\n" + stmt.String() + string(rest) + "}")}}
+		return fix, true
+	}
+	// Insert on the line after the brace, so a comment on the brace's
+	// line stays where it is.
+	at := tf.LineStart(line + 1)
+	fix.TextEdits = []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(stmt.String())}}
+	return fix, true
+}
+
+func (c *checker) funcDecl(m *types.Func) *ast.FuncDecl {
+	for _, f := range c.pass.Files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && c.pass.TypesInfo.Defs[fd.Name] == m {
+				return fd
+			}
+		}
+	}
+	return nil
+}
+
+// lastDecl returns the file holding the owner's type and the end of its
+// last method in that file (or of the type declaration).
+func (c *checker) lastDecl(n *types.Named) (*ast.File, token.Pos) {
+	for _, f := range c.pass.Files {
+		if !(f.FileStart <= n.Obj().Pos() && n.Obj().Pos() < f.FileEnd) {
+			continue
+		}
+		var end token.Pos
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					if ts, ok := spec.(*ast.TypeSpec); ok && c.pass.TypesInfo.Defs[ts.Name] == n.Obj() {
+						end = max(end, d.End())
+					}
+				}
+			case *ast.FuncDecl:
+				if d.Recv != nil {
+					if fn, ok := c.pass.TypesInfo.Defs[d.Name].(*types.Func); ok && receiverNamedOf(fn) == n {
+						end = max(end, d.End())
+					}
+				}
+			}
+		}
+		return f, end
+	}
+	return nil, token.NoPos
+}
+
+func receiverNamedOf(fn *types.Func) *types.Named {
+	recv := fn.Signature().Recv()
+	if recv == nil {
+		return nil
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, _ := types.Unalias(t).(*types.Named)
+	return n
+}
+
+// receiverName is the receiver name the owner's methods use, or a letter.
+func receiverName(file *ast.File, n *types.Named) string {
+	for _, d := range file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || len(fd.Recv.List) == 0 || len(fd.Recv.List[0].Names) == 0 {
+			continue
+		}
+		t := fd.Recv.List[0].Type
+		if st, ok := t.(*ast.StarExpr); ok {
+			t = st.X
+		}
+		if id, ok := t.(*ast.Ident); ok && id.Name == n.Obj().Name() && fd.Recv.List[0].Names[0].Name != "_" {
+			return fd.Recv.List[0].Names[0].Name
+		}
+	}
+	return strings.ToLower(n.Obj().Name()[:1])
+}
+
+func importName(file *ast.File, path string) (string, bool) {
+	for _, imp := range file.Imports {
+		if strings.Trim(imp.Path.Value, `"`) == path {
+			if imp.Name != nil {
+				return imp.Name.Name, true
+			}
+			return path[strings.LastIndex(path, "/")+1:], true
+		}
+	}
+	return "", false
+}
+
+// addImport adds an import declaration after the file's last one.
+func addImport(file *ast.File, path string) analysis.TextEdit {
+	pos := file.Name.End()
+	for _, d := range file.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			pos = gd.End()
+		}
+	}
+	return analysis.TextEdit{Pos: pos, End: pos, NewText: []byte("\n\nimport \"" + path + "\"")}
+}

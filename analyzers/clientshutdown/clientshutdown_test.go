@@ -1,0 +1,16 @@
+package clientshutdown_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/churnlint/churnlint/analyzers/clientshutdown"
+)
+
+// TestOwners checks every diagnostic, and that each fix produces the
+// .golden file next to its source (which compiles and no longer reports:
+// the end-to-end tests re-run the analyzer on fixed code).
+func TestOwners(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientshutdown.Analyzer, "owners", "plugins")
+}

@@ -1,0 +1,36 @@
+// Package clientshutdown defines an Analyzer that reports owner types that
+// open a connection pool and never release it.
+//
+// # Analyzer clientshutdown
+//
+// clientshutdown: report owners that open a client and never release it
+//
+// A type that creates a pool owner (an http.Transport, an http.Client with
+// its own transport, a gRPC connection, or any catalogued constructor) and
+// keeps it in a field must release it when it is shut down: otherwise its
+// idle connections, and the two goroutines each one holds, outlive it. A
+// plugin that opens a client in its constructor or Init is the classic case.
+//
+// The check reports:
+//
+//   - an owner with no release method (Shutdown, Close, Stop) at all;
+//   - a release method that does not release the field, directly or through
+//     the methods, helpers, defers and function literals it calls;
+//   - an owner that implements its host's lifecycle interface (any interface
+//     in scope declaring Shutdown(context.Context) error, or one named by
+//     -lifecycle) but releases the client only in a method the host never
+//     calls;
+//   - a reload method that replaces the field with a new pool without
+//     releasing the old one;
+//   - a pool created in a function that is released on some paths and
+//     dropped on another (an early return).
+//
+// It is quiet on owners whose pool came from outside (a shared client
+// passed in), on pools created in main and init, on clients using the
+// default transport, and in test and generated files unless -tests or
+// -generated is set.
+//
+// Where it can, it offers a fix: a Close (or the host's Shutdown) method
+// that calls CloseIdleConnections on the field, or the missing release call
+// inserted at the top of the existing release method.
+package clientshutdown

@@ -1,0 +1,37 @@
+package owners
+
+import "net/http"
+
+// Upstream rebuilds its transport on reload.
+type Upstream struct {
+	transport *http.Transport
+}
+
+func NewUpstream() *Upstream { return &Upstream{transport: &http.Transport{}} }
+
+func (u *Upstream) Reload(maxIdle int) {
+	u.transport = &http.Transport{MaxIdleConnsPerHost: maxIdle} // want `Upstream.Reload replaces Upstream.transport with a new HTTP transport without releasing the old one`
+}
+
+func (u *Upstream) Close() error {
+	u.transport.CloseIdleConnections()
+	return nil
+}
+
+// Careful releases the old pool first.
+type Careful struct {
+	transport *http.Transport
+}
+
+func NewCareful() *Careful { return &Careful{transport: &http.Transport{}} }
+
+func (c *Careful) Reload(maxIdle int) {
+	old := c.transport
+	c.transport = &http.Transport{MaxIdleConnsPerHost: maxIdle}
+	old.CloseIdleConnections()
+}
+
+func (c *Careful) Close() error {
+	c.transport.CloseIdleConnections()
+	return nil
+}

@@ -1,0 +1,14 @@
+package owners
+
+import "net/http"
+
+// A package-level client lives as long as the process: not an owner.
+var processClient = &http.Client{Transport: &http.Transport{}}
+
+type Registry struct{ client *http.Client }
+
+var registry *Registry
+
+func init() {
+	registry = &Registry{client: &http.Client{Transport: &http.Transport{}}}
+}
