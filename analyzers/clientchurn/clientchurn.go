@@ -49,6 +49,7 @@ func run(pass *analysis.Pass) (any, error) {
 type reporter struct {
 	pass *analysis.Pass
 	res  *lifetime.Result
+	used map[string]bool // names given to hoisted vars in this pass
 }
 
 // perCall says why f's code at a site runs per call, with the chain of
@@ -73,7 +74,7 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		chain := r.chain(append([]string{lifetime.Label(f.SSA)}, s.Chain...))
 		r.report(pos, s, nil, fmt.Sprintf(
 			"%s checks %s for nil but never stores the new %s in it (%s): every call builds a new pool; assign it to %s",
-			fnName, s.Fate.MemoName, s.Kind, chain, s.Fate.MemoName))
+			fnName, s.Fate.MemoName, s.Kind, chain, s.Fate.MemoName), r.memoFix(s))
 		return
 	}
 	if !s.Fate.Dropped() || s.Fate.Conditional {
@@ -88,7 +89,12 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	if f.PerCall != nil && f.PerCall.Entry != f.SSA {
 		entry = f.PerCall
 	}
-	r.report(pos, s, entry, r.message(fnName, s.Kind, chain, why, s.Fate.Released()))
+	msg := r.message(fnName, s.Kind, chain, why, s.Fate.Released())
+	fix, noFix := r.hoistFix(s)
+	if fix == nil {
+		msg += " (no automatic fix: " + noFix + ")"
+	}
+	r.report(pos, s, entry, msg, fix)
 }
 
 func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
@@ -101,7 +107,8 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 		return
 	}
 	chain := r.chain(append(append([]string(nil), pchain...), c.Churn.Chain...))
-	msg := r.message(r.local(lifetime.Label(f.SSA)), c.Churn.Kind, chain, why, c.Churn.Released)
+	msg := r.message(r.local(lifetime.Label(f.SSA)), c.Churn.Kind, chain, why, c.Churn.Released) +
+		" (no automatic fix: the pool is built in " + r.local(c.Churn.Chain[len(c.Churn.Chain)-2]) + ", another package)"
 	r.pass.Report(analysis.Diagnostic{
 		Pos: r.nodeStart(pos), End: r.nodeEnd(pos), Category: "clientchurn",
 		Message: msg + " (created at " + c.Churn.At + ")",
@@ -117,8 +124,11 @@ func (r *reporter) message(fn, kind, chain, why string, released bool) string {
 		fn, kind, chain, why)
 }
 
-func (r *reporter) report(pos token.Pos, s *lifetime.Site, entry *lifetime.Reason, msg string) {
+func (r *reporter) report(pos token.Pos, s *lifetime.Site, entry *lifetime.Reason, msg string, fix *analysis.SuggestedFix) {
 	d := analysis.Diagnostic{Pos: pos, End: r.nodeEnd(pos), Category: "clientchurn", Message: msg}
+	if fix != nil {
+		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	}
 	if s.Origin.IsValid() && s.Origin != pos {
 		d.Related = append(d.Related, analysis.RelatedInformation{Pos: s.Origin, Message: "the pool is created here"})
 	} else if s.At != "" {

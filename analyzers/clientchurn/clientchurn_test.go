@@ -18,3 +18,9 @@ func TestAcrossPackages(t *testing.T) {
 	// reported there; libuser calls them per request.
 	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "lib", "libuser")
 }
+
+// TestFixes checks each fix against its .golden file; the cases without a
+// safe edit say why in the message (no_fix.go has no golden: no edits).
+func TestFixes(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "fixes")
+}

@@ -61,6 +61,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	c.lifecycles = lifecycleInterfaces(pass)
+	c.dedupe()
 	var names []*types.Named
 	for n := range c.owners {
 		names = append(names, n)
@@ -79,11 +80,39 @@ type checker struct {
 	lifecycles []*types.Named
 }
 
+// dedupe keeps, for each pool, only its outermost owner: when makeClient
+// wraps a new client in a resolverClient that Handler then keeps, Handler
+// is the one to release it (its chain is the longer one).
+func (c *checker) dedupe() {
+	best := make(map[string]*owned)
+	for _, o := range c.owners {
+		for _, of := range o.fields {
+			key := of.site.Where(c.pass.Fset)
+			if b := best[key]; b == nil || len(of.site.Chain) > len(b.site.Chain) {
+				best[key] = of
+			}
+		}
+	}
+	for n, o := range c.owners {
+		var keep []*owned
+		for _, of := range o.fields {
+			if best[of.site.Where(c.pass.Fset)] == of {
+				keep = append(keep, of)
+			}
+		}
+		if len(keep) == 0 {
+			delete(c.owners, n)
+		} else {
+			o.fields = keep
+		}
+	}
+}
+
 // collect records the owner fields that site s fills with a fresh pool,
 // and reports a reload that replaces a pool without releasing the old one.
 func (c *checker) collect(f *lifetime.Func, s *lifetime.Site) {
 	fate := s.Fate
-	if fate.Conditional || fate.Dropped() {
+	if fate.Conditional || fate.Dropped() || !c.res.Reports(c.pass.Fset, s.Instr.Pos()) {
 		return
 	}
 	if fate.KeptField != nil {
@@ -300,6 +329,8 @@ func (c *checker) reportNoRelease(o *owner, of *owned, host *types.Named) {
 	}
 	if fix, ok := c.addMethodFix(o, of, host); ok {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
+	} else {
+		d.Message += " (no automatic fix: " + noReleaseMethod(of) + ")"
 	}
 	c.pass.Report(d)
 }
@@ -323,6 +354,8 @@ func (c *checker) reportMissed(o *owner, of *owned, methods []*types.Func, host 
 	}
 	if fix, ok := c.insertReleaseFix(m, of); ok {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
+	} else {
+		d.Message += " (no automatic fix: " + noReleaseMethod(of) + ")"
 	}
 	c.pass.Report(d)
 }
@@ -351,6 +384,8 @@ func (c *checker) reportWrongMethod(o *owner, of *owned, releasing []*types.Func
 	if target != nil {
 		if fix, ok := c.insertReleaseFix(target, of); ok {
 			d.SuggestedFixes = []analysis.SuggestedFix{fix}
+		} else {
+			d.Message += " (no automatic fix: " + noReleaseMethod(of) + ")"
 		}
 	}
 	c.pass.Report(d)
@@ -371,7 +406,7 @@ func (c *checker) replaced(f *lifetime.Func, s *lifetime.Site, field *types.Var)
 	c.pass.Report(analysis.Diagnostic{
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s replaces %s.%s with a new %s without releasing the old one: each reload strands the old pool's idle connections and their goroutines; call CloseIdleConnections (or Close) on the old value first",
+		Message: fmt.Sprintf("%s replaces %s.%s with a new %s without releasing the old one: each reload strands the old pool's idle connections and their goroutines; call CloseIdleConnections (or Close) on the old value once it is replaced (no automatic fix: when the old pool may be released depends on requests still using it)",
 			c.local(lifetime.Label(f.SSA)), n.Obj().Name(), field.Name(), s.Kind),
 	})
 }
@@ -389,10 +424,18 @@ func (c *checker) partialRelease(f *lifetime.Func, s *lifetime.Site) {
 	c.pass.Report(analysis.Diagnostic{
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s releases the %s it creates (%s) on some paths but not on the one returning at line %d: release it with defer right after creating it",
+		Message: fmt.Sprintf("%s releases the %s it creates (%s) on some paths but not on the one returning at line %d: release it with defer right after creating it (no automatic fix: moving the release changes when it runs)",
 			c.local(lifetime.Label(f.SSA)), s.Kind, strings.Join(localChain(c.pass, s.Chain), " -> "), c.pass.Fset.Position(ret.Pos()).Line),
 		Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns without releasing it"}},
 	})
+}
+
+// noReleaseMethod explains why no release can be inserted.
+func noReleaseMethod(of *owned) string {
+	if releaseStmt("x", of) == "" {
+		return fmt.Sprintf("%s has no CloseIdleConnections or Close method to call; give the value it holds one and call it", types.TypeString(of.field.Type(), nil))
+	}
+	return "the method's receiver has no name, or its body could not be edited safely"
 }
 
 // releaseCall is the call that releases the field.
@@ -403,21 +446,28 @@ func releaseCall(of *owned) string {
 	return of.field.Name() + ".CloseIdleConnections()"
 }
 
-// releaseStmt renders the nil-guarded release of recv.field.
+// releaseStmt renders the nil-guarded release of recv.field, or "" when
+// the field's type has no release method to call (an interface that does
+// not declare one: the fix would compile and release nothing).
 func releaseStmt(recv string, of *owned) string {
 	x := recv + "." + of.field.Name()
-	t := of.field.Type()
-	method := "CloseIdleConnections"
-	if strings.Contains(of.site.Kind, "connection") {
-		method = "Close"
+	for _, method := range []string{"CloseIdleConnections", "Close"} {
+		obj, _, _ := types.LookupFieldOrMethod(of.field.Type(), true, of.field.Pkg(), method)
+		fn, ok := obj.(*types.Func)
+		if !ok {
+			continue
+		}
+		sig := fn.Signature()
+		if sig.Params().Len() != 0 {
+			continue
+		}
+		call := x + "." + method + "()"
+		if sig.Results().Len() > 0 {
+			call = "_ = " + call
+		}
+		return fmt.Sprintf("if %s != nil {\n\t%s\n}\n", x, call)
 	}
-	if _, isIface := t.Underlying().(*types.Interface); isIface {
-		return fmt.Sprintf("if c, ok := %s.(interface{ %s() }); ok {\n\tc.%s()\n}\n", x, method, method)
-	}
-	if method == "Close" {
-		return fmt.Sprintf("if %s != nil {\n\t_ = %s.Close()\n}\n", x, x)
-	}
-	return fmt.Sprintf("if %s != nil {\n\t%s.%s()\n}\n", x, x, method)
+	return ""
 }
 
 // addMethodFix adds a release method after the owner's last method (or
@@ -430,7 +480,11 @@ func (c *checker) addMethodFix(o *owner, of *owned, host *types.Named) (analysis
 	recv := receiverName(file, o.named)
 	var body strings.Builder
 	for _, f := range o.fields {
-		body.WriteString(releaseStmt(recv, f))
+		stmt := releaseStmt(recv, f)
+		if stmt == "" {
+			return analysis.SuggestedFix{}, false
+		}
+		body.WriteString(stmt)
 	}
 	var src, imports string
 	name := o.named.Obj().Name()
@@ -465,8 +519,12 @@ func (c *checker) insertReleaseFix(m *types.Func, of *owned) (analysis.Suggested
 	if recv == "_" {
 		return analysis.SuggestedFix{}, false
 	}
+	release := releaseStmt(recv, of)
+	if release == "" {
+		return analysis.SuggestedFix{}, false
+	}
 	var stmt strings.Builder
-	for _, line := range strings.SplitAfter(releaseStmt(recv, of), "\n") {
+	for _, line := range strings.SplitAfter(release, "\n") {
 		if line != "" {
 			stmt.WriteString("\t" + line)
 		}

@@ -516,7 +516,8 @@ func resultValue(call ssa.CallInstruction, i int) ssa.Value {
 // and on owners of clients), or is configured to.
 func isReleaseName(name string) bool {
 	switch name {
-	case "CloseIdleConnections", "Close", "Shutdown", "Stop":
+	case "CloseIdleConnections", "Close", "Shutdown", "Stop", "Cleanup":
+		// Cleanup is caddy's module lifecycle (caddy.CleanerUpper).
 		return true
 	}
 	for _, n := range Settings.Release.Items() {

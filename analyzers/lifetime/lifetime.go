@@ -321,6 +321,9 @@ func (s *Site) origin() token.Pos {
 	return s.Instr.Pos()
 }
 
+// Where names the place the pool is created, as file:line.
+func (s *Site) Where(fset *token.FileSet) string { return s.at(fset) }
+
 func (s *Site) at(fset *token.FileSet) string {
 	if s.At != "" {
 		return s.At

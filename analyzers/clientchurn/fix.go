@@ -1,0 +1,318 @@
+package clientchurn
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/token"
+	"go/types"
+	"strings"
+	"unicode"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/churnlint/churnlint/analyzers/lifetime"
+)
+
+// hoistFix moves a pool whose configuration depends only on constants and
+// package-level values to a package-level var, and uses the var where the
+// pool was built. The per-call client around it, if any, stays: it is
+// cheap once its transport is shared. It returns the reason when no edit
+// can be proved to keep behaviour.
+func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
+	if s.Fate.Released() {
+		return nil, "it is closed each call, and a shared pool must not be"
+	}
+	if len(s.Chain) > 1 {
+		return nil, "it is built by " + r.local(s.Chain[0]) + ", whose callers decide how often; build it once there"
+	}
+	expr, file := r.exprAt(s.Instr.Pos())
+	if expr == nil {
+		return nil, "its source could not be located"
+	}
+	if why := r.dependsOnCall(expr); why != "" {
+		return nil, why
+	}
+	if why := r.localUse(file, expr); why != "" {
+		return nil, why
+	}
+	decl := enclosingFuncDecl(file, expr.Pos())
+	if decl == nil {
+		return nil, "it is not inside a function declaration"
+	}
+	src, err := r.pass.ReadFile(r.pass.Fset.File(expr.Pos()).Name())
+	if err != nil {
+		return nil, "its source could not be read"
+	}
+	tf := r.pass.Fset.File(expr.Pos())
+	text := string(src[tf.Offset(expr.Pos()):tf.Offset(expr.End())])
+	name := r.freshName(decl, s)
+	fnName := decl.Name.Name
+	varDecl := fmt.Sprintf("// %s is shared by every call of %s: one pool, reused.\nvar %s = %s\n\n", name, fnName, name, text)
+	formatted, err := format.Source([]byte("package p\n\n" + varDecl))
+	if err != nil {
+		return nil, "the hoisted declaration would not be valid Go"
+	}
+	formatted = bytes.TrimPrefix(formatted, []byte("package p\n\n"))
+	start := decl.Pos()
+	if decl.Doc != nil {
+		start = decl.Doc.Pos()
+	}
+	return &analysis.SuggestedFix{
+		Message: "hoist the " + s.Kind + " to package-level var " + name,
+		TextEdits: []analysis.TextEdit{
+			{Pos: start, End: start, NewText: append(formatted, '\n')},
+			{Pos: expr.Pos(), End: expr.End(), NewText: []byte(name)},
+		},
+	}, ""
+}
+
+// exprAt returns the creating expression at an SSA position, and its file.
+func (r *reporter) exprAt(pos token.Pos) (ast.Expr, *ast.File) {
+	n := r.node(pos)
+	if n == nil {
+		return nil, nil
+	}
+	for _, f := range r.pass.Files {
+		if f.FileStart <= pos && pos < f.FileEnd {
+			e, _ := n.(ast.Expr)
+			return e, f
+		}
+	}
+	return nil, nil
+}
+
+// dependsOnCall returns why expr cannot be evaluated once at package
+// initialisation instead of on every call: it reads a local variable or a
+// parameter, or calls a function (other than a conversion, new, or
+// http.DefaultTransport.(*http.Transport).Clone()).
+func (r *reporter) dependsOnCall(expr ast.Expr) string {
+	info := r.pass.TypesInfo
+	if tv, ok := info.Types[expr]; ok {
+		if _, isTuple := tv.Type.(*types.Tuple); isTuple {
+			return "it also returns an error, which must be handled where it is created: create it once at startup and keep it"
+		}
+	}
+	why := ""
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if why != "" {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.KeyValueExpr:
+			if v, ok := info.Uses[identOf(n.Key)].(*types.Var); ok && v.IsField() {
+				ast.Inspect(n.Value, visit)
+				return false
+			}
+		case *ast.CallExpr:
+			if tv, ok := info.Types[n.Fun]; ok && tv.IsType() {
+				return true
+			}
+			if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "new" {
+				if _, builtin := info.Uses[id].(*types.Builtin); builtin {
+					return true
+				}
+			}
+			if isCloneOfDefault(info, n) {
+				return true
+			}
+			if n == expr {
+				// A catalogued constructor: only its arguments matter.
+				for _, a := range n.Args {
+					ast.Inspect(a, visit)
+				}
+				return false
+			}
+			why = "its configuration calls " + types.ExprString(n.Fun) + " on every call, which a package-level var would call once"
+			return false
+		case *ast.Ident:
+			v, ok := info.Uses[n].(*types.Var)
+			if !ok || v.IsField() || (v.Pkg() != nil && v.Parent() == v.Pkg().Scope()) {
+				return true // a package-level variable, here or imported
+			}
+			if expr.Pos() <= v.Pos() && v.Pos() < expr.End() {
+				return true // declared inside the expression (a function literal's own)
+			}
+			why = fmt.Sprintf("its configuration depends on %s, which can change from call to call: keep one pool per distinct %s (a map or sync.Map filled once per key), or build it in the constructor", n.Name, n.Name)
+			return false
+		}
+		return true
+	}
+	ast.Inspect(expr, visit)
+	return why
+}
+
+func identOf(e ast.Expr) *ast.Ident {
+	id, _ := e.(*ast.Ident)
+	return id
+}
+
+// isCloneOfDefault matches http.DefaultTransport.(*http.Transport).Clone().
+func isCloneOfDefault(info *types.Info, call *ast.CallExpr) bool {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Clone" {
+		return false
+	}
+	x := ast.Unparen(sel.X)
+	if ta, ok := x.(*ast.TypeAssertExpr); ok {
+		x = ta.X
+	}
+	xs, ok := x.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	v, ok := info.Uses[xs.Sel].(*types.Var)
+	return ok && v.Pkg() != nil && v.Pkg().Path() == "net/http" && v.Name() == "DefaultTransport"
+}
+
+// localUse returns why the pool, if the function names it in a local
+// variable, is used in a way a shared pool must not be: its fields are
+// set, it is passed to other functions, or the variable is reassigned.
+func (r *reporter) localUse(file *ast.File, expr ast.Expr) string {
+	path, _ := astutil.PathEnclosingInterval(file, expr.Pos(), expr.End())
+	if len(path) < 2 {
+		return ""
+	}
+	var local *types.Var
+	switch p := path[1].(type) {
+	case *ast.AssignStmt:
+		for i, rhs := range p.Rhs {
+			if rhs == expr && i < len(p.Lhs) {
+				id := identOf(p.Lhs[i])
+				if id == nil {
+					return "it is assigned to something other than a local variable"
+				}
+				local, _ = r.pass.TypesInfo.ObjectOf(id).(*types.Var)
+			}
+		}
+	case *ast.ValueSpec:
+		for i, v := range p.Values {
+			if v == expr && i < len(p.Names) {
+				local, _ = r.pass.TypesInfo.Defs[p.Names[i]].(*types.Var)
+			}
+		}
+	}
+	if local == nil {
+		return ""
+	}
+	decl := enclosingFuncDecl(file, expr.Pos())
+	why := ""
+	ast.Inspect(decl, func(n ast.Node) bool {
+		if why != "" {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, lhs := range n.Lhs {
+				if sel, ok := lhs.(*ast.SelectorExpr); ok && r.pass.TypesInfo.Uses[identOf(sel.X)] == local {
+					why = "the function sets " + types.ExprString(sel) + " on it, which a shared pool must not have"
+				}
+				if id := identOf(lhs); id != nil && r.pass.TypesInfo.Uses[id] == local {
+					why = "the variable " + local.Name() + " is reassigned"
+				}
+			}
+		case *ast.CallExpr:
+			for _, arg := range n.Args {
+				if id := identOf(arg); id != nil && r.pass.TypesInfo.Uses[id] == local {
+					why = "it is passed to " + types.ExprString(n.Fun) + ", which may change it"
+				}
+			}
+		}
+		return true
+	})
+	return why
+}
+
+func enclosingFuncDecl(file *ast.File, pos token.Pos) *ast.FuncDecl {
+	for _, d := range file.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Pos() <= pos && pos < fd.End() {
+			return fd
+		}
+	}
+	return nil
+}
+
+// freshName derives a package-level name from the function and the kind
+// of pool ("handleTransport", "serveHTTPClient") that collides with
+// nothing in the package, nor with another fix of this run.
+func (r *reporter) freshName(decl *ast.FuncDecl, s *lifetime.Site) string {
+	base := decl.Name.Name
+	if decl.Recv != nil && len(decl.Recv.List) > 0 {
+		t := decl.Recv.List[0].Type
+		if st, ok := t.(*ast.StarExpr); ok {
+			t = st.X
+		}
+		if id, ok := t.(*ast.Ident); ok {
+			base = id.Name + base
+		}
+	}
+	suffix := "Transport"
+	switch {
+	case strings.Contains(s.Kind, "client with"):
+		suffix = "Client"
+	case strings.Contains(s.Kind, "connection"):
+		suffix = "Conn"
+	}
+	runes := []rune(base)
+	runes[0] = unicode.ToLower(runes[0])
+	name := string(runes) + suffix
+	if r.used == nil {
+		r.used = make(map[string]bool)
+	}
+	candidate := name
+	for i := 2; r.used[candidate] || r.pass.Pkg.Scope().Lookup(candidate) != nil; i++ {
+		candidate = fmt.Sprintf("%s%d", name, i)
+	}
+	r.used[candidate] = true
+	return candidate
+}
+
+// memoFix stores the new pool back into the field (or package variable)
+// that the nil check read, right after the local is assigned.
+func (r *reporter) memoFix(s *lifetime.Site) *analysis.SuggestedFix {
+	expr, file := r.exprAt(s.Instr.Pos())
+	if expr == nil {
+		return nil
+	}
+	path, _ := astutil.PathEnclosingInterval(file, expr.Pos(), expr.End())
+	var assign *ast.AssignStmt
+	for _, n := range path {
+		if a, ok := n.(*ast.AssignStmt); ok {
+			assign = a
+			break
+		}
+		if _, ok := n.(ast.Stmt); ok {
+			break
+		}
+	}
+	if assign == nil || len(assign.Lhs) != 1 || assign.Tok != token.ASSIGN {
+		return nil
+	}
+	id := identOf(assign.Lhs[0])
+	if id == nil {
+		return nil
+	}
+	tf := r.pass.Fset.File(assign.Pos())
+	src, err := r.pass.ReadFile(tf.Name())
+	if err != nil {
+		return nil
+	}
+	lineStart := tf.LineStart(tf.Line(assign.Pos()))
+	indent := string(src[tf.Offset(lineStart):tf.Offset(assign.Pos())])
+	if strings.TrimSpace(indent) != "" {
+		return nil
+	}
+	line := tf.Line(assign.End())
+	if line >= tf.LineCount() {
+		return nil
+	}
+	eol := tf.LineStart(line+1) - 1 // after any comment on the line
+	return &analysis.SuggestedFix{
+		Message: "store the new pool in " + s.Fate.MemoName,
+		TextEdits: []analysis.TextEdit{{Pos: eol, End: eol,
+			NewText: []byte("\n" + indent + s.Fate.MemoName + " = " + id.Name)}},
+	}
+}
