@@ -1,0 +1,226 @@
+// Package auth authenticates downstream callers (static bearer tokens or
+// JWTs), attaches the caller's Principal to the request context, enforces a
+// per-caller rate limit, and answers 401/429 with JSON-RPC error bodies.
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/churnlint/churnlint/gateway/config"
+	"github.com/churnlint/churnlint/gateway/jsonrpc"
+	"github.com/churnlint/churnlint/gateway/namefilter"
+)
+
+// maxTokenLength bounds work on hostile Authorization headers.
+const maxTokenLength = 8 << 10
+
+// ErrUnauthenticated is returned for missing or invalid credentials.
+var ErrUnauthenticated = errors.New("unauthenticated")
+
+// Principal is an authenticated caller.
+type Principal struct {
+	// Name identifies the caller: the token name, "jwt:<sub>", or
+	// "anonymous" when auth is disabled.
+	Name string
+	// Tools restricts callable downstream tools; nil means all tools.
+	Tools namefilter.Set
+}
+
+// MayCall reports whether the principal may see and call tool.
+func (p *Principal) MayCall(tool string) bool {
+	return p.Tools == nil || p.Tools.Match(tool)
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the principal attached by the middleware.
+func FromContext(ctx context.Context) (*Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(*Principal)
+	return p, ok
+}
+
+type staticToken struct {
+	hash      [sha256.Size]byte
+	principal *Principal
+}
+
+// Authenticator verifies credentials. It is safe for concurrent use.
+type Authenticator struct {
+	disabled   bool
+	tokens     []staticToken
+	jwtKey     any
+	jwtParser  *jwt.Parser
+	toolsClaim string
+	limiter    *Limiter
+}
+
+// New builds an Authenticator from config. For RS256 it reads the public
+// key file once here.
+func New(cfg config.AuthConfig) (*Authenticator, error) {
+	a := &Authenticator{disabled: cfg.Disabled}
+	for i, t := range cfg.Tokens {
+		p := &Principal{Name: t.Name}
+		if len(t.AllowedTools) > 0 {
+			set, err := namefilter.CompileSet(t.AllowedTools)
+			if err != nil {
+				return nil, fmt.Errorf("auth.tokens[%d].allowed_tools%w", i, err)
+			}
+			p.Tools = set
+		}
+		a.tokens = append(a.tokens, staticToken{hash: sha256.Sum256([]byte(t.Token)), principal: p})
+	}
+	if j := cfg.JWT; j != nil {
+		switch j.Algorithm {
+		case "HS256":
+			a.jwtKey = []byte(j.Secret)
+		case "RS256":
+			pem, err := os.ReadFile(j.PublicKeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("auth.jwt.public_key_file: %w", err)
+			}
+			key, err := jwt.ParseRSAPublicKeyFromPEM(pem)
+			if err != nil {
+				return nil, fmt.Errorf("auth.jwt.public_key_file: %w", err)
+			}
+			a.jwtKey = key
+		default:
+			return nil, fmt.Errorf("auth.jwt.algorithm: unsupported %q", j.Algorithm)
+		}
+		opts := []jwt.ParserOption{
+			// Pinning the method defeats alg-confusion ("none", HS256
+			// signed with an RSA public key).
+			jwt.WithValidMethods([]string{j.Algorithm}),
+			jwt.WithExpirationRequired(),
+			jwt.WithLeeway(j.Leeway),
+		}
+		if j.Issuer != "" {
+			opts = append(opts, jwt.WithIssuer(j.Issuer))
+		}
+		if j.Audience != "" {
+			opts = append(opts, jwt.WithAudience(j.Audience))
+		}
+		a.jwtParser = jwt.NewParser(opts...)
+		a.toolsClaim = j.ToolsClaim
+	}
+	if rl := cfg.RateLimit; rl.RequestsPerSecond > 0 {
+		a.limiter = NewLimiter(rl.RequestsPerSecond, rl.Burst, 0)
+	}
+	return a, nil
+}
+
+// Authenticate checks the request's bearer credentials.
+func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
+	if a.disabled {
+		return &Principal{Name: "anonymous"}, nil
+	}
+	token, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		return nil, fmt.Errorf("%w: missing bearer token", ErrUnauthenticated)
+	}
+	if p := a.matchStatic(token); p != nil {
+		return p, nil
+	}
+	if a.jwtParser != nil && strings.Count(token, ".") == 2 {
+		return a.verifyJWT(token)
+	}
+	return nil, fmt.Errorf("%w: invalid token", ErrUnauthenticated)
+}
+
+// matchStatic compares the token's hash with every configured hash in
+// constant time, without stopping at the first match, so timing reveals
+// neither which token matched nor how much of it.
+func (a *Authenticator) matchStatic(token string) *Principal {
+	h := sha256.Sum256([]byte(token))
+	var found *Principal
+	for i := range a.tokens {
+		if subtle.ConstantTimeCompare(h[:], a.tokens[i].hash[:]) == 1 {
+			found = a.tokens[i].principal
+		}
+	}
+	return found
+}
+
+func (a *Authenticator) verifyJWT(token string) (*Principal, error) {
+	claims := jwt.MapClaims{}
+	_, err := a.jwtParser.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return a.jwtKey, nil })
+	if err != nil {
+		return nil, fmt.Errorf("%w: jwt: %v", ErrUnauthenticated, err)
+	}
+	sub, err := claims.GetSubject()
+	if err != nil || sub == "" {
+		return nil, fmt.Errorf("%w: jwt: missing sub claim", ErrUnauthenticated)
+	}
+	p := &Principal{Name: "jwt:" + sub}
+	if raw, ok := claims[a.toolsClaim]; ok {
+		list, ok := raw.([]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: jwt: claim %q must be a list of strings", ErrUnauthenticated, a.toolsClaim)
+		}
+		patterns := make([]string, 0, len(list))
+		for _, v := range list {
+			s, ok := v.(string)
+			if !ok {
+				return nil, fmt.Errorf("%w: jwt: claim %q must be a list of strings", ErrUnauthenticated, a.toolsClaim)
+			}
+			patterns = append(patterns, s)
+		}
+		set, err := namefilter.CompileSet(patterns)
+		if err != nil {
+			return nil, fmt.Errorf("%w: jwt: claim %q: %v", ErrUnauthenticated, a.toolsClaim, err)
+		}
+		// An empty list grants nothing, unlike a missing claim.
+		p.Tools = set
+		if p.Tools == nil {
+			p.Tools = namefilter.Set{}
+		}
+	}
+	return p, nil
+}
+
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	if token == "" || len(token) > maxTokenLength {
+		return "", false
+	}
+	return token, true
+}
+
+// Middleware authenticates every request, rate-limits per principal, and
+// passes the principal on in the request context.
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.Authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="mcp-gateway", error="invalid_token"`)
+			jsonrpc.WriteError(w, http.StatusUnauthorized, &jsonrpc.Error{Code: jsonrpc.CodeUnauthorized, Message: "unauthorized"})
+			return
+		}
+		if a.limiter != nil {
+			if ok, retry := a.limiter.Allow(p.Name); !ok {
+				w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+				jsonrpc.WriteError(w, http.StatusTooManyRequests, &jsonrpc.Error{Code: jsonrpc.CodeRateLimited, Message: "rate limit exceeded"})
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+	})
+}

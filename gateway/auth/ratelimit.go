@@ -1,0 +1,76 @@
+package auth
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Limiter is a token bucket per principal name, with a bounded number of
+// buckets.
+type Limiter struct {
+	limit      rate.Limit
+	burst      int
+	maxBuckets int
+
+	mu      sync.Mutex
+	buckets map[string]*rate.Limiter
+}
+
+// NewLimiter allows rps requests per second with the given burst per key.
+// maxBuckets <= 0 selects a default of 10000.
+func NewLimiter(rps float64, burst, maxBuckets int) *Limiter {
+	if maxBuckets <= 0 {
+		maxBuckets = 10000
+	}
+	return &Limiter{limit: rate.Limit(rps), burst: burst, maxBuckets: maxBuckets, buckets: map[string]*rate.Limiter{}}
+}
+
+// Allow takes one token from key's bucket. When empty it reports false and
+// how long until a token is available.
+func (l *Limiter) Allow(key string) (bool, time.Duration) {
+	now := time.Now()
+	l.mu.Lock()
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) >= l.maxBuckets {
+			l.evictFullLocked(now)
+		}
+		b = rate.NewLimiter(l.limit, l.burst)
+		l.buckets[key] = b
+	}
+	l.mu.Unlock()
+
+	r := b.ReserveN(now, 1)
+	if !r.OK() {
+		return false, time.Second
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// evictFullLocked drops buckets that have refilled completely: a full
+// bucket behaves exactly like a new one, so forgetting it changes nothing.
+// If every bucket is busy the map is cleared, which errs on the side of
+// admitting traffic rather than growing without bound.
+func (l *Limiter) evictFullLocked(now time.Time) {
+	for k, b := range l.buckets {
+		if b.TokensAt(now) >= float64(l.burst) {
+			delete(l.buckets, k)
+		}
+	}
+	if len(l.buckets) >= l.maxBuckets {
+		clear(l.buckets)
+	}
+}
+
+// Len returns the number of tracked buckets.
+func (l *Limiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}

@@ -1,0 +1,100 @@
+// Command gateway runs the churnlint reference MCP gateway.
+//
+//	gateway -config gateway.yaml      serve
+//	gateway -config gateway.yaml -validate   check the config and exit
+//	gateway -version                  print the version and exit
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/churnlint/churnlint/gateway"
+	"github.com/churnlint/churnlint/gateway/config"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	configPath := flags.String("config", "gateway.yaml", "path to the YAML configuration")
+	validate := flags.Bool("validate", false, "validate the configuration and exit")
+	version := flags.Bool("version", false, "print the version and exit")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+
+	if *version {
+		fmt.Fprintln(stdout, gateway.Version)
+		return 0
+	}
+	cfg, err := config.Load(*configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if *validate {
+		fmt.Fprintf(stdout, "%s: configuration is valid (%d upstreams, %d plugins, %d virtual servers)\n",
+			*configPath, len(cfg.Upstreams), len(cfg.Plugins), len(cfg.VirtualServers))
+		return 0
+	}
+	logger := newLogger(cfg.Log, stderr)
+	slog.SetDefault(logger)
+
+	g, err := gateway.New(cfg, gateway.Options{Logger: logger})
+	if err != nil {
+		logger.Error("gateway setup failed", "err", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if err := g.Start(ctx); err != nil {
+		logger.Error("gateway start failed", "err", err)
+		_ = g.Shutdown(context.Background())
+		return 1
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- g.ListenAndServe() }()
+
+	code := 0
+	select {
+	case <-ctx.Done():
+		logger.Info("signal received, shutting down", "timeout", cfg.ShutdownTimeout)
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serve failed", "err", err)
+			code = 1
+		}
+	}
+	stop() // a second signal now kills the process the default way
+
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := g.Shutdown(shutdownCtx); err != nil {
+		logger.Error("shutdown was not clean", "err", err)
+		code = 1
+	}
+	return code
+}
+
+func newLogger(c config.LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

@@ -1,0 +1,256 @@
+package downstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
+
+	"github.com/churnlint/churnlint/gateway/auth"
+	"github.com/churnlint/churnlint/gateway/plugin"
+	"github.com/churnlint/churnlint/gateway/upstream"
+)
+
+// ErrShuttingDown rejects calls that arrive while the gateway drains.
+var ErrShuttingDown = errors.New("gateway is shutting down")
+
+// Outcome labels for metrics.
+const (
+	outcomeOK          = "ok"
+	outcomeToolError   = "tool_error"
+	outcomeError       = "error"
+	outcomeBlocked     = "blocked"
+	outcomePluginError = "plugin_error"
+	outcomeDraining    = "draining"
+)
+
+func principalName(ctx context.Context) string {
+	if p, ok := auth.FromContext(ctx); ok {
+		return p.Name
+	}
+	return ""
+}
+
+// pluginOutcome maps a plugin chain error to a metrics outcome.
+func pluginOutcome(err error) string {
+	var blocked *plugin.BlockedError
+	if errors.As(err, &blocked) {
+		return outcomeBlocked
+	}
+	return outcomePluginError
+}
+
+// describe turns an upstream error into a message for the client without
+// leaking transport internals beyond what helps.
+func describe(up string, err error, timeout time.Duration) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("upstream %s timed out (limit %s)", up, timeout)
+	case errors.Is(err, upstream.ErrUnavailable):
+		return fmt.Sprintf("upstream %s is unavailable", up)
+	}
+	return fmt.Sprintf("upstream %s: %v", up, err)
+}
+
+func (f *Federation) session(up string) (*upstream.Session, error) {
+	s, ok := f.opts.Sessions.Session(up)
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown upstream %q", upstream.ErrUnavailable, up)
+	}
+	return s, nil
+}
+
+// toolHandler returns the handler for one namespaced tool. It only looks
+// things up and forwards; the connection pool is the session's.
+func (f *Federation) toolHandler(up, tool string) mcpserver.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return f.callTool(ctx, up, tool, req)
+	}
+}
+
+func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	start := time.Now()
+	name := req.Params.Name
+	outcome := outcomeOK
+	defer func() { f.opts.Metrics.ObserveRequest(up, string(plugin.KindTool), name, outcome, time.Since(start)) }()
+
+	if !f.flight.enter() {
+		outcome = outcomeDraining
+		return mcp.NewToolResultError(ErrShuttingDown.Error()), nil
+	}
+	defer f.flight.leave()
+	f.opts.Metrics.InFlight.Inc()
+	defer f.opts.Metrics.InFlight.Dec()
+
+	sess, err := f.session(up)
+	if err != nil {
+		outcome = outcomeError
+		return mcp.NewToolResultError(err.Error()), nil
+	}
+	call := &plugin.Call{
+		Kind: plugin.KindTool, Upstream: up, Name: name, Target: tool,
+		Principal: principalName(ctx), Arguments: req.GetArguments(),
+	}
+	call, err = f.opts.Chain.Pre(ctx, call)
+	if err != nil {
+		outcome = pluginOutcome(err)
+		return mcp.NewToolResultError(err.Error()), nil
+	}
+	res, err := sess.CallTool(ctx, call.Target, call.Arguments, f.forwardedHeaders(up, req.Header))
+	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Tool: res, Err: err, Duration: time.Since(start)})
+	if perr != nil {
+		outcome = pluginOutcome(perr)
+		return mcp.NewToolResultError(perr.Error()), nil
+	}
+	if out.Err != nil {
+		outcome = outcomeError
+		f.opts.Logger.WarnContext(ctx, "upstream tool call failed", "upstream", up, "tool", tool, "err", out.Err)
+		// Tool failures go back as tool results so the model can see and
+		// react to them; JSON-RPC errors are for protocol problems.
+		return mcp.NewToolResultError(describe(up, out.Err, sess.Config().Timeouts.Call)), nil
+	}
+	if out.Tool == nil {
+		outcome = outcomeError
+		return mcp.NewToolResultError(fmt.Sprintf("upstream %s returned no result", up)), nil
+	}
+	if out.Tool.IsError {
+		outcome = outcomeToolError
+	}
+	return out.Tool, nil
+}
+
+// resourceHandler serves both plain resources and resource templates of
+// one upstream: the URI carries everything needed.
+func (f *Federation) resourceHandler(up string) mcpserver.ResourceHandlerFunc {
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		return f.readResource(ctx, up, req)
+	}
+}
+
+func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+	start := time.Now()
+	uri := req.Params.URI
+	// Label resources by upstream only: URIs from templates are unbounded
+	// and would explode metric cardinality.
+	outcome := outcomeOK
+	defer func() {
+		f.opts.Metrics.ObserveRequest(up, string(plugin.KindResource), "", outcome, time.Since(start))
+	}()
+	if !f.flight.enter() {
+		outcome = outcomeDraining
+		return nil, ErrShuttingDown
+	}
+	defer f.flight.leave()
+	f.opts.Metrics.InFlight.Inc()
+	defer f.opts.Metrics.InFlight.Dec()
+
+	prefix := f.Namespaced(up, "")
+	target, ok := strings.CutPrefix(uri, prefix)
+	if !ok {
+		outcome = outcomeError
+		return nil, fmt.Errorf("resource %q does not belong to upstream %s", uri, up)
+	}
+	sess, err := f.session(up)
+	if err != nil {
+		outcome = outcomeError
+		return nil, err
+	}
+	call := &plugin.Call{Kind: plugin.KindResource, Upstream: up, Name: uri, Target: target, Principal: principalName(ctx)}
+	if call, err = f.opts.Chain.Pre(ctx, call); err != nil {
+		outcome = pluginOutcome(err)
+		return nil, err
+	}
+	contents, err := sess.ReadResource(ctx, call.Target, f.forwardedHeaders(up, req.Header))
+	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Resource: contents, Err: err, Duration: time.Since(start)})
+	if perr != nil {
+		outcome = pluginOutcome(perr)
+		return nil, perr
+	}
+	if out.Err != nil {
+		outcome = outcomeError
+		return nil, errors.New(describe(up, out.Err, sess.Config().Timeouts.Call))
+	}
+	// Contents name upstream URIs; clients must see the namespaced ones.
+	rewritten := make([]mcp.ResourceContents, 0, len(out.Resource))
+	for _, c := range out.Resource {
+		switch {
+		case isText(c):
+			tc, _ := mcp.AsTextResourceContents(c)
+			n := *tc
+			n.URI = prefix + n.URI
+			rewritten = append(rewritten, n)
+		case isBlob(c):
+			bc, _ := mcp.AsBlobResourceContents(c)
+			n := *bc
+			n.URI = prefix + n.URI
+			rewritten = append(rewritten, n)
+		default:
+			rewritten = append(rewritten, c)
+		}
+	}
+	return rewritten, nil
+}
+
+func isText(c mcp.ResourceContents) bool { _, ok := mcp.AsTextResourceContents(c); return ok }
+func isBlob(c mcp.ResourceContents) bool { _, ok := mcp.AsBlobResourceContents(c); return ok }
+
+// promptHandler returns the handler for one namespaced prompt.
+func (f *Federation) promptHandler(up, prompt string) mcpserver.PromptHandlerFunc {
+	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		return f.getPrompt(ctx, up, prompt, req)
+	}
+}
+
+func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+	start := time.Now()
+	name := req.Params.Name
+	outcome := outcomeOK
+	defer func() {
+		f.opts.Metrics.ObserveRequest(up, string(plugin.KindPrompt), name, outcome, time.Since(start))
+	}()
+	if !f.flight.enter() {
+		outcome = outcomeDraining
+		return nil, ErrShuttingDown
+	}
+	defer f.flight.leave()
+	f.opts.Metrics.InFlight.Inc()
+	defer f.opts.Metrics.InFlight.Dec()
+
+	sess, err := f.session(up)
+	if err != nil {
+		outcome = outcomeError
+		return nil, err
+	}
+	args := make(map[string]any, len(req.Params.Arguments))
+	for k, v := range req.Params.Arguments {
+		args[k] = v
+	}
+	call := &plugin.Call{Kind: plugin.KindPrompt, Upstream: up, Name: name, Target: prompt, Principal: principalName(ctx), Arguments: args}
+	if call, err = f.opts.Chain.Pre(ctx, call); err != nil {
+		outcome = pluginOutcome(err)
+		return nil, err
+	}
+	strArgs := make(map[string]string, len(call.Arguments))
+	for k, v := range call.Arguments {
+		if s, ok := v.(string); ok {
+			strArgs[k] = s
+		} else {
+			strArgs[k] = fmt.Sprint(v)
+		}
+	}
+	res, err := sess.GetPrompt(ctx, call.Target, strArgs, f.forwardedHeaders(up, req.Header))
+	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Prompt: res, Err: err, Duration: time.Since(start)})
+	if perr != nil {
+		outcome = pluginOutcome(perr)
+		return nil, perr
+	}
+	if out.Err != nil {
+		outcome = outcomeError
+		return nil, errors.New(describe(up, out.Err, sess.Config().Timeouts.Call))
+	}
+	return out.Prompt, nil
+}

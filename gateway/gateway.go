@@ -1,0 +1,347 @@
+// Package gateway wires the MCP gateway together: connection pools,
+// upstream sessions, plugins, downstream MCP servers, authentication,
+// request validation, metrics and graceful shutdown.
+//
+// Every long-lived resource is created once in New and released once in
+// Shutdown, in dependency order.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	mcpserver "github.com/mark3labs/mcp-go/server"
+	"gopkg.in/yaml.v3"
+
+	"github.com/churnlint/churnlint/gateway/auth"
+	"github.com/churnlint/churnlint/gateway/config"
+	"github.com/churnlint/churnlint/gateway/downstream"
+	"github.com/churnlint/churnlint/gateway/jsonrpc"
+	"github.com/churnlint/churnlint/gateway/metrics"
+	"github.com/churnlint/churnlint/gateway/plugin"
+	"github.com/churnlint/churnlint/gateway/plugin/moderation"
+	"github.com/churnlint/churnlint/gateway/plugin/webhook"
+	"github.com/churnlint/churnlint/gateway/pool"
+	"github.com/churnlint/churnlint/gateway/upstream"
+)
+
+// Version is the gateway version, set at build time with
+// -ldflags "-X github.com/churnlint/churnlint/gateway.Version=...".
+var Version = "dev"
+
+// ServerName is announced to downstream clients.
+const ServerName = "churnlint-mcp-gateway"
+
+// Options are the non-config inputs of New.
+type Options struct {
+	Logger *slog.Logger
+	// Plugins maps plugin types to factories; nil means DefaultPlugins().
+	Plugins map[string]plugin.Factory
+}
+
+// DefaultPlugins returns the bundled plugin factories.
+func DefaultPlugins() map[string]plugin.Factory {
+	return map[string]plugin.Factory{
+		moderation.Type: func(name string, block *yaml.Node, deps plugin.Deps) (plugin.Plugin, error) {
+			p, err := moderation.New(name, block, deps)
+			if err != nil {
+				return nil, err
+			}
+			return p, nil
+		},
+		webhook.Type: func(name string, block *yaml.Node, deps plugin.Deps) (plugin.Plugin, error) {
+			p, err := webhook.New(name, block, deps)
+			if err != nil {
+				return nil, err
+			}
+			return p, nil
+		},
+	}
+}
+
+// Gateway is a running (or ready to run) MCP gateway.
+type Gateway struct {
+	cfg     *config.Config
+	logger  *slog.Logger
+	metrics *metrics.Metrics
+
+	pool     *pool.Pool
+	chain    *plugin.Chain
+	sessions *upstream.Manager
+	fed      *downstream.Federation
+	auth     *auth.Authenticator
+
+	streamable *mcpserver.StreamableHTTPServer
+	virtual    map[string]*mcpserver.StreamableHTTPServer
+	sse        *mcpserver.SSEServer
+	sseTrack   *sseSessions
+	handler    http.Handler
+
+	// baseCtx is the parent of every downstream request context; it is
+	// cancelled during shutdown, after calls drained, to end the
+	// long-lived notification streams.
+	baseCtx    context.Context
+	cancelBase context.CancelFunc
+	requests   requestTracker
+
+	mu       sync.Mutex
+	servers  []*http.Server
+	started  bool
+	draining atomic.Bool
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// New builds every component from cfg. Nothing connects or listens yet:
+// call Start, then Serve.
+func New(cfg *config.Config, opts Options) (g *Gateway, err error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	factories := opts.Plugins
+	if factories == nil {
+		factories = DefaultPlugins()
+	}
+	g = &Gateway{cfg: cfg, logger: logger, metrics: metrics.New(), virtual: map[string]*mcpserver.StreamableHTTPServer{}}
+	upstream.ClientInfo.Version = Version
+
+	// Undo what was built if a later step fails.
+	var cleanups []func()
+	defer func() {
+		if err != nil {
+			for i := len(cleanups) - 1; i >= 0; i-- {
+				cleanups[i]()
+			}
+		}
+	}()
+
+	if g.auth, err = auth.New(cfg.Auth); err != nil {
+		return nil, err
+	}
+	if g.pool, err = pool.New(cfg.Pool, cfg.Upstreams, g.metrics); err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, func() { _ = g.pool.Close() })
+
+	var entries []plugin.Entry
+	deps := plugin.Deps{Logger: logger, Metrics: g.metrics}
+	for i, pc := range cfg.Plugins {
+		if pc.Mode == config.ModeDisabled {
+			continue
+		}
+		factory, ok := factories[pc.Type]
+		if !ok {
+			return nil, fmt.Errorf("plugins[%d].type: unknown plugin type %q", i, pc.Type)
+		}
+		p, perr := factory(pc.Name, &cfg.Plugins[i].Config, deps)
+		if perr != nil {
+			return nil, fmt.Errorf("plugins[%d] (%s): %w", i, pc.Name, perr)
+		}
+		cleanups = append(cleanups, func() { _ = p.Shutdown(context.Background()) })
+		entries = append(entries, plugin.Entry{Plugin: p, Mode: pc.Mode, OnError: pc.OnError})
+	}
+	g.chain = plugin.NewChain(entries, g.metrics, logger)
+
+	g.sessions, err = upstream.NewManager(cfg.Upstreams, g.pool, g.metrics, logger, g.onCatalog)
+	if err != nil {
+		return nil, err
+	}
+	g.fed, err = downstream.New(downstream.Options{
+		Name: ServerName, Version: Version, Separator: cfg.NameSeparator,
+		Upstreams: cfg.Upstreams, VirtualServers: cfg.VirtualServers,
+		Sessions: g.sessions, Chain: g.chain, Metrics: g.metrics, Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	g.baseCtx, g.cancelBase = context.WithCancel(context.Background())
+	g.buildHTTP()
+	return g, nil
+}
+
+func (g *Gateway) onCatalog(up string, cat upstream.Catalog) {
+	// Sessions start only after New returned, so fed is set.
+	g.fed.UpdateCatalog(up, cat)
+}
+
+// Start initialises plugins and starts the upstream supervisors. It does
+// not wait for upstreams; /readyz reports when they are initialised.
+func (g *Gateway) Start(ctx context.Context) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.started {
+		return errors.New("gateway already started")
+	}
+	if err := g.chain.Init(ctx); err != nil {
+		return err
+	}
+	g.sessions.Start()
+	g.started = true
+	return nil
+}
+
+// WaitReady blocks until every upstream has been initialised once.
+func (g *Gateway) WaitReady(ctx context.Context) error { return g.sessions.WaitReady(ctx) }
+
+// Handler returns the gateway's HTTP handler (all routes).
+func (g *Gateway) Handler() http.Handler { return g.handler }
+
+// Metrics exposes the gateway's metrics (for tests and embedding).
+func (g *Gateway) Metrics() *metrics.Metrics { return g.metrics }
+
+// Federation exposes the downstream servers (for tests and embedding).
+func (g *Gateway) Federation() *downstream.Federation { return g.fed }
+
+// Sessions exposes the upstream sessions (for tests and embedding).
+func (g *Gateway) Sessions() *upstream.Manager { return g.sessions }
+
+// Pool exposes the connection pools (for tests and embedding).
+func (g *Gateway) Pool() *pool.Pool { return g.pool }
+
+// Serve serves downstream HTTP on ln until Shutdown.
+func (g *Gateway) Serve(ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           g.handler,
+		BaseContext:       func(net.Listener) context.Context { return g.baseCtx },
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(g.logger.Handler(), slog.LevelWarn),
+	}
+	g.mu.Lock()
+	if g.draining.Load() {
+		g.mu.Unlock()
+		return http.ErrServerClosed
+	}
+	g.servers = append(g.servers, srv)
+	g.mu.Unlock()
+	return srv.Serve(ln)
+}
+
+// ListenAndServe listens on the configured address and serves.
+func (g *Gateway) ListenAndServe() error {
+	ln, err := net.Listen("tcp", g.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	g.logger.Info("gateway listening", "addr", ln.Addr().String())
+	return g.Serve(ln)
+}
+
+// Shutdown stops the gateway gracefully:
+//
+//  1. stop accepting connections and report not-ready;
+//  2. drain in-flight calls (including responses still owed on SSE
+//     streams) until ctx expires;
+//  3. end long-lived downstream streams and close the HTTP servers;
+//  4. shut every plugin down (the webhook drains its queue);
+//  5. close upstream sessions;
+//  6. close idle pooled connections.
+//
+// It is safe to call more than once; later calls return the first result.
+func (g *Gateway) Shutdown(ctx context.Context) error {
+	g.stopOnce.Do(func() { g.stopErr = g.shutdown(ctx) })
+	return g.stopErr
+}
+
+func (g *Gateway) shutdown(ctx context.Context) error {
+	var errs []error
+	g.mu.Lock()
+	g.draining.Store(true)
+	servers := append([]*http.Server(nil), g.servers...)
+	g.mu.Unlock()
+	g.logger.Info("shutting down: draining in-flight calls")
+
+	// 1. Listeners close at once; connections finish their requests.
+	srvErrs := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() { srvErrs <- srv.Shutdown(ctx) }()
+	}
+
+	// 2. Drain.
+	if err := g.fed.Drain(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("draining calls: %w (%d still in flight)", err, g.fed.InFlight()))
+	}
+	if err := g.sseTrack.wait(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("delivering SSE responses: %w", err))
+	}
+	if err := g.requests.wait(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("finishing HTTP requests: %w", err))
+	}
+
+	// 3. Nothing owed to anyone any more: end the streams.
+	g.cancelBase()
+	g.sse.CloseSessions()
+	for _, s := range append([]*mcpserver.StreamableHTTPServer{g.streamable}, mapValues(g.virtual)...) {
+		// No http.Server is attached to these, so this only closes
+		// sessions and stops the idle-session sweeper.
+		_ = s.Shutdown(ctx)
+	}
+	for range servers {
+		if err := <-srvErrs; err != nil {
+			errs = append(errs, fmt.Errorf("http server: %w", err))
+		}
+	}
+
+	// 4-6.
+	if err := g.chain.Shutdown(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := g.sessions.Close(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := g.pool.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	g.logger.Info("shutdown complete", "clean", len(errs) == 0)
+	return errors.Join(errs...)
+}
+
+func mapValues[K comparable, V any](m map[K]V) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// readiness is the /readyz body.
+type readiness struct {
+	Ready     bool             `json:"ready"`
+	Draining  bool             `json:"draining"`
+	Upstreams []upstreamStatus `json:"upstreams"`
+}
+
+type upstreamStatus struct {
+	Name        string `json:"name"`
+	Up          bool   `json:"up"`
+	Initialised bool   `json:"initialised"`
+}
+
+func (g *Gateway) serveReady(w http.ResponseWriter, _ *http.Request) {
+	body := readiness{Draining: g.draining.Load()}
+	for _, st := range g.sessions.Statuses() {
+		// Errors stay in the logs: they can contain internal URLs.
+		body.Upstreams = append(body.Upstreams, upstreamStatus{Name: st.Name, Up: st.Up, Initialised: st.Initialised})
+	}
+	body.Ready = !body.Draining && g.sessions.Ready()
+	w.Header().Set("Content-Type", "application/json")
+	if !body.Ready {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// errNotFound answers unknown virtual servers like unknown routes.
+func notFound(w http.ResponseWriter) {
+	jsonrpc.WriteError(w, http.StatusNotFound, &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest, Message: "not found"})
+}

@@ -1,0 +1,204 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	mcpserver "github.com/mark3labs/mcp-go/server"
+
+	"github.com/churnlint/churnlint/gateway/auth"
+	"github.com/churnlint/churnlint/gateway/jsonrpc"
+)
+
+// Route labels for metrics; fixed strings keep cardinality bounded.
+const (
+	routeMCP     = "mcp"
+	routeSSE     = "sse"
+	routeMessage = "message"
+	routeVirtual = "virtual"
+	routeHealth  = "healthz"
+	routeReady   = "readyz"
+	routeMetrics = "metrics"
+	routeOther   = "other"
+)
+
+// buildHTTP creates the downstream MCP transports and the route table.
+//
+//	/healthz, /readyz, /metrics     unauthenticated operations endpoints
+//	/mcp                            streamable HTTP, whole catalog
+//	/sse + /message                 legacy HTTP+SSE, whole catalog
+//	/servers/{name}/mcp             streamable HTTP, a virtual server
+func (g *Gateway) buildHTTP() {
+	httpCtx := func(ctx context.Context, r *http.Request) context.Context {
+		// The auth middleware already put the principal on r's context,
+		// from which ctx derives; this keeps it explicit for mcp-go paths
+		// that rebuild contexts.
+		if p, ok := auth.FromContext(r.Context()); ok {
+			return auth.WithPrincipal(ctx, p)
+		}
+		return ctx
+	}
+	streamOpts := []mcpserver.StreamableHTTPOption{
+		mcpserver.WithHTTPContextFunc(httpCtx),
+		mcpserver.WithSessionIdleTTL(g.cfg.SessionIdleTTL),
+		mcpserver.WithStreamableHTTPLogger(g.logger),
+		mcpserver.WithHeartbeatInterval(30 * time.Second),
+	}
+	g.streamable = mcpserver.NewStreamableHTTPServer(g.fed.Server(), streamOpts...)
+	for _, name := range g.fed.VirtualNames() {
+		srv, _ := g.fed.VirtualServer(name)
+		g.virtual[name] = mcpserver.NewStreamableHTTPServer(srv, streamOpts...)
+	}
+	g.sseTrack = newSSESessions()
+	g.sse = mcpserver.NewSSEServer(g.fed.Server(),
+		mcpserver.WithSSEEndpoint("/sse"),
+		mcpserver.WithMessageEndpoint("/message"),
+		mcpserver.WithSSEContextFunc(httpCtx),
+		mcpserver.WithKeepAliveInterval(30*time.Second),
+		mcpserver.WithSessionIDGenerator(g.sseTrack.generateID),
+	)
+
+	guard := func(h http.Handler) http.Handler {
+		return g.auth.Middleware(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.requests.track(h)))
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", g.serveReady)
+	mux.Handle("GET /metrics", g.metrics.Handler())
+	mux.Handle("/mcp", guard(g.streamable))
+	mux.Handle("GET /sse", g.auth.Middleware(g.sseTrack.stream(g.sse.SSEHandler())))
+	mux.Handle("POST /message", guard(g.sseTrack.message(g.sse.MessageHandler())))
+	mux.Handle("/servers/{name}/mcp", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv, ok := g.virtual[r.PathValue("name")]
+		if !ok {
+			notFound(w)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})))
+	g.handler = g.countHTTP(mux)
+}
+
+// countHTTP records every downstream HTTP request by route and status.
+func (g *Gateway) countHTTP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		g.metrics.HTTPRequests.WithLabelValues(routeOf(r.URL.Path), strconv.Itoa(rec.status)).Inc()
+	})
+}
+
+func routeOf(path string) string {
+	switch path {
+	case "/mcp":
+		return routeMCP
+	case "/sse":
+		return routeSSE
+	case "/message":
+		return routeMessage
+	case "/healthz":
+		return routeHealth
+	case "/readyz":
+		return routeReady
+	case "/metrics":
+		return routeMetrics
+	}
+	if len(path) > len("/servers/") && path[:len("/servers/")] == "/servers/" {
+		return routeVirtual
+	}
+	return routeOther
+}
+
+// statusRecorder remembers the status code. It keeps Flush working, which
+// both MCP HTTP transports need for streaming.
+type statusRecorder struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(p []byte) (int, error) {
+	r.wroteHeader = true
+	return r.ResponseWriter.Write(p)
+}
+
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// requestTracker counts short-lived MCP HTTP requests (everything except
+// notification streams), so shutdown can let their responses be written
+// before it cancels request contexts.
+type requestTracker struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{}
+}
+
+func (t *requestTracker) track(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isStream(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		t.mu.Lock()
+		t.n++
+		t.mu.Unlock()
+		defer func() {
+			t.mu.Lock()
+			t.n--
+			if t.n == 0 && t.zero != nil {
+				close(t.zero)
+				t.zero = nil
+			}
+			t.mu.Unlock()
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// isStream reports requests that stay open to carry notifications: the
+// legacy GET stream and the stateless protocol's subscriptions/listen.
+func isStream(r *http.Request) bool {
+	if r.Method == http.MethodGet {
+		return true
+	}
+	msg, ok := jsonrpc.FromContext(r)
+	return ok && msg.Method == "subscriptions/listen"
+}
+
+func (t *requestTracker) wait(ctx context.Context) error {
+	t.mu.Lock()
+	if t.n == 0 {
+		t.mu.Unlock()
+		return nil
+	}
+	if t.zero == nil {
+		t.zero = make(chan struct{})
+	}
+	ch := t.zero
+	t.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,231 @@
+// Package jsonrpc validates downstream JSON-RPC 2.0 messages before they
+// reach the MCP server, and writes spec-conformant JSON-RPC errors.
+package jsonrpc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// Standard JSON-RPC 2.0 error codes.
+const (
+	CodeParseError     = -32700
+	CodeInvalidRequest = -32600
+	CodeMethodNotFound = -32601
+	CodeInvalidParams  = -32602
+	CodeInternalError  = -32603
+	// CodeUnauthorized and CodeRateLimited are implementation-defined server
+	// errors (the -32000..-32099 range).
+	CodeUnauthorized = -32001
+	CodeRateLimited  = -32029
+)
+
+// Error is a JSON-RPC error object plus the id it answers.
+type Error struct {
+	Code    int
+	Message string
+	// ID is the request id when it could be recovered, else nil (JSON null).
+	ID json.RawMessage
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("jsonrpc %d: %s", e.Code, e.Message) }
+
+// Message is the parsed envelope of one JSON-RPC message.
+type Message struct {
+	ID     json.RawMessage // nil for notifications
+	Method string          // empty for responses
+	Params json.RawMessage
+}
+
+// IsRequest reports whether the message expects a response.
+func (m *Message) IsRequest() bool { return m.Method != "" && m.ID != nil }
+
+var allowedMembers = map[string]bool{
+	"jsonrpc": true, "id": true, "method": true, "params": true, "result": true, "error": true,
+}
+
+// Validate parses body strictly as a single JSON-RPC 2.0 message: request,
+// notification, or response (clients answer server requests too). Batches
+// are rejected: MCP removed them in protocol revision 2025-06-18.
+func Validate(body []byte) (*Message, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, &Error{Code: CodeParseError, Message: "empty body"}
+	}
+	if !json.Valid(trimmed) {
+		return nil, &Error{Code: CodeParseError, Message: "parse error: body is not valid JSON"}
+	}
+	switch trimmed[0] {
+	case '{':
+	case '[':
+		return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: batch requests are not supported"}
+	default:
+		return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: message must be a JSON object"}
+	}
+
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &members); err != nil {
+		return nil, &Error{Code: CodeParseError, Message: "parse error: " + err.Error()}
+	}
+	msg := &Message{}
+	// Recover the id first so that even invalid requests are answered
+	// against the right id, as JSON-RPC asks.
+	if raw, ok := members["id"]; ok {
+		if !validID(raw) {
+			return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: id must be a string or an integer"}
+		}
+		msg.ID = raw
+	}
+	invalid := func(format string, args ...any) (*Message, error) {
+		return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: " + fmt.Sprintf(format, args...), ID: msg.ID}
+	}
+	for k := range members {
+		if !allowedMembers[k] {
+			return invalid("unknown member %q", k)
+		}
+	}
+	var version string
+	if err := json.Unmarshal(members["jsonrpc"], &version); err != nil || version != "2.0" {
+		return invalid(`"jsonrpc" must be "2.0"`)
+	}
+	_, hasResult := members["result"]
+	_, hasError := members["error"]
+	rawMethod, hasMethod := members["method"]
+
+	switch {
+	case hasMethod:
+		if hasResult || hasError {
+			return invalid("a request cannot carry result or error")
+		}
+		if err := json.Unmarshal(rawMethod, &msg.Method); err != nil || msg.Method == "" {
+			return invalid(`"method" must be a non-empty string`)
+		}
+		if len(msg.Method) > 256 {
+			return invalid(`"method" is too long`)
+		}
+		if p, ok := members["params"]; ok {
+			// MCP params are always named (an object); null is tolerated
+			// as "no params".
+			if t := firstByte(p); t != '{' && !bytes.Equal(bytes.TrimSpace(p), []byte("null")) {
+				return invalid(`"params" must be an object`)
+			}
+			msg.Params = p
+		}
+	case hasResult || hasError:
+		if hasResult == hasError {
+			return invalid("a response must carry exactly one of result or error")
+		}
+		if msg.ID == nil {
+			return invalid("a response must carry an id")
+		}
+		if _, ok := members["params"]; ok {
+			return invalid("a response cannot carry params")
+		}
+	default:
+		return invalid(`missing "method"`)
+	}
+	return msg, nil
+}
+
+func validID(raw json.RawMessage) bool {
+	switch firstByte(raw) {
+	case '"':
+		var s string
+		return json.Unmarshal(raw, &s) == nil
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		var n json.Number
+		if json.Unmarshal(raw, &n) != nil {
+			return false
+		}
+		_, err := n.Int64()
+		return err == nil
+	default:
+		// null ids are ambiguous (they are how errors say "unknown id");
+		// MCP forbids them.
+		return false
+	}
+}
+
+func firstByte(raw json.RawMessage) byte {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return 0
+	}
+	return t[0]
+}
+
+// WriteError writes a JSON-RPC error response with the given HTTP status.
+func WriteError(w http.ResponseWriter, status int, e *Error) {
+	id := e.ID
+	if id == nil {
+		id = json.RawMessage("null")
+	}
+	body, _ := json.Marshal(struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Error   struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}{JSONRPC: "2.0", ID: id, Error: struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}{e.Code, e.Message}})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+type messageKey struct{}
+
+// FromContext returns the validated message of the current request, if the
+// Guard middleware ran.
+func FromContext(r *http.Request) (*Message, bool) {
+	m, ok := r.Context().Value(messageKey{}).(*Message)
+	return m, ok
+}
+
+// Guard enforces maxBytes on POST bodies and validates them with Validate,
+// answering 413 / 400 with a JSON-RPC error when they fail. Valid bodies are
+// buffered and handed on unchanged. Other methods pass through (GET opens
+// streams, DELETE ends sessions).
+func Guard(maxBytes int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > maxBytes {
+			WriteError(w, http.StatusRequestEntityTooLarge, &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("request body exceeds %d bytes", maxBytes)})
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				WriteError(w, http.StatusRequestEntityTooLarge, &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("request body exceeds %d bytes", maxBytes)})
+				return
+			}
+			WriteError(w, http.StatusBadRequest, &Error{Code: CodeParseError, Message: "could not read request body"})
+			return
+		}
+		msg, err := Validate(body)
+		if err != nil {
+			var rpcErr *Error
+			if !errors.As(err, &rpcErr) {
+				rpcErr = &Error{Code: CodeInternalError, Message: err.Error()}
+			}
+			WriteError(w, http.StatusBadRequest, rpcErr)
+			return
+		}
+		r2 := r.WithContext(contextWithMessage(r, msg))
+		r2.Body = io.NopCloser(bytes.NewReader(body))
+		r2.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r2)
+	})
+}

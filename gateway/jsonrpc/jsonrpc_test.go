@@ -1,0 +1,148 @@
+package jsonrpc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		body string
+		code int // 0 = valid
+	}{
+		{`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`, 0},
+		{`{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"x"}}`, 0},
+		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, 0},
+		{`{"jsonrpc":"2.0","id":1,"method":"ping","params":null}`, 0},
+		{`{"jsonrpc":"2.0","id":1,"result":{}}`, 0},
+		{`{"jsonrpc":"2.0","id":1,"error":{"code":1,"message":"x"}}`, 0},
+		{`  {"jsonrpc":"2.0","id":-5,"method":"ping"}  `, 0},
+		{``, CodeParseError},
+		{`{`, CodeParseError},
+		{`nul`, CodeParseError},
+		{`[]`, CodeInvalidRequest},
+		{`"str"`, CodeInvalidRequest},
+		{`{"id":1,"method":"ping"}`, CodeInvalidRequest},
+		{`{"jsonrpc":2,"id":1,"method":"ping"}`, CodeInvalidRequest},
+		{`{"jsonrpc":"2.0","id":1.5,"method":"ping"}`, CodeInvalidRequest},
+		{`{"jsonrpc":"2.0","id":true,"method":"ping"}`, CodeInvalidRequest},
+		{`{"jsonrpc":"2.0","id":1,"method":""}`, CodeInvalidRequest},
+		{`{"jsonrpc":"2.0","id":1,"method":5}`, CodeInvalidRequest},
+		{`{"jsonrpc":"2.0","id":1,"method":"x","result":1}`, CodeInvalidRequest},
+		{`{"jsonrpc":"2.0","id":1,"result":1,"error":{}}`, CodeInvalidRequest},
+		{`{"jsonrpc":"2.0","result":1}`, CodeInvalidRequest},
+		{`{"jsonrpc":"2.0","id":1,"method":"x","params":"s"}`, CodeInvalidRequest},
+		{`{"jsonrpc":"2.0","id":1,"method":"` + strings.Repeat("m", 300) + `"}`, CodeInvalidRequest},
+	}
+	for _, tc := range cases {
+		_, err := Validate([]byte(tc.body))
+		code := 0
+		var e *Error
+		if errors.As(err, &e) {
+			code = e.Code
+		} else if err != nil {
+			t.Fatalf("%s: non-JSON-RPC error %v", tc.body, err)
+		}
+		if code != tc.code {
+			t.Errorf("%s: code %d, want %d (%v)", tc.body, code, tc.code, err)
+		}
+	}
+	// The id of an invalid request is kept for the error reply.
+	_, err := Validate([]byte(`{"jsonrpc":"2.0","id":"k","bogus":1,"method":"x"}`))
+	var e *Error
+	if !errors.As(err, &e) || string(e.ID) != `"k"` {
+		t.Fatalf("err = %#v", err)
+	}
+}
+
+func TestGuard(t *testing.T) {
+	var seen []byte
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen, _ = io.ReadAll(r.Body)
+		if _, ok := FromContext(r); !ok && r.Method == http.MethodPost {
+			t.Error("message not in context")
+		}
+		w.WriteHeader(http.StatusTeapot)
+	})
+	h := Guard(64, next)
+	do := func(method, body string, chunked bool) *httptest.ResponseRecorder {
+		var r io.Reader = strings.NewReader(body)
+		if chunked {
+			r = io.MultiReader(r) // hides the length
+		}
+		req := httptest.NewRequest(method, "/mcp", r)
+		if chunked {
+			req.ContentLength = -1
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	ok := `{"jsonrpc":"2.0","id":1,"method":"ping"}`
+	if rec := do("POST", ok, false); rec.Code != http.StatusTeapot || string(seen) != ok {
+		t.Fatalf("valid: %d %q", rec.Code, seen)
+	}
+	big := `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"p":"` + strings.Repeat("x", 100) + `"}}`
+	for _, chunked := range []bool{false, true} {
+		rec := do("POST", big, chunked)
+		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), `"code":-32600`) {
+			t.Fatalf("oversized (chunked=%v): %d %s", chunked, rec.Code, rec.Body)
+		}
+	}
+	rec := do("POST", `{oops`, false)
+	var reply struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Error   struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &reply); err != nil || rec.Code != 400 || reply.Error.Code != CodeParseError || string(reply.ID) != "null" || reply.JSONRPC != "2.0" {
+		t.Fatalf("parse error reply: %d %s", rec.Code, rec.Body)
+	}
+	if rec := do("GET", "", false); rec.Code != http.StatusTeapot {
+		t.Fatalf("GET must pass through: %d", rec.Code)
+	}
+}
+
+// FuzzValidate: the validator never panics, never accepts invalid JSON, and
+// everything it accepts is a single JSON object with a proper envelope.
+func FuzzValidate(f *testing.F) {
+	for _, seed := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a__b","arguments":{"x":[1,2]}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":"x","result":{}}`,
+		`[{"jsonrpc":"2.0","id":1,"method":"ping"}]`,
+		`{"jsonrpc":"2.0","id":null,"method":"ping"}`,
+		`{"jsonrpc":"2.0","id":1e400,"method":"ping"}`,
+		`{"jsonrpc":"2.0","id":1,"method":"ping","method":"x"}`,
+		"\xff\xfe",
+		``,
+		`{}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		msg, err := Validate(body)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || (e.Code != CodeParseError && e.Code != CodeInvalidRequest) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		if !json.Valid(body) || bytes.TrimSpace(body)[0] != '{' {
+			t.Fatalf("accepted non-object %q", body)
+		}
+		if msg.Method == "" && msg.ID == nil {
+			t.Fatalf("accepted message with neither method nor id: %q", body)
+		}
+	})
+}

@@ -1,0 +1,143 @@
+// Package metrics defines the gateway's Prometheus metrics on a private
+// registry, so that several gateways (as in tests) never collide.
+package metrics
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+const namespace = "mcp_gateway"
+
+// Metrics holds every collector the gateway updates.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	// Requests counts proxied operations by upstream, kind (tool, resource,
+	// prompt), downstream name and outcome (ok, error, blocked, denied).
+	Requests *prometheus.CounterVec
+	// Latency observes end-to-end latency of proxied operations.
+	Latency *prometheus.HistogramVec
+	// UpstreamErrors counts upstream failures by reason (call, connect,
+	// health, refresh).
+	UpstreamErrors *prometheus.CounterVec
+	// UpstreamUp is 1 while an upstream session is initialised.
+	UpstreamUp *prometheus.GaugeVec
+	// UpstreamReconnects counts successful (re)initialisations.
+	UpstreamReconnects *prometheus.CounterVec
+	// PluginVerdicts counts plugin outcomes by plugin, hook and verdict.
+	PluginVerdicts *prometheus.CounterVec
+	// HTTPRequests counts downstream HTTP requests by route and status.
+	HTTPRequests *prometheus.CounterVec
+	// InFlight is the number of proxied operations currently running.
+	InFlight prometheus.Gauge
+
+	// Pool statistics, labelled by transport ("shared" or a TLS profile).
+	PoolConnsOpened   *prometheus.CounterVec
+	PoolConnsReused   *prometheus.CounterVec
+	PoolConnsIdle     *prometheus.GaugeVec
+	PoolConnsOpen     *prometheus.GaugeVec
+	PoolIdleTime      *prometheus.HistogramVec
+	PoolIdleReturned  *prometheus.CounterVec
+	WebhookDeliveries *prometheus.CounterVec
+	WebhookDropped    *prometheus.CounterVec
+}
+
+// New creates and registers every collector, plus the Go and process
+// collectors.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: reg,
+		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "requests_total",
+			Help: "Proxied MCP operations by upstream, kind, name and outcome.",
+		}, []string{"upstream", "kind", "name", "outcome"}),
+		Latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "request_duration_seconds",
+			Help:    "Latency of proxied MCP operations.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"upstream", "kind", "name"}),
+		UpstreamErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "upstream_errors_total",
+			Help: "Upstream failures by upstream and reason.",
+		}, []string{"upstream", "reason"}),
+		UpstreamUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: namespace, Name: "upstream_up",
+			Help: "1 while the upstream session is initialised, else 0.",
+		}, []string{"upstream"}),
+		UpstreamReconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "upstream_sessions_started_total",
+			Help: "Upstream sessions initialised (first connect and reconnects).",
+		}, []string{"upstream"}),
+		PluginVerdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "plugin_verdicts_total",
+			Help: "Plugin verdicts by plugin, hook (pre, post) and verdict.",
+		}, []string{"plugin", "hook", "verdict"}),
+		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "http_requests_total",
+			Help: "Downstream HTTP requests by route and status code.",
+		}, []string{"route", "code"}),
+		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: namespace, Name: "in_flight_requests",
+			Help: "Proxied MCP operations currently in flight.",
+		}),
+		PoolConnsOpened: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "pool", Name: "connections_opened_total",
+			Help: "Requests that had to open a new upstream connection.",
+		}, []string{"transport"}),
+		PoolConnsReused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "pool", Name: "connections_reused_total",
+			Help: "Requests served on a reused upstream connection.",
+		}, []string{"transport"}),
+		PoolConnsIdle: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: namespace, Subsystem: "pool", Name: "connections_idle",
+			Help: "Upstream connections currently parked in the idle pool.",
+		}, []string{"transport"}),
+		PoolConnsOpen: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: namespace, Subsystem: "pool", Name: "connections_open",
+			Help: "Upstream TCP connections currently open.",
+		}, []string{"transport"}),
+		PoolIdleTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Subsystem: "pool", Name: "connection_idle_seconds",
+			Help:    "How long a reused connection sat idle before reuse.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10),
+		}, []string{"transport"}),
+		PoolIdleReturned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "pool", Name: "connections_returned_idle_total",
+			Help: "Connections returned to the idle pool after a request.",
+		}, []string{"transport"}),
+		WebhookDeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "webhook", Name: "deliveries_total",
+			Help: "Webhook delivery attempts by plugin and result.",
+		}, []string{"plugin", "result"}),
+		WebhookDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "webhook", Name: "dropped_total",
+			Help: "Webhook events dropped because the queue was full or closed.",
+		}, []string{"plugin"}),
+	}
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.Requests, m.Latency, m.UpstreamErrors, m.UpstreamUp, m.UpstreamReconnects,
+		m.PluginVerdicts, m.HTTPRequests, m.InFlight,
+		m.PoolConnsOpened, m.PoolConnsReused, m.PoolConnsIdle, m.PoolConnsOpen,
+		m.PoolIdleTime, m.PoolIdleReturned, m.WebhookDeliveries, m.WebhookDropped,
+	)
+	return m
+}
+
+// Handler serves the registry in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// ObserveRequest records one proxied operation.
+func (m *Metrics) ObserveRequest(upstream, kind, name, outcome string, d time.Duration) {
+	m.Requests.WithLabelValues(upstream, kind, name, outcome).Inc()
+	m.Latency.WithLabelValues(upstream, kind, name).Observe(d.Seconds())
+}

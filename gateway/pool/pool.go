@@ -1,0 +1,187 @@
+// Package pool owns every connection pool the gateway uses to reach
+// upstream MCP servers.
+//
+// There is one shared, tuned *http.Transport for all plain upstreams and one
+// transport per distinct TLS profile (CA, client certificate, server name),
+// all built once in New. Per-call code only ever looks clients up; it never
+// builds transports, which would cost a TCP+TLS handshake per call and leak
+// idle connections.
+package pool
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/churnlint/churnlint/gateway/config"
+	"github.com/churnlint/churnlint/gateway/metrics"
+)
+
+// SharedLabel is the metrics label of the shared transport.
+const SharedLabel = "shared"
+
+// Transport is one connection pool: a tuned *http.Transport and the
+// instrumented *http.Client in front of it.
+type Transport struct {
+	label string
+	// client is the only reference kept: its RoundTripper forwards
+	// CloseIdleConnections to the *http.Transport underneath.
+	client *http.Client
+	stats  *Instrumentation
+}
+
+// NewTransport builds one pool. It is meant to run at startup only; tlsConf
+// may be nil for the default TLS settings.
+func NewTransport(label string, cfg config.PoolConfig, tlsConf *tls.Config, m *metrics.Metrics) *Transport {
+	stats := NewInstrumentation(m, label, &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: cfg.KeepAlive})
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           stats.DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSClientConfig:       tlsConf,
+		TLSHandshakeTimeout:   cfg.TLSHandshakeTimeout,
+		MaxIdleConns:          cfg.MaxIdleConns,
+		MaxIdleConnsPerHost:   cfg.MaxIdleConnsPerHost,
+		MaxConnsPerHost:       cfg.MaxConnsPerHost,
+		IdleConnTimeout:       cfg.IdleConnTimeout,
+		ExpectContinueTimeout: time.Second,
+		// No ResponseHeaderTimeout or Client.Timeout: SSE and streamed
+		// responses are long-lived, so every call carries a context
+		// deadline instead.
+	}
+	return &Transport{label: label, stats: stats, client: &http.Client{Transport: stats.Wrap(transport)}}
+}
+
+// Client returns the pool's shared client. Callers must not mutate it (in
+// particular not its Timeout).
+func (t *Transport) Client() *http.Client { return t.client }
+
+// Label is the metrics label of this pool.
+func (t *Transport) Label() string { return t.label }
+
+// Stats exposes the pool's connection counters.
+func (t *Transport) Stats() *Instrumentation { return t.stats }
+
+// Close releases the pool's idle connections.
+func (t *Transport) Close() error {
+	t.client.CloseIdleConnections()
+	return nil
+}
+
+// Pool maps upstreams to the transport they must use.
+type Pool struct {
+	shared     *Transport
+	profiles   map[config.TLS]*Transport
+	byUpstream map[string]*Transport
+}
+
+// New builds the shared transport and one transport per distinct upstream
+// TLS profile. Upstreams with identical TLS settings share a transport.
+func New(cfg config.PoolConfig, upstreams []config.Upstream, m *metrics.Metrics) (*Pool, error) {
+	p := &Pool{
+		shared:     NewTransport(SharedLabel, cfg, nil, m),
+		profiles:   map[config.TLS]*Transport{},
+		byUpstream: map[string]*Transport{},
+	}
+	tlsConfs, err := loadTLSProfiles(upstreams)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range upstreams {
+		if u.TLS == nil {
+			p.byUpstream[u.Name] = p.shared
+			continue
+		}
+		t, ok := p.profiles[*u.TLS]
+		if !ok {
+			// Runs once per distinct TLS profile, at startup.
+			t = NewTransport("tls-"+u.Name, cfg, tlsConfs[*u.TLS], m)
+			p.profiles[*u.TLS] = t
+		}
+		p.byUpstream[u.Name] = t
+	}
+	return p, nil
+}
+
+// ClientFor returns the long-lived client for the named upstream.
+func (p *Pool) ClientFor(upstream string) *http.Client {
+	if t, ok := p.byUpstream[upstream]; ok {
+		return t.client
+	}
+	return p.shared.client
+}
+
+// TransportFor returns the pool serving the named upstream.
+func (p *Pool) TransportFor(upstream string) *Transport {
+	if t, ok := p.byUpstream[upstream]; ok {
+		return t
+	}
+	return p.shared
+}
+
+// Shared returns the shared pool.
+func (p *Pool) Shared() *Transport { return p.shared }
+
+// ProfileCount is the number of TLS-specific transports (for tests/logs).
+func (p *Pool) ProfileCount() int { return len(p.profiles) }
+
+// Close releases idle connections of every pool. In-flight requests are
+// not interrupted; call it after upstream sessions are closed.
+func (p *Pool) Close() error {
+	p.shared.client.CloseIdleConnections()
+	for _, t := range p.profiles {
+		t.client.CloseIdleConnections()
+	}
+	return nil
+}
+
+// loadTLSProfiles reads certificates once per distinct profile.
+func loadTLSProfiles(upstreams []config.Upstream) (map[config.TLS]*tls.Config, error) {
+	out := map[config.TLS]*tls.Config{}
+	var errs []error
+	for i, u := range upstreams {
+		if u.TLS == nil {
+			continue
+		}
+		if _, ok := out[*u.TLS]; ok {
+			continue
+		}
+		tc, err := buildTLSConfig(*u.TLS)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("upstreams[%d].tls: %w", i, err))
+			continue
+		}
+		out[*u.TLS] = tc
+	}
+	return out, errors.Join(errs...)
+}
+
+func buildTLSConfig(t config.TLS) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: t.ServerName}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("ca_file: %w", err)
+		}
+		// Only the configured CA is trusted: a private upstream PKI should
+		// not also accept any public certificate for that name.
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file: no PEM certificates in %s", t.CAFile)
+		}
+		tc.RootCAs = roots
+	}
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("cert_file/key_file: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}

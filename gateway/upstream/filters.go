@@ -1,0 +1,28 @@
+package upstream
+
+import (
+	"fmt"
+
+	"github.com/churnlint/churnlint/gateway/config"
+	"github.com/churnlint/churnlint/gateway/namefilter"
+)
+
+// filters are an upstream's allow/deny rules on upstream-side names.
+type filters struct {
+	tools, resources, prompts namefilter.Filter
+}
+
+func newFilters(cfg config.Upstream) (filters, error) {
+	var f filters
+	var err error
+	if f.tools, err = namefilter.NewFilter(cfg.Tools.Allow, cfg.Tools.Deny); err != nil {
+		return f, fmt.Errorf("upstream %s: tools.%w", cfg.Name, err)
+	}
+	if f.resources, err = namefilter.NewFilter(cfg.Resources.Allow, cfg.Resources.Deny); err != nil {
+		return f, fmt.Errorf("upstream %s: resources.%w", cfg.Name, err)
+	}
+	if f.prompts, err = namefilter.NewFilter(cfg.Prompts.Allow, cfg.Prompts.Deny); err != nil {
+		return f, fmt.Errorf("upstream %s: prompts.%w", cfg.Name, err)
+	}
+	return f, nil
+}
