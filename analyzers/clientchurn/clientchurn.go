@@ -47,9 +47,10 @@ func run(pass *analysis.Pass) (any, error) {
 }
 
 type reporter struct {
-	pass *analysis.Pass
-	res  *lifetime.Result
-	used map[string]bool // names given to hoisted vars in this pass
+	pass  *analysis.Pass
+	res   *lifetime.Result
+	used  map[string]bool                      // names given to hoisted vars in this pass
+	fixes map[token.Pos]*analysis.SuggestedFix // hoists already built, by the pool's position
 }
 
 // perCall says why f's code at a site runs per call, with the chain of

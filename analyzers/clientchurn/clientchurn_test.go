@@ -9,14 +9,14 @@ import (
 )
 
 func TestShapes(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "churn", "cmdmain")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "churn", "cmdmain")
 }
 
 // TestAcrossPackages checks that facts carry summaries across packages.
 func TestAcrossPackages(t *testing.T) {
 	// lib has no "want": calling its helpers once is fine, so nothing is
 	// reported there; libuser calls them per request.
-	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "lib", "libuser")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "lib", "libuser")
 }
 
 // TestFixes checks each fix against its .golden file; the cases without a

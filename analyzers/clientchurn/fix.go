@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/astutil"
+	"golang.org/x/tools/go/ssa"
 
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
@@ -25,10 +26,23 @@ func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
 	if s.Fate.Released() {
 		return nil, "it is closed each call, and a shared pool must not be"
 	}
+	at := s.Instr.Pos()
 	if len(s.Chain) > 1 {
-		return nil, "it is built by " + r.local(s.Chain[0]) + ", whose callers decide how often; build it once there"
+		// Made by a helper or factory: hoist the pool where it is
+		// created, so the helper hands out cheap clients on one shared
+		// pool. Only if no caller of that helper closes what it gets.
+		if !s.Origin.IsValid() {
+			return nil, "it is built in another package (" + s.At + ")"
+		}
+		if r.sharedUnsafely(s.Origin) {
+			return nil, "a caller of " + r.local(s.Chain[0]) + " closes or reconfigures what it returns, which a shared pool must not be"
+		}
+		at = s.Origin
 	}
-	expr, file := r.exprAt(s.Instr.Pos())
+	if fix, ok := r.fixes[at]; ok {
+		return fix, "" // the same edit, offered by another finding
+	}
+	expr, file := r.exprAt(at)
 	if expr == nil {
 		return nil, "its source could not be located"
 	}
@@ -51,6 +65,9 @@ func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
 	name := r.freshName(decl, s)
 	fnName := decl.Name.Name
 	varDecl := fmt.Sprintf("// %s is shared by every call of %s: one pool, reused.\nvar %s = %s\n\n", name, fnName, name, text)
+	if at != s.Instr.Pos() && !strings.HasPrefix(s.Kind, "HTTP transport") {
+		return nil, "the helper returns a client that owns its pool; build it once in the constructor instead"
+	}
 	formatted, err := format.Source([]byte("package p\n\n" + varDecl))
 	if err != nil {
 		return nil, "the hoisted declaration would not be valid Go"
@@ -60,13 +77,45 @@ func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
 	if decl.Doc != nil {
 		start = decl.Doc.Pos()
 	}
-	return &analysis.SuggestedFix{
+	fix := &analysis.SuggestedFix{
 		Message: "hoist the " + s.Kind + " to package-level var " + name,
 		TextEdits: []analysis.TextEdit{
 			{Pos: start, End: start, NewText: append(formatted, '\n')},
 			{Pos: expr.Pos(), End: expr.End(), NewText: []byte(name)},
 		},
-	}, ""
+	}
+	if r.fixes == nil {
+		r.fixes = make(map[token.Pos]*analysis.SuggestedFix)
+	}
+	r.fixes[at] = fix
+	return fix, ""
+}
+
+// sharedUnsafely reports whether any site of this package that obtains
+// the pool created at origin closes it or sets its fields.
+func (r *reporter) sharedUnsafely(origin token.Pos) bool {
+	for _, f := range r.res.Funcs {
+		for _, s := range f.Sites {
+			if s.Origin != origin || s.Instr.Pos() == origin {
+				continue
+			}
+			if s.Fate.Released() {
+				return true
+			}
+			for _, ref := range *s.Value.Referrers() {
+				fa, ok := ref.(*ssa.FieldAddr)
+				if !ok {
+					continue
+				}
+				for _, use := range *fa.Referrers() {
+					if st, ok := use.(*ssa.Store); ok && st.Addr == fa {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // exprAt returns the creating expression at an SSA position, and its file.
@@ -181,11 +230,11 @@ func (r *reporter) localUse(file *ast.File, expr ast.Expr) string {
 	case *ast.AssignStmt:
 		for i, rhs := range p.Rhs {
 			if rhs == expr && i < len(p.Lhs) {
-				id := identOf(p.Lhs[i])
-				if id == nil {
-					return "it is assigned to something other than a local variable"
+				// c.Transport = &http.Transport{...}: the pool has no
+				// name of its own here, so nothing else can touch it.
+				if id := identOf(p.Lhs[i]); id != nil {
+					local, _ = r.pass.TypesInfo.ObjectOf(id).(*types.Var)
 				}
-				local, _ = r.pass.TypesInfo.ObjectOf(id).(*types.Var)
 			}
 		}
 	case *ast.ValueSpec:
@@ -257,8 +306,14 @@ func (r *reporter) freshName(decl *ast.FuncDecl, s *lifetime.Site) string {
 		suffix = "Conn"
 	}
 	runes := []rune(base)
-	runes[0] = unicode.ToLower(runes[0])
-	name := string(runes) + suffix
+	var name string
+	if strings.HasSuffix(strings.ToLower(base), strings.ToLower(suffix)) {
+		runes[0] = unicode.ToUpper(runes[0])
+		name = "shared" + string(runes) // newTransport -> sharedNewTransport
+	} else {
+		runes[0] = unicode.ToLower(runes[0])
+		name = string(runes) + suffix
+	}
 	if r.used == nil {
 		r.used = make(map[string]bool)
 	}

@@ -3,7 +3,9 @@ package owners
 import "net/http"
 
 // Getter hides its client behind an interface with no release method.
-type Getter interface{ Get(url string) (*http.Response, error) }
+type Getter interface {
+	Get(url string) (*http.Response, error)
+}
 
 func newGetter() Getter { return &http.Client{Transport: &http.Transport{}} }
 
