@@ -87,7 +87,7 @@ func (c *checker) dedupe() {
 	best := make(map[string]*owned)
 	for _, o := range c.owners {
 		for _, of := range o.fields {
-			key := of.site.Where(c.pass.Fset)
+			key := of.site.Key(c.pass.Fset)
 			if b := best[key]; b == nil || len(of.site.Chain) > len(b.site.Chain) {
 				best[key] = of
 			}
@@ -96,7 +96,7 @@ func (c *checker) dedupe() {
 	for n, o := range c.owners {
 		var keep []*owned
 		for _, of := range o.fields {
-			if best[of.site.Where(c.pass.Fset)] == of {
+			if best[of.site.Key(c.pass.Fset)] == of {
 				keep = append(keep, of)
 			}
 		}
@@ -165,7 +165,7 @@ func releaseMethods(n *types.Named) []*types.Func {
 	ms := types.NewMethodSet(types.NewPointer(n))
 	for i := 0; i < ms.Len(); i++ {
 		m := ms.At(i).Obj().(*types.Func)
-		if lifetime.IsReleaseName(m.Name()) && m.Name() != "CloseIdleConnections" {
+		if lifetime.IsReleaseName(m.Name()) {
 			out = append(out, m)
 		}
 	}
@@ -175,11 +175,11 @@ func releaseMethods(n *types.Named) []*types.Func {
 func (c *checker) check(o *owner) {
 	methods := releaseMethods(o.named)
 	host := c.hostInterface(o.named)
+	if len(methods) == 0 {
+		c.reportNoRelease(o, host)
+		return
+	}
 	for _, of := range o.fields {
-		if len(methods) == 0 {
-			c.reportNoRelease(o, of, host)
-			continue
-		}
 		var releasing []*types.Func
 		for _, m := range methods {
 			if c.res.ReleasesField(c.res.Pkg.Prog.FuncValue(m), of.field) {
@@ -314,23 +314,37 @@ func (c *checker) local(label string) string {
 
 func (c *checker) typePos(n *types.Named) token.Pos { return n.Obj().Pos() }
 
-func (c *checker) reportNoRelease(o *owner, of *owned, host *types.Named) {
+// reportNoRelease reports, once per owner, the pools it keeps without any
+// method to release them.
+func (c *checker) reportNoRelease(o *owner, host *types.Named) {
 	name := o.named.Obj().Name()
 	want := "Close() error"
 	if host != nil {
 		want = "Shutdown(ctx context.Context) error (as " + host.Obj().Name() + " declares)"
 	}
+	var kept, calls []string
+	var related []analysis.RelatedInformation
+	for _, of := range o.fields {
+		kept = append(kept, fmt.Sprintf("%s %s in %s.%s %s", article(of.site.Kind), of.site.Kind, name, of.field.Name(), c.describe(of)))
+		calls = append(calls, releaseCall(of))
+		related = append(related, analysis.RelatedInformation{Pos: of.site.Instr.Pos(), Message: "the pool in " + of.field.Name() + " is created here"})
+	}
 	d := analysis.Diagnostic{
 		Pos:      c.typePos(o.named),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s keeps %s %s in %s.%s %s but has no Shutdown, Close or Stop method to release it: its idle connections and their goroutines outlive it; add %s that calls %s",
-			name, article(of.site.Kind), of.site.Kind, name, of.field.Name(), c.describe(of), want, releaseCall(of)),
-		Related: []analysis.RelatedInformation{{Pos: of.site.Instr.Pos(), Message: "the pool is created here"}},
+		Message: fmt.Sprintf("%s keeps %s but has no Shutdown, Close or Stop method to release it: its idle connections and their goroutines outlive it; add %s that calls %s",
+			name, strings.Join(kept, ", "), want, strings.Join(calls, ", ")),
+		Related: related,
 	}
-	if fix, ok := c.addMethodFix(o, of, host); ok {
+	if fix, ok := c.addMethodFix(o, host); ok {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
 	} else {
-		d.Message += " (no automatic fix: " + noReleaseMethod(of) + ")"
+		for _, of := range o.fields {
+			if releaseStmt("x", of) == "" {
+				d.Message += " (no automatic fix: " + noReleaseMethod(of) + ")"
+				break
+			}
+		}
 	}
 	c.pass.Report(d)
 }
@@ -472,7 +486,7 @@ func releaseStmt(recv string, of *owned) string {
 
 // addMethodFix adds a release method after the owner's last method (or
 // after its declaration).
-func (c *checker) addMethodFix(o *owner, of *owned, host *types.Named) (analysis.SuggestedFix, bool) {
+func (c *checker) addMethodFix(o *owner, host *types.Named) (analysis.SuggestedFix, bool) {
 	file, after := c.lastDecl(o.named)
 	if file == nil {
 		return analysis.SuggestedFix{}, false

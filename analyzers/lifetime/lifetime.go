@@ -324,6 +324,15 @@ func (s *Site) origin() token.Pos {
 // Where names the place the pool is created, as file:line.
 func (s *Site) Where(fset *token.FileSet) string { return s.at(fset) }
 
+// Key identifies the pool's creation: two sites with the same key obtain
+// the same pool (one creates it, the other calls what does).
+func (s *Site) Key(fset *token.FileSet) string {
+	if s.At != "" {
+		return s.At
+	}
+	return fset.Position(s.origin()).String()
+}
+
 func (s *Site) at(fset *token.FileSet) string {
 	if s.At != "" {
 		return s.At

@@ -22,3 +22,25 @@ func (m *Moderator) Check(text string) error {
 	_, err := m.client.Get(m.url)
 	return err
 }
+
+// smartRoundTripper keeps three transports: one finding names them all,
+// and the fix releases them all.
+type smartRoundTripper struct { // want `smartRoundTripper keeps an HTTP transport in smartRoundTripper.h1 \(http.Transport.Clone\(\), created in newSmartRoundTripper\), an HTTP transport in smartRoundTripper.h2`
+	h1, h2 *http.Transport
+}
+
+func newSmartRoundTripper(base *http.Transport) *smartRoundTripper {
+	return &smartRoundTripper{h1: base.Clone(), h2: base.Clone()}
+}
+
+func (s *smartRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return s.h1.RoundTrip(r) }
+
+// wrapperRT releases through CloseIdleConnections, which http.Client's own
+// CloseIdleConnections calls: that is a release method.
+type wrapperRT struct{ next *http.Transport }
+
+func newWrapperRT() *wrapperRT { return &wrapperRT{next: &http.Transport{}} }
+
+func (w *wrapperRT) RoundTrip(r *http.Request) (*http.Response, error) { return w.next.RoundTrip(r) }
+
+func (w *wrapperRT) CloseIdleConnections() { w.next.CloseIdleConnections() }
