@@ -7,6 +7,8 @@ import (
 
 	"example.com/churnyapp/clean"
 	"example.com/churnyapp/handlers"
+	"example.com/churnyapp/notify"
+	"example.com/churnyapp/reports"
 )
 
 func main() {
@@ -15,5 +17,8 @@ func main() {
 	mux.HandleFunc("/health", handlers.Health)
 	mux.HandleFunc("/metrics", handlers.Metrics)
 	mux.HandleFunc("/clean", clean.Handler)
+	mux.HandleFunc("/report", reports.Handler)
+	n := notify.New("http://127.0.0.1:9/events")
+	n.Notify("started")
 	http.ListenAndServe("127.0.0.1:8080", mux)
 }
