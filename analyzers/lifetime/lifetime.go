@@ -138,6 +138,7 @@ type summary struct {
 	state    int // 0 not started, 1 in progress, 2 done
 	fresh    []Fresh
 	freshPos map[int]token.Pos // same-package origin of each fresh result
+	freshAt  map[int]string    // and where in another package it is made, if it is
 	churn    *Churn
 	churnPos token.Pos
 	// Where the churn comes from: a site of this function, or a callee
@@ -253,9 +254,9 @@ func (a *pkgRun) summarizeResults(f *Func) {
 				At:     s.at(a.pass.Fset),
 			})
 			if f.freshPos == nil {
-				f.freshPos = make(map[int]token.Pos)
+				f.freshPos, f.freshAt = make(map[int]token.Pos), make(map[int]string)
 			}
-			f.freshPos[r] = s.origin()
+			f.freshPos[r], f.freshAt[r] = s.origin(), s.At
 		}
 		if s.Fate.Dropped() && f.churn == nil {
 			f.churn = &Churn{

@@ -76,7 +76,7 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 		a.summarize(g)
 		for _, r := range g.fresh {
 			if v := resultValue(call, r.Result); v != nil {
-				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain, Origin: g.freshPos[r.Result], Owned: r.Owned})
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain, Origin: g.freshPos[r.Result], At: g.freshAt[r.Result], Owned: r.Owned})
 			}
 		}
 		return
@@ -107,7 +107,7 @@ func (a *pkgRun) factorySites(f *Func, call *ssa.Call) {
 		for _, r := range gf.fresh {
 			if v := resultValue(call, r.Result); v != nil {
 				chain := append([]string{field.Name() + " (set to " + displayLabel(gf.SSA) + ")"}, r.Chain[1:]...)
-				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: gf.freshPos[r.Result], Owned: r.Owned})
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: gf.freshPos[r.Result], At: gf.freshAt[r.Result], Owned: r.Owned})
 				return
 			}
 		}
