@@ -73,9 +73,14 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	fnName := r.local(lifetime.Label(f.SSA))
 	if s.Fate.MemoField != nil {
 		chain := r.chain(append([]string{lifetime.Label(f.SSA)}, s.Chain...))
-		r.report(pos, s, nil, fmt.Sprintf(
+		msg := fmt.Sprintf(
 			"%s checks %s for nil but never stores the new %s in it (%s): every call builds a new pool; assign it to %s",
-			fnName, s.Fate.MemoName, s.Kind, chain, s.Fate.MemoName), r.memoFix(s))
+			fnName, s.Fate.MemoName, s.Kind, chain, s.Fate.MemoName)
+		fix := r.memoFix(s)
+		if fix == nil {
+			msg += " (no automatic fix: the new pool is not assigned to a local on a line of its own)"
+		}
+		r.report(pos, s, nil, msg, fix)
 		return
 	}
 	if !s.Fate.Dropped() || s.Fate.Conditional {

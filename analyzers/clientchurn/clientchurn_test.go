@@ -24,3 +24,12 @@ func TestAcrossPackages(t *testing.T) {
 func TestFixes(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "fixes")
 }
+
+// TestFlagTests checks that -tests turns on reports in _test.go files.
+func TestFlagTests(t *testing.T) {
+	if err := clientchurn.Analyzer.Flags.Set("tests", "true"); err != nil {
+		t.Fatal(err)
+	}
+	defer clientchurn.Analyzer.Flags.Set("tests", "false")
+	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "withtests")
+}
