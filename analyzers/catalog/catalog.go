@@ -64,9 +64,10 @@ var PoolTypes = []PoolType{
 // Builtin is the catalog shipped with churnlint.
 var Builtin = []Entry{
 	{Pkg: "net/http", Recv: "Transport", Name: "Clone", Kind: Transport},
-	{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultTransport", Kind: Transport},
+	// cleanhttp.DefaultTransport and DefaultClient disable keep-alives:
+	// they keep no idle connections, so making one per call costs nothing
+	// a shared one would save. Only the pooled variants are pools.
 	{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledTransport", Kind: Transport},
-	{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultClient", Kind: Client},
 	{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledClient", Kind: Client},
 	{Pkg: "github.com/go-resty/resty/v2", Name: "New", Kind: Client},
 	{Pkg: "resty.dev/v3", Name: "New", Kind: Client},

@@ -83,7 +83,7 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		r.report(pos, s, nil, msg, fix)
 		return
 	}
-	if !s.Fate.Dropped() || s.Fate.Conditional {
+	if !s.Fate.Dropped() || !s.Fate.Used || s.Fate.Conditional {
 		return
 	}
 	why, pchain := perCall(f, s.InLoop())

@@ -17,6 +17,10 @@ type Fate struct {
 	KeptAt    token.Pos  // where it was stored or handed over
 	Returned  []int      // results through which it (or a holder of it) leaves
 	Releases  []ssa.CallInstruction
+	// Used is set when the pool, or a value holding it, is called or
+	// passed on: a pool that is only built and read (t.DialContext) never
+	// opens a connection, and dropping it costs nothing.
+	Used bool
 
 	// MemoField is set when the pool merges with a nil-checked load of a
 	// receiver field or package variable that it is never written back to:
@@ -442,6 +446,9 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			}
 		}
 		return
+	}
+	if !it.part && (common.Value == x || containsValue(common.Args, x)) {
+		w.fate.Used = true
 	}
 	if common.IsInvoke() {
 		if common.Value == x {

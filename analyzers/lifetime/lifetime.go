@@ -258,7 +258,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 			}
 			f.freshPos[r], f.freshAt[r] = s.origin(), s.At
 		}
-		if s.Fate.Dropped() && f.churn == nil {
+		if s.Fate.Dropped() && s.Fate.Used && f.churn == nil {
 			f.churn = &Churn{
 				Kind:     s.Kind,
 				Chain:    append([]string{funcLabel(f.SSA)}, s.Chain...),

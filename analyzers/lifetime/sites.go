@@ -34,7 +34,7 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 	case *ssa.Alloc:
 		elem := in.Type().Underlying().(*types.Pointer).Elem()
 		pt, ok := poolTypeOf(elem)
-		if !ok {
+		if !ok || keepsNoIdle(in) {
 			return
 		}
 		short := pt.Pkg[strings.LastIndex(pt.Pkg, "/")+1:]
@@ -112,6 +112,29 @@ func (a *pkgRun) factorySites(f *Func, call *ssa.Call) {
 			}
 		}
 	}
+}
+
+// keepsNoIdle reports whether a transport literal sets DisableKeepAlives
+// to true: it closes every connection after its request, keeps no idle
+// pool, and so costs nothing more per call than a shared one.
+func keepsNoIdle(alloc *ssa.Alloc) bool {
+	for _, ref := range *alloc.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok {
+			continue
+		}
+		if f := fieldOf(alloc.Type(), strconv.Itoa(fa.Field)); f == nil || f.Name() != "DisableKeepAlives" {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			if st, ok := use.(*ssa.Store); ok && st.Addr == fa {
+				if c, ok := st.Val.(*ssa.Const); ok && c.Value != nil && c.Value.String() == "true" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // constructorLabel names a catalogued call: "grpc.Dial()",

@@ -3,7 +3,7 @@ package cleanhttp
 
 import "net/http"
 
-func DefaultTransport() *http.Transport       { return &http.Transport{} }
+func DefaultTransport() *http.Transport       { return &http.Transport{DisableKeepAlives: true} }
 func DefaultPooledTransport() *http.Transport { return &http.Transport{} }
 func DefaultClient() *http.Client             { return &http.Client{Transport: DefaultTransport()} }
 func DefaultPooledClient() *http.Client       { return &http.Client{Transport: DefaultPooledTransport()} }
