@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/ssa"
 
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
@@ -116,7 +115,7 @@ func (c *checker) collect(f *lifetime.Func, s *lifetime.Site) {
 		return
 	}
 	if fate.KeptField != nil {
-		if n := receiverNamed(f.SSA); n != nil {
+		if n := lifetime.RecvNamed(f.SSA.Signature); n != nil {
 			c.add(n, fate.KeptField, s)
 			c.replaced(f, s, fate.KeptField)
 		}
@@ -146,18 +145,6 @@ func (c *checker) add(n *types.Named, field *types.Var, s *lifetime.Site) {
 	o.fields = append(o.fields, &owned{field: field, site: s})
 }
 
-func receiverNamed(fn *ssa.Function) *types.Named {
-	recv := fn.Signature.Recv()
-	if recv == nil {
-		return nil
-	}
-	t := recv.Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	n, _ := types.Unalias(t).(*types.Named)
-	return n
-}
 
 // releaseMethods returns the owner's methods that release pools by name.
 func releaseMethods(n *types.Named) []*types.Func {
@@ -416,7 +403,7 @@ func (c *checker) replaced(f *lifetime.Func, s *lifetime.Site, field *types.Var)
 	if !c.res.Reports(c.pass.Fset, s.Instr.Pos()) {
 		return
 	}
-	n := receiverNamed(f.SSA)
+	n := lifetime.RecvNamed(f.SSA.Signature)
 	c.pass.Report(analysis.Diagnostic{
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
@@ -599,7 +586,7 @@ func (c *checker) lastDecl(n *types.Named) (*ast.File, token.Pos) {
 				}
 			case *ast.FuncDecl:
 				if d.Recv != nil {
-					if fn, ok := c.pass.TypesInfo.Defs[d.Name].(*types.Func); ok && receiverNamedOf(fn) == n {
+					if fn, ok := c.pass.TypesInfo.Defs[d.Name].(*types.Func); ok && lifetime.RecvNamed(fn.Signature()) == n {
 						end = max(end, d.End())
 					}
 				}
@@ -610,18 +597,6 @@ func (c *checker) lastDecl(n *types.Named) (*ast.File, token.Pos) {
 	return nil, token.NoPos
 }
 
-func receiverNamedOf(fn *types.Func) *types.Named {
-	recv := fn.Signature().Recv()
-	if recv == nil {
-		return nil
-	}
-	t := recv.Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	n, _ := types.Unalias(t).(*types.Named)
-	return n
-}
 
 // receiverName is the receiver name the owner's methods use, or a letter.
 func receiverName(file *ast.File, n *types.Named) string {

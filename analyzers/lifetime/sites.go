@@ -141,16 +141,25 @@ func keepsNoIdle(alloc *ssa.Alloc) bool {
 // "http.Transport.Clone()".
 func constructorLabel(fn *types.Func) string {
 	name := fn.Name() + "()"
-	if recv := fn.Signature().Recv(); recv != nil {
-		t := recv.Type()
-		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		if n, ok := types.Unalias(t).(*types.Named); ok {
-			name = n.Obj().Name() + "." + name
-		}
+	if n := RecvNamed(fn.Signature()); n != nil {
+		name = n.Obj().Name() + "." + name
 	}
 	return fn.Pkg().Name() + "." + name
+}
+
+// RecvNamed returns the named type of a method's receiver (T for *T), or
+// nil for a function.
+func RecvNamed(sig *types.Signature) *types.Named {
+	recv := sig.Recv()
+	if recv == nil {
+		return nil
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, _ := types.Unalias(t).(*types.Named)
+	return n
 }
 
 // fieldVar returns the struct field that v was loaded from, or nil.
@@ -278,14 +287,8 @@ func funcLabel(fn *ssa.Function) string {
 		name = strings.ReplaceAll(name, "$", ".func")
 		return funcLabel(rootFunc(fn)) + name[strings.Index(name, "."):]
 	}
-	if recv := fn.Signature.Recv(); recv != nil {
-		t := recv.Type()
-		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		if n, ok := types.Unalias(t).(*types.Named); ok {
-			name = n.Obj().Name() + "." + name
-		}
+	if n := RecvNamed(fn.Signature); n != nil {
+		name = n.Obj().Name() + "." + name
 	}
 	if fn.Pkg != nil {
 		return fn.Pkg.Pkg.Name() + "." + name
