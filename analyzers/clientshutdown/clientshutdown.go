@@ -145,7 +145,6 @@ func (c *checker) add(n *types.Named, field *types.Var, s *lifetime.Site) {
 	o.fields = append(o.fields, &owned{field: field, site: s})
 }
 
-
 // releaseMethods returns the owner's methods that release pools by name.
 func releaseMethods(n *types.Named) []*types.Func {
 	var out []*types.Func
@@ -596,7 +595,6 @@ func (c *checker) lastDecl(n *types.Named) (*ast.File, token.Pos) {
 	}
 	return nil, token.NoPos
 }
-
 
 // receiverName is the receiver name the owner's methods use, or a letter.
 func receiverName(file *ast.File, n *types.Named) string {
