@@ -393,10 +393,27 @@ func (c *checker) reportWrongMethod(o *owner, of *owned, releasing []*types.Func
 
 // replaced reports a reload-like method that stores a new pool in a field
 // without releasing the one it replaces.
-var reloadName = regexp.MustCompile(`(?i)reload|reconfigure|refresh|rotate|update|reset|apply|reconnect`)
+var reloadWords = []string{"reload", "reconfigure", "refresh", "rotate", "update", "reset", "apply", "reconnect"}
+
+// camelWord matches one word of a camelCase or snake_case name.
+var camelWord = regexp.MustCompile(`[A-Z]?[a-z0-9]+|[A-Z]+(?:[^a-z]|$)`)
+
+// isReload reports whether a method name says it reloads: one of its
+// words starts with reload, refresh, ... ("ensureConnected" does not).
+func isReload(name string) bool {
+	for _, w := range camelWord.FindAllString(name, -1) {
+		w = strings.ToLower(w)
+		for _, r := range reloadWords {
+			if strings.HasPrefix(w, r) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (c *checker) replaced(f *lifetime.Func, s *lifetime.Site, field *types.Var) {
-	if !reloadName.MatchString(f.SSA.Name()) || c.res.ReleasesField(f.SSA, field) {
+	if !isReload(f.SSA.Name()) || c.res.ReleasesField(f.SSA, field) {
 		return
 	}
 	if !c.res.Reports(c.pass.Fset, s.Instr.Pos()) {

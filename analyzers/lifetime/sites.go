@@ -34,7 +34,7 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 	case *ssa.Alloc:
 		elem := in.Type().Underlying().(*types.Pointer).Elem()
 		pt, ok := poolTypeOf(elem)
-		if !ok || keepsNoIdle(in) {
+		if !ok || keepsNoIdle(in, in.Type()) {
 			return
 		}
 		short := pt.Pkg[strings.LastIndex(pt.Pkg, "/")+1:]
@@ -63,7 +63,7 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 	}
 	if obj, ok := callee.Object().(*types.Func); ok {
 		if e, ok := a.cat.Lookup(obj); ok {
-			if v := resultValue(call, e.Result); v != nil {
+			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) {
 				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: kindLabel(e.Kind), Chain: []string{constructorLabel(obj)}})
 			}
 			return
@@ -114,16 +114,18 @@ func (a *pkgRun) factorySites(f *Func, call *ssa.Call) {
 	}
 }
 
-// keepsNoIdle reports whether a transport literal sets DisableKeepAlives
-// to true: it closes every connection after its request, keeps no idle
-// pool, and so costs nothing more per call than a shared one.
-func keepsNoIdle(alloc *ssa.Alloc) bool {
-	for _, ref := range *alloc.Referrers() {
+// keepsNoIdle reports whether the function sets DisableKeepAlives to true
+// on a new transport (in its literal, or right after cleanhttp's
+// DefaultPooledTransport(), as cleanhttp.DefaultTransport does): it closes
+// every connection after its request, keeps no idle pool, and so costs
+// nothing more per call than a shared one.
+func keepsNoIdle(v ssa.Value, t types.Type) bool {
+	for _, ref := range *v.Referrers() {
 		fa, ok := ref.(*ssa.FieldAddr)
 		if !ok {
 			continue
 		}
-		if f := fieldOf(alloc.Type(), strconv.Itoa(fa.Field)); f == nil || f.Name() != "DisableKeepAlives" {
+		if f := fieldOf(t, strconv.Itoa(fa.Field)); f == nil || f.Name() != "DisableKeepAlives" {
 			continue
 		}
 		for _, use := range *fa.Referrers() {

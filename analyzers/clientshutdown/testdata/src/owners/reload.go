@@ -35,3 +35,19 @@ func (c *Careful) Close() error {
 	c.transport.CloseIdleConnections()
 	return nil
 }
+
+// Conn connects lazily; "ensureConnected" is not a reload, though its
+// letters contain "reConnect".
+type Conn struct{ t *http.Transport }
+
+func (c *Conn) ensureConnected() {
+	if c.t != nil {
+		return
+	}
+	c.t = &http.Transport{}
+}
+
+func (c *Conn) Close() error {
+	c.t.CloseIdleConnections()
+	return nil
+}

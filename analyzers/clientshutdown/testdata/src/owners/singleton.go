@@ -12,3 +12,13 @@ var registry *Registry
 func init() {
 	registry = &Registry{client: &http.Client{Transport: &http.Transport{}}}
 }
+
+// cleanhttp.DefaultTransport's shape: a pooled transport with keep-alives
+// turned off keeps nothing to release.
+type noKeepAlive struct{ t *http.Transport }
+
+func newNoKeepAlive() *noKeepAlive {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableKeepAlives = true
+	return &noKeepAlive{t: t}
+}
