@@ -145,6 +145,27 @@ func (c *checker) add(n *types.Named, field *types.Var, s *lifetime.Site) {
 	o.fields = append(o.fields, &owned{field: field, site: s})
 }
 
+// lifecycleMethods mark a component that a host creates, serves through
+// and replaces (a handler, a transport, a plugin, a provider): such a type
+// needs a release method. A plain client wrapper with none of these lives
+// as long as whatever holds it (often the whole process, in a CLI), and is
+// not reported for lacking one.
+var lifecycleMethods = map[string]bool{
+	"ServeHTTP": true, "RoundTrip": true, "Init": true, "Initialize": true, "Start": true,
+	"Provision": true, "Configure": true, "Setup": true, "Open": true, "Connect": true,
+	"Run": true, "Serve": true, "Reload": true,
+}
+
+func hasLifecycle(n *types.Named) bool {
+	ms := types.NewMethodSet(types.NewPointer(n))
+	for i := 0; i < ms.Len(); i++ {
+		if lifecycleMethods[ms.At(i).Obj().Name()] {
+			return true
+		}
+	}
+	return false
+}
+
 // releaseMethods returns the owner's methods that release pools by name.
 func releaseMethods(n *types.Named) []*types.Func {
 	var out []*types.Func
@@ -162,7 +183,9 @@ func (c *checker) check(o *owner) {
 	methods := releaseMethods(o.named)
 	host := c.hostInterface(o.named)
 	if len(methods) == 0 {
-		c.reportNoRelease(o, host)
+		if host != nil || hasLifecycle(o.named) {
+			c.reportNoRelease(o, host)
+		}
 		return
 	}
 	for _, of := range o.fields {

@@ -102,13 +102,18 @@ func (f *Func) RunsOnce() bool { return runsOnce(f.SSA) }
 func (a *pkgRun) markPerCall() {
 	var queue []*Func
 	for _, f := range a.res.Funcs {
+		if !a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid() {
+			// A test's loop over cases does not make production code
+			// run per call (unless tests are reported).
+			continue
+		}
 		if r := a.entry.reason(f.SSA); r != nil {
 			f.PerCall = r
 			queue = append(queue, f)
 		}
 	}
 	for _, f := range a.res.Funcs {
-		if runsOnce(f.SSA) {
+		if runsOnce(f.SSA) || (!a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid()) {
 			continue
 		}
 		for _, b := range f.SSA.Blocks {

@@ -17,3 +17,9 @@ func testHandler(w http.ResponseWriter, r *http.Request) {
 	c := &http.Client{Transport: &http.Transport{}}
 	c.Get("http://upstream")
 }
+
+func TestConfigure(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:1", "http://127.0.0.1:2"} {
+		configure(u)
+	}
+}
