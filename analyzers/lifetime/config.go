@@ -27,7 +27,17 @@ type Config struct {
 }
 
 // Settings is the configuration in force for this process.
-var Settings = new(Config)
+var Settings = NewConfig()
+
+// NewConfig returns an empty configuration whose lists know what they
+// accept.
+func NewConfig() *Config {
+	return &Config{
+		EntryPoints: List{what: "entry point", names: true, types: true},
+		Lifecycle:   List{what: "lifecycle interface", types: true},
+		Release:     List{what: "release method", names: true},
+	}
+}
 
 // RegisterFlags adds the shared flags to a check's flag set.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
@@ -50,10 +60,24 @@ func (c *Config) Catalog() *catalog.Catalog {
 	return c.cat
 }
 
-// List is a comma-separated list flag.
+// List is a comma-separated list flag of method names and/or qualified
+// type names (import/path.Name), as the list says it accepts.
 type List struct {
+	what         string // what an item is, for errors
+	names, types bool   // accepts bare identifiers, qualified type names
+
 	mu    sync.Mutex
 	items []string
+}
+
+func (l *List) want() string {
+	switch {
+	case l.names && l.types:
+		return "a method name or an import/path.Type"
+	case l.types:
+		return "an import/path.Type"
+	}
+	return "a method name"
 }
 
 func (l *List) String() string {
@@ -74,11 +98,12 @@ func (l *List) Set(s string) error {
 		if item == "" {
 			continue
 		}
-		if strings.ContainsAny(item, " \t()*") {
-			return fmt.Errorf("entry point %q: want a method name or an import/path.Type", item)
-		}
-		if !strings.Contains(item, ".") && !token.IsIdentifier(item) {
-			return fmt.Errorf("entry point %q: want a method name or an import/path.Type", item)
+		qualified := strings.Contains(item, ".")
+		ok := !strings.ContainsAny(item, " \t()*") &&
+			((qualified && l.types && token.IsIdentifier(item[strings.LastIndex(item, ".")+1:])) ||
+				(!qualified && l.names && token.IsIdentifier(item)))
+		if !ok {
+			return fmt.Errorf("%s %q: want %s", l.what, item, l.want())
 		}
 		l.items = append(l.items, item)
 	}
