@@ -33,3 +33,8 @@ func TestFlagTests(t *testing.T) {
 	defer clientchurn.Analyzer.Flags.Set("tests", "false")
 	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "withtests")
 }
+
+// TestFunctionalOptions checks a pool handed over through an option.
+func TestFunctionalOptions(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "options")
+}

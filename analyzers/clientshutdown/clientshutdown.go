@@ -166,6 +166,52 @@ func hasLifecycle(n *types.Named) bool {
 	return false
 }
 
+// setupMethods are how a host brings a component up.
+var setupMethods = map[string]bool{
+	"Init": true, "Initialize": true, "Start": true, "Provision": true,
+	"Configure": true, "Setup": true, "Open": true, "Connect": true,
+}
+
+// hostWithoutTeardown reports whether the owner implements an interface in
+// scope through which a host sets it up but never tears it down (traefik's
+// provider.Provider: Init and Provide; terraform's backend.Backend:
+// Configure, ...). Such a host keeps the component for the life of the
+// process; there is no shutdown for a release method to hook into.
+func (c *checker) hostWithoutTeardown(n *types.Named) bool {
+	ptr := types.NewPointer(n)
+	scan := func(pkg *types.Package) bool {
+		scope := pkg.Scope()
+		for _, name := range scope.Names() {
+			tn, ok := scope.Lookup(name).(*types.TypeName)
+			if !ok || !tn.Exported() && pkg != c.pass.Pkg {
+				continue
+			}
+			it, ok := tn.Type().Underlying().(*types.Interface)
+			if !ok || it.NumMethods() == 0 || !types.Implements(ptr, it) {
+				continue
+			}
+			setup, teardown := false, false
+			for i := 0; i < it.NumMethods(); i++ {
+				setup = setup || setupMethods[it.Method(i).Name()]
+				teardown = teardown || lifetime.IsReleaseName(it.Method(i).Name())
+			}
+			if setup && !teardown {
+				return true
+			}
+		}
+		return false
+	}
+	if scan(c.pass.Pkg) {
+		return true
+	}
+	for _, imp := range c.pass.Pkg.Imports() {
+		if scan(imp) {
+			return true
+		}
+	}
+	return false
+}
+
 // releaseMethods returns the owner's methods that release pools by name.
 func releaseMethods(n *types.Named) []*types.Func {
 	var out []*types.Func
@@ -183,7 +229,7 @@ func (c *checker) check(o *owner) {
 	methods := releaseMethods(o.named)
 	host := c.hostInterface(o.named)
 	if len(methods) == 0 {
-		if host != nil || hasLifecycle(o.named) {
+		if host != nil || (hasLifecycle(o.named) && !c.hostWithoutTeardown(o.named)) {
 			c.reportNoRelease(o, host)
 		}
 		return

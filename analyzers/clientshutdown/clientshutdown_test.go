@@ -12,5 +12,5 @@ import (
 // .golden file next to its source (which compiles and no longer reports:
 // the end-to-end tests re-run the analyzer on fixed code).
 func TestOwners(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientshutdown.Analyzer, "owners", "plugins", "caddymod")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientshutdown.Analyzer, "owners", "plugins", "caddymod", "providers")
 }

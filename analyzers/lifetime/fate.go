@@ -32,6 +32,10 @@ type Fate struct {
 	// stored in: &Service{client: c} makes Service.client its holder.
 	Held []Holding
 
+	// keptInParam: a function literal stored the pool into one of its own
+	// parameters, as a functional option does to the value it configures.
+	keptInParam bool
+
 	// Conditional is set when the pool merges with a value the caller
 	// passed in (an optional client): it is fresh only on some calls.
 	Conditional bool
@@ -267,6 +271,7 @@ func (w *walker) store(in *ssa.Store, path string) {
 		w.keep("stored in package-level variable "+r.Name(), in.Pos())
 	case *ssa.Parameter:
 		w.keep("stored in "+describeField(r, steps), in.Pos())
+		w.fate.keptInParam = w.fn.Parent() != nil
 		if len(steps) > 0 && isReceiver(w.fn, r) {
 			w.fate.KeptField = fieldOf(r.Type(), steps[len(steps)-1])
 		}
@@ -400,7 +405,7 @@ func (w *walker) closure(it item, mc *ssa.MakeClosure) {
 			w.fate.Releases = append(w.fate.Releases, inner.Releases...)
 			continue
 		}
-		if inner.Kept != "" {
+		if inner.Kept != "" && !inner.keptInParam {
 			w.keep(inner.Kept, inner.KeptAt)
 			return
 		}
@@ -416,17 +421,11 @@ func (w *walker) closure(it item, mc *ssa.MakeClosure) {
 	if it.part {
 		return
 	}
-	// The literal itself must only be called, deferred or started.
-	for _, ref := range *mc.Referrers() {
-		if call, ok := ref.(ssa.CallInstruction); ok && call.Common().Value == mc {
-			continue
-		}
-		if _, ok := ref.(*ssa.DebugRef); ok {
-			continue
-		}
-		w.keep("captured by a function literal that outlives the call", mc.Pos())
-		return
-	}
+	// The literal now holds the pool: what happens to it happens to the
+	// pool. A functional option (func(*T) { t.client = c }) that is
+	// returned, or passed to a constructor that only applies it, hands the
+	// pool on rather than keeping it.
+	w.push(item{v: mc, path: anyField})
 }
 
 // call handles the pool flowing into a call: as the receiver, as an
