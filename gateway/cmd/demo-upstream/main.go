@@ -4,6 +4,12 @@
 //
 //	demo-upstream -addr 127.0.0.1:9001 -transport streamable-http   (/mcp)
 //	demo-upstream -addr 127.0.0.1:9002 -transport sse               (/sse)
+//
+// With -metrics ADDR it also serves Prometheus metrics on a separate
+// listener: demo_upstream_connections_accepted_total and
+// demo_upstream_connections_open count the MCP listener's TCP connections
+// (the load test uses them to measure connection churn), plus the Go
+// runtime and process metrics.
 package main
 
 import (
@@ -26,6 +32,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:9001", "listen address")
 	transport := flag.String("transport", "streamable-http", "streamable-http (serves /mcp) or sse (serves /sse)")
 	name := flag.String("name", "demo", "server name")
+	metricsAddr := flag.String("metrics", "", "serve Prometheus metrics (connection counters, Go runtime) on this address; empty: off")
 	flag.Parse()
 
 	mcp := demoupstream.New(*name)
@@ -44,7 +51,20 @@ func main() {
 		slog.Error("unknown transport", "transport", *transport)
 		os.Exit(2)
 	}
-	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	var stats demoupstream.ConnStats
+	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second, ConnState: stats.ConnState}
+	var metricsSrv *http.Server
+	if *metricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", stats.MetricsHandler())
+		metricsSrv = &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := metricsSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				slog.Error("metrics listener failed", "err", err)
+				os.Exit(1)
+			}
+		}()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -54,8 +74,11 @@ func main() {
 		defer cancel()
 		_ = shutdown(sctx)
 		_ = srv.Shutdown(sctx)
+		if metricsSrv != nil {
+			_ = metricsSrv.Shutdown(sctx)
+		}
 	}()
-	slog.Info("demo upstream listening", "addr", *addr, "transport", *transport)
+	slog.Info("demo upstream listening", "addr", *addr, "transport", *transport, "metrics", *metricsAddr)
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		slog.Error("serve failed", "err", err)
 		os.Exit(1)

@@ -1,0 +1,302 @@
+package loadtest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/churnlint/churnlint/gateway/demoupstream"
+)
+
+func TestParseMix(t *testing.T) {
+	m, err := ParseMix("call=2, list=1,read=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.String(); got != "call=2,list=1" {
+		t.Errorf("String() = %q", got)
+	}
+	var seq []Op
+	for i := range 6 {
+		seq = append(seq, m.Pick(i))
+	}
+	want := []Op{OpCall, OpList, OpCall, OpCall, OpList, OpCall}
+	for i := range want {
+		if seq[i] != want[i] {
+			t.Fatalf("Pick sequence %v, want %v", seq, want)
+		}
+	}
+	if m.Has(OpRead) || !m.Has(OpList) {
+		t.Error("Has is wrong")
+	}
+	for _, bad := range []string{"", "call", "call=x", "foo=1", "call=1,call=2", "call=0", "call=-1"} {
+		if _, err := ParseMix(bad); err == nil {
+			t.Errorf("ParseMix(%q) accepted", bad)
+		}
+	}
+	d, err := ParseMix(DefaultMix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[Op]int{}
+	for i := range 100 {
+		counts[d.Pick(i)]++
+	}
+	if counts[OpCall] != 85 || counts[OpList] != 5 || counts[OpRead] != 5 || counts[OpPrompt] != 5 {
+		t.Errorf("default mix over 100 requests: %v", counts)
+	}
+}
+
+func TestLoopback(t *testing.T) {
+	for _, ok := range []string{"http://127.0.0.1:8080/mcp", "http://127.1.2.3/x", "http://[::1]:9/mcp", "http://localhost:1/"} {
+		if err := CheckLoopbackURL(ok); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"http://10.0.0.1/mcp", "http://192.168.1.1:80/", "http://example.com/mcp", "https://127.0.0.1/",
+		"http://0.0.0.0:80/", "ftp://127.0.0.1/", "http://[::ffff:10.0.0.1]/"} {
+		if err := CheckLoopbackURL(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	if err := CheckLoopbackAddr("127.0.0.1:9"); err != nil {
+		t.Error(err)
+	}
+	if err := CheckLoopbackAddr("8.8.8.8:53"); err == nil {
+		t.Error("8.8.8.8:53 accepted")
+	}
+}
+
+func TestProcParsing(t *testing.T) {
+	rss, err := parseVmRSS([]byte("Name:\tx\nVmPeak:\t  100 kB\nVmRSS:\t    2048 kB\n"))
+	if err != nil || rss != 2048*1024 {
+		t.Errorf("parseVmRSS = %d, %v", rss, err)
+	}
+	if _, err := parseVmRSS([]byte("Name:\tx\n")); err == nil {
+		t.Error("no VmRSS accepted")
+	}
+	// Port 9001 is 0x2329.
+	table := `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:2329 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:C350 0100007F:2329 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 20 4 30 10 -1
+   2: 0100007F:2329 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 20 4 30 10 -1
+   3: 0100007F:C351 0100007F:2329 06 00000000:00000000 03:00000AAA 00000000     0        0 0 3 0000000000000000
+   4: 0100007F:2329 0100007F:C352 06 00000000:00000000 03:00000AAA 00000000     0        0 0 3 0000000000000000
+   5: 0100007F:C353 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 4 1 0000000000000000 20 4 30 10 -1
+`
+	var c TCPCount
+	if err := countTCP([]byte(table), 9001, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Established != 1 || c.TimeWait != 2 || len(c.ClientPorts) != 1 || c.ClientPorts[0] != 0xC350 {
+		t.Errorf("countTCP = %+v", c)
+	}
+	cpu, err := parseStatCPU([]byte("123 (a (weird) name) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1"))
+	if err != nil || cpu != 3*time.Second {
+		t.Errorf("parseStatCPU = %v, %v", cpu, err)
+	}
+	if _, err := ReadCPU(os.Getpid()); err != nil {
+		t.Errorf("ReadCPU(self): %v", err)
+	}
+	if _, err := ReadRSS(os.Getpid()); err != nil {
+		t.Errorf("ReadRSS(self): %v", err)
+	}
+	if n, err := CountFDs(os.Getpid()); err != nil || n < 3 {
+		t.Errorf("CountFDs(self) = %d, %v", n, err)
+	}
+	if _, err := CountTCP(9); err != nil {
+		t.Errorf("CountTCP: %v", err)
+	}
+}
+
+func TestParseMetrics(t *testing.T) {
+	page := `# HELP go_goroutines Number of goroutines.
+# TYPE go_goroutines gauge
+go_goroutines 42
+go_memstats_heap_inuse_bytes 1.5e+06
+demo_upstream_connections_accepted_total{a="x"} 3
+demo_upstream_connections_accepted_total{a="y",b="}"} 4
+go_goroutines_other 7
+`
+	m, err := parseMetrics(strings.NewReader(page), []string{MetricGoroutines, MetricHeapInuse, MetricUpstreamAccepted, "absent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m[MetricGoroutines] != 42 || m[MetricHeapInuse] != 1.5e6 || m[MetricUpstreamAccepted] != 7 {
+		t.Errorf("parseMetrics = %v", m)
+	}
+	if _, ok := m["absent"]; ok {
+		t.Error("absent metric reported")
+	}
+}
+
+func TestFindings(t *testing.T) {
+	out := "/tmp/x/plugins/plugins.go:36:6: Moderation keeps an HTTP transport\n" +
+		"/tmp/x/plugins/plugins.go:50:29: \tthe pool in client is created here\n" +
+		"--- /tmp/x/gateway.go (old)\n"
+	got := findings(out)
+	if len(got) != 1 || got[0] != "plugins.go:36:6: Moderation keeps an HTTP transport" {
+		t.Errorf("findings = %q", got)
+	}
+}
+
+// synthetic builds samples: 5 s of warm-up, then 30 s at 100 ok/s, with
+// goroutines and upstream connections as given.
+func synthetic(goroutines func(t float64) float64, upNew func(t float64) int64) *Result {
+	r := &Result{measure: newHist()}
+	for i := 1; i <= 35; i++ {
+		t := float64(i)
+		phase := PhaseMeasure
+		if i <= 5 {
+			phase = PhaseWarmup
+		}
+		r.Samples = append(r.Samples, Sample{T: t, Phase: phase, OK: 100, RPS: 100, P50: 1, P99: 2, Max: 3, CPU: 0.5,
+			RSS: 50e6, HeapInuse: 10e6, Goroutines: goroutines(t), FDs: 20, UpEst: 2, UpTimeWait: 0, UpNew: upNew(t), UpNewPorts: -1, UpOpen: 2})
+		if phase == PhaseMeasure {
+			for range 100 {
+				_ = r.measure.RecordValue(1000)
+			}
+		}
+	}
+	r.measured = Counts{Sent: 3000, OK: 3000}
+	return r
+}
+
+func TestSummarize(t *testing.T) {
+	cfg := Config{Rate: 100, Warmup: 5 * time.Second, Duration: 30 * time.Second}
+	th := DefaultThresholds()
+
+	good := synthetic(func(float64) float64 { return 100 }, func(float64) int64 { return 2 })
+	s := Summarize(good, cfg, th)
+	if !s.Pass {
+		t.Errorf("steady run failed: %+v", s.Checks)
+	}
+	if s.MeasuredSeconds != 30 || s.LastWindowSeconds != 10 || s.LastWindowRPS != 100 || s.RPSRatio != 1 {
+		t.Errorf("rates: measured %v s, window %v s at %v rps (ratio %v)", s.MeasuredSeconds, s.LastWindowSeconds, s.LastWindowRPS, s.RPSRatio)
+	}
+	if s.CPUCores != 0.5 || s.CPUPerRequest != 5 {
+		t.Errorf("CPU: %v cores, %v ms per request", s.CPUCores, s.CPUPerRequest)
+	}
+	if s.P50 != 1 || s.NewUpstreamConns != 0 || s.UpstreamConnsPerRequest != 0 {
+		t.Errorf("p50 %v, new conns %d (%v per request)", s.P50, s.NewUpstreamConns, s.UpstreamConnsPerRequest)
+	}
+
+	grows := synthetic(func(float64) float64 { return 100 }, func(float64) int64 { return 2 })
+	grows.Samples[len(grows.Samples)-1].RSS = 60e6
+	s = Summarize(grows, cfg, th)
+	if !s.Pass || len(s.Flagged) != 1 || s.Flagged[0] != "rss" || s.RSSGrowthPct != 20 {
+		t.Errorf("RSS growth: pass %v, flagged %v, growth %.1f%%", s.Pass, s.Flagged, s.RSSGrowthPct)
+	}
+	strict := th
+	strict.RSSFails = true
+	if s = Summarize(grows, cfg, strict); s.Pass {
+		t.Error("RSS growth passed with RSSFails")
+	}
+
+	churny := synthetic(func(t float64) float64 { return 100 + 200*t }, func(t float64) int64 { return int64(100 * t) })
+	s = Summarize(churny, cfg, th)
+	failed := map[string]bool{}
+	for _, c := range s.Checks {
+		if !c.Pass && !c.Skipped {
+			failed[c.Name] = true
+		}
+	}
+	if s.Pass || !failed["goroutines"] || !failed["upstream conns"] || failed["rps"] || failed["errors"] {
+		t.Errorf("churny run: pass %v, failed %v", s.Pass, failed)
+	}
+	if s.NewUpstreamConns != 3000 || s.UpstreamConnsPerRequest != 1 {
+		t.Errorf("churny: %d new conns, %v per request", s.NewUpstreamConns, s.UpstreamConnsPerRequest)
+	}
+}
+
+func TestWriteRun(t *testing.T) {
+	dir := t.TempDir()
+	r := synthetic(func(t float64) float64 { return 100 + t }, func(float64) int64 { return 0 })
+	r.Target = Target{Name: "synthetic", URL: "http://127.0.0.1:1/mcp", Token: "secret-token"}
+	r.Summary = Summarize(r, Config{Rate: 100}, DefaultThresholds())
+	if err := WriteRun(dir, r, DefaultThresholds()); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"report.json", "samples.csv", "chart.png"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "report.json"))
+	if strings.Contains(string(data), "secret-token") {
+		t.Error("the token leaked into report.json")
+	}
+	csv, _ := os.ReadFile(filepath.Join(dir, "samples.csv"))
+	if lines := strings.Count(string(csv), "\n"); lines != 36 {
+		t.Errorf("samples.csv has %d lines, want 36", lines)
+	}
+	other := synthetic(func(t float64) float64 { return 1000 * t }, func(float64) int64 { return -1 })
+	other.Target.Name = "other"
+	if err := WriteComparison(dir, []*Result{r, other}, DefaultThresholds(), map[string]any{"note": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	PrintTable(&b, []*Result{r, other})
+	PrintVerdict(&b, r)
+	if !strings.Contains(b.String(), "synthetic") || !strings.Contains(b.String(), "conns/request") {
+		t.Errorf("table:\n%s", b.String())
+	}
+}
+
+// TestRunInProcess sends a short load to an in-process demo server and
+// checks the accounting.
+func TestRunInProcess(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", server.NewStreamableHTTPServer(demoupstream.New("demo")))
+	var stats demoupstream.ConnStats
+	mux.Handle("/metrics", stats.MetricsHandler())
+	ts := httptest.NewUnstartedServer(mux)
+	ts.Config.ConnState = stats.ConnState
+	ts.Start()
+	defer ts.Close()
+
+	hc := ts.Client()
+	cfg := Config{Rate: 100, Warmup: time.Second, Duration: 2 * time.Second, Sessions: 4, Timeout: 5 * time.Second, MaxInFlight: 100}
+	var err error
+	if cfg.Mix, err = ParseMix(DefaultMix); err != nil {
+		t.Fatal(err)
+	}
+	target := Target{Name: "inprocess", URL: ts.URL + "/mcp", PID: os.Getpid(), MetricsURL: ts.URL + "/metrics", UpstreamMetricsURL: ts.URL + "/metrics"}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := Run(ctx, hc, target, cfg, DefaultThresholds(), t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Summary
+	if res.Names.Tool != "echo" || res.Names.Resource != "demo://greeting" || res.Names.Prompt != "greet" {
+		t.Errorf("names: %+v", res.Names)
+	}
+	if total := s.Measured.Sent + s.Warmup.Sent; total != 300 {
+		t.Errorf("sent %d requests, want 300", total)
+	}
+	if s.Measured.Errors != 0 || s.Warmup.Errors != 0 {
+		t.Errorf("errors: %+v %+v", s.Measured, s.Warmup)
+	}
+	if s.Measured.ByOp[OpCall] == 0 || s.Measured.ByOp[OpList] == 0 {
+		t.Errorf("mix not followed: %v", s.Measured.ByOp)
+	}
+	if s.P50 <= 0 || s.GoroutinesStart <= 0 || s.RSSStartMB <= 0 || s.UpstreamConnsPerRequest < 0 {
+		t.Errorf("summary not filled: %+v", s)
+	}
+	if len(res.Samples) < 3 {
+		t.Errorf("%d samples", len(res.Samples))
+	}
+
+	if _, err := Run(ctx, hc, Target{Name: "x", URL: "http://10.1.2.3/mcp"}, cfg, DefaultThresholds(), nil); err == nil {
+		t.Error("a non-loopback target was accepted")
+	}
+}

@@ -1,0 +1,576 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Kinds of target the harness can build and start.
+const (
+	KindChurny    = "churny"    // testdata/churnygateway as it is
+	KindFixed     = "fixed"     // the same after churnlint -fix
+	KindReference = "reference" // gateway/cmd/gateway
+	KindDirect    = "direct"    // no gateway: the load goes to the upstream
+)
+
+// Kinds lists every kind, in the order a comparison runs them.
+var Kinds = []string{KindChurny, KindFixed, KindReference, KindDirect}
+
+// FixtureDir is the churny fixture module, relative to the repository.
+const FixtureDir = "testdata/churnygateway"
+
+// Timeouts of the process handling.
+const (
+	buildTimeout = 10 * time.Minute
+	readyTimeout = 60 * time.Second
+	stopTimeout  = 20 * time.Second
+)
+
+// Env is where the harness builds and what it logs to.
+type Env struct {
+	Repo string // repository root (module github.com/churnlint/churnlint)
+	Work string // scratch: binaries, fixture copies, configs
+	Out  string // results: one directory per run, process logs
+	Logf func(format string, args ...any)
+	// FixtureTests runs the fixed fixture's own tests after churnlint -fix.
+	FixtureTests bool
+}
+
+func (e Env) logf(format string, args ...any) {
+	if e.Logf != nil {
+		e.Logf(format, args...)
+	}
+}
+
+// FindRepo walks up from dir to the directory whose go.mod declares
+// module github.com/churnlint/churnlint.
+func FindRepo(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && bytes.Contains(data, []byte("module github.com/churnlint/churnlint\n")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the churnlint repository (no go.mod with module github.com/churnlint/churnlint above the working directory); use -repo")
+		}
+		dir = parent
+	}
+}
+
+// Binaries are the programs a comparison starts.
+type Binaries struct {
+	Upstream, Gateway, Churny, Fixed string
+	// Fix says what churnlint found in the fixture and what -fix did.
+	Fix *FixReport `json:"fix,omitempty"`
+}
+
+// Lint is one churnlint run.
+type Lint struct {
+	Command  string   `json:"command"`
+	Exit     int      `json:"exit"`
+	Findings []string `json:"findings"`
+	Output   string   `json:"output,omitempty"`
+}
+
+// FixReport records churnlint on the fixture: the findings, the fix, and
+// the checks of the fixed copy.
+type FixReport struct {
+	Before Lint              `json:"before"`
+	Diff   string            `json:"diff"`
+	Fix    Lint              `json:"fix"`
+	After  Lint              `json:"after"`
+	Checks map[string]string `json:"checks"` // command -> "ok" or its output
+}
+
+// Build builds what the given kinds need into env.Work/bin.
+func Build(ctx context.Context, env Env, kinds []string) (*Binaries, error) {
+	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
+	defer cancel()
+	bin := filepath.Join(env.Work, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		return nil, err
+	}
+	need := map[string]bool{}
+	for _, k := range kinds {
+		need[k] = true
+	}
+	b := &Binaries{Upstream: filepath.Join(bin, "demo-upstream")}
+	env.logf("building demo-upstream")
+	if _, err := goCmd(ctx, env.Repo, nil, "build", "-o", b.Upstream, "./gateway/cmd/demo-upstream"); err != nil {
+		return nil, err
+	}
+	if need[KindReference] {
+		b.Gateway = filepath.Join(bin, "gateway")
+		env.logf("building the reference gateway")
+		if _, err := goCmd(ctx, env.Repo, nil, "build", "-o", b.Gateway, "./gateway/cmd/gateway"); err != nil {
+			return nil, err
+		}
+	}
+	if need[KindChurny] {
+		src := filepath.Join(env.Work, "churny-src")
+		if err := copyTree(filepath.Join(env.Repo, FixtureDir), src); err != nil {
+			return nil, err
+		}
+		b.Churny = filepath.Join(bin, "churnygateway")
+		env.logf("building the churny fixture")
+		if _, err := goCmd(ctx, src, fixtureEnv, "build", "-o", b.Churny, "./cmd/churnygateway"); err != nil {
+			return nil, err
+		}
+	}
+	if need[KindFixed] {
+		fix, path, err := buildFixed(ctx, env, bin)
+		b.Fix = fix
+		if err != nil {
+			return b, err
+		}
+		b.Fixed = path
+	}
+	return b, nil
+}
+
+// fixtureEnv builds the fixture as its own module, whatever the caller's
+// workspace and flags.
+var fixtureEnv = []string{"GOWORK=off", "GOFLAGS=-mod=mod -buildvcs=false"}
+
+// buildFixed copies the fixture, runs churnlint on it, applies -fix,
+// checks the result (build, vet, gofmt, a second churnlint, optionally the
+// fixture's tests) and builds it.
+func buildFixed(ctx context.Context, env Env, bin string) (*FixReport, string, error) {
+	churnlint := filepath.Join(bin, "churnlint")
+	env.logf("building churnlint")
+	if _, err := goCmd(ctx, env.Repo, nil, "build", "-o", churnlint, "./cmd/churnlint"); err != nil {
+		return nil, "", err
+	}
+	src := filepath.Join(env.Work, "fixed-src")
+	if err := copyTree(filepath.Join(env.Repo, FixtureDir), src); err != nil {
+		return nil, "", err
+	}
+	rep := &FixReport{Checks: map[string]string{}}
+	lint := func(args ...string) (Lint, error) {
+		out, code, err := run(ctx, src, fixtureEnv, churnlint, args...)
+		l := Lint{Command: "churnlint " + strings.Join(args, " "), Exit: code, Findings: findings(out), Output: out}
+		return l, err
+	}
+	var err error
+	env.logf("churnlint on a copy of %s", FixtureDir)
+	if rep.Before, err = lint("./..."); err != nil {
+		return rep, "", err
+	}
+	d, err := lint("-diff", "./...")
+	if err != nil {
+		return rep, "", err
+	}
+	rep.Diff = d.Output
+	if rep.Fix, err = lint("-fix", "./..."); err != nil {
+		return rep, "", err
+	}
+	if rep.After, err = lint("./..."); err != nil {
+		return rep, "", err
+	}
+	checks := [][]string{{"go", "build", "./..."}, {"go", "vet", "./..."}, {"gofmt", "-l", "."}}
+	if env.FixtureTests {
+		checks = append(checks, []string{"go", "test", "-count=1", "./..."})
+	}
+	for _, c := range checks {
+		name := strings.Join(c, " ")
+		out, code, err := run(ctx, src, fixtureEnv, c[0], c[1:]...)
+		switch {
+		case err != nil:
+			rep.Checks[name] = err.Error()
+		case code != 0 || (c[0] == "gofmt" && strings.TrimSpace(out) != ""):
+			rep.Checks[name] = fmt.Sprintf("exit %d: %s", code, strings.TrimSpace(out))
+		default:
+			rep.Checks[name] = "ok"
+		}
+	}
+	env.logf("churnlint found %d findings (exit %d); after -fix: %d findings (exit %d); checks %v",
+		len(rep.Before.Findings), rep.Before.Exit, len(rep.After.Findings), rep.After.Exit, rep.Checks)
+	path := filepath.Join(bin, "churnygateway-fixed")
+	env.logf("building the fixed fixture")
+	if _, err := goCmd(ctx, src, fixtureEnv, "build", "-o", path, "./cmd/churnygateway"); err != nil {
+		return rep, "", err
+	}
+	return rep, path, nil
+}
+
+// findings picks churnlint's finding lines ("file:line:col: message"),
+// not the indented related-information lines.
+func findings(out string) []string {
+	var fs []string
+	for line := range strings.SplitSeq(out, "\n") {
+		path, rest, ok := strings.Cut(line, ".go:")
+		if !ok || strings.Contains(path, " ") {
+			continue
+		}
+		parts := strings.SplitN(rest, ":", 3)
+		if len(parts) < 3 || strings.HasPrefix(parts[2], " \t") {
+			continue
+		}
+		if _, err := strconv.Atoi(parts[0]); err != nil {
+			continue
+		}
+		fs = append(fs, filepath.Base(path)+".go:"+rest)
+	}
+	return fs
+}
+
+func goCmd(ctx context.Context, dir string, extraEnv []string, args ...string) (string, error) {
+	out, code, err := run(ctx, dir, extraEnv, "go", args...)
+	if err != nil {
+		return out, err
+	}
+	if code != 0 {
+		return out, fmt.Errorf("go %s (in %s): exit %d\n%s", strings.Join(args, " "), dir, code, out)
+	}
+	return out, nil
+}
+
+// run runs a command and returns its combined output and exit code; err is
+// set only when it could not be run.
+func run(ctx context.Context, dir string, extraEnv []string, name string, args ...string) (string, int, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), extraEnv...)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0, nil
+	case errors.As(err, &exit) && ctx.Err() == nil:
+		return string(out), exit.ExitCode(), nil
+	}
+	return string(out), -1, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
+}
+
+// copyTree copies a directory of regular files.
+func copyTree(src, dst string) error {
+	if err := os.RemoveAll(dst); err != nil {
+		return err
+	}
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}
+
+// proc is a started process.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+	err  error
+}
+
+func startProc(dir, name, bin string, args ...string) (*proc, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(dir, name+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// If the harness dies, so do its children.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("starting %s: %w", name, err)
+	}
+	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		logFile.Close()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+func (p *proc) pid() int { return p.cmd.Process.Pid }
+
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop sends SIGTERM and, if the process has not exited after
+// stopTimeout, SIGKILL.
+func (p *proc) stop() {
+	if p.exited() {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	t := time.NewTimer(stopTimeout)
+	defer t.Stop()
+	select {
+	case <-p.done:
+	case <-t.C:
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// tail returns the end of the process's log, for error messages.
+func (p *proc) tail() string {
+	data, _ := os.ReadFile(p.log)
+	if len(data) > 2000 {
+		data = data[len(data)-2000:]
+	}
+	return string(data)
+}
+
+// waitReady polls url until it answers 200, the process exits or the
+// timeout passes.
+func waitReady(ctx context.Context, hc *http.Client, p *proc, url string) error {
+	if err := CheckLoopbackURL(url); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		rctx, cancel := context.WithTimeout(ctx, time.Second)
+		req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
+		if err != nil {
+			cancel()
+			return err
+		}
+		resp, err := hc.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		cancel()
+		if err == nil && resp.StatusCode == http.StatusOK {
+			return nil
+		}
+		if p.exited() {
+			return fmt.Errorf("%s exited before it was ready (%v):\n%s", p.name, p.err, p.tail())
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("%s not ready at %s after %s:\n%s", p.name, url, readyTimeout, p.tail())
+		}
+		sleepCtx(ctx, 100*time.Millisecond)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// freePort asks the kernel for a free loopback port.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func loopback(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
+
+func randomToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// referenceConfig is the reference gateway's configuration for a run: one
+// upstream, a token, no rate limit, warnings only.
+func referenceConfig(listen, upstreamURL, token string) string {
+	return fmt.Sprintf(`# written by the load test
+listen: %s
+shutdown_timeout: 5s
+log: {level: warn, format: text}
+auth:
+  tokens:
+    - name: loadtest
+      token: %s
+  rate_limit: {requests_per_second: 0, burst: 0}
+upstreams:
+  - name: demo
+    url: %s
+    transport: streamable-http
+plugins: []
+`, listen, token, upstreamURL)
+}
+
+// RunKind starts a fresh demo upstream and the target of the given kind,
+// runs the load, stops both and writes the run's files into
+// env.Out/<kind>. After the target stops it counts the sockets left in
+// TIME_WAIT on the upstream port.
+func RunKind(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind string, cfg Config, th Thresholds) (*Result, error) {
+	dir := filepath.Join(env.Out, kind)
+	upPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	upMetricsPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	upURL := "http://" + loopback(upPort) + "/mcp"
+	upMetrics := "http://" + loopback(upMetricsPort) + "/metrics"
+	up, err := startProc(dir, "upstream", bins.Upstream, "-addr", loopback(upPort), "-metrics", loopback(upMetricsPort), "-name", "demo")
+	if err != nil {
+		return nil, err
+	}
+	defer up.stop()
+	if err := waitReady(ctx, hc, up, upMetrics); err != nil {
+		return nil, err
+	}
+
+	t := Target{Name: kind, UpstreamPort: upPort, UpstreamMetricsURL: upMetrics}
+	var gw *proc
+	switch kind {
+	case KindDirect:
+		t.URL, t.PID, t.MetricsURL = upURL, up.pid(), upMetrics
+	case KindReference:
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		t.Token = randomToken()
+		cfgPath := filepath.Join(env.Work, "gateway-"+strconv.Itoa(port)+".yaml")
+		if err := os.WriteFile(cfgPath, []byte(referenceConfig(loopback(port), upURL, t.Token)), 0o600); err != nil {
+			return nil, err
+		}
+		if gw, err = startProc(dir, "gateway", bins.Gateway, "-config", cfgPath); err != nil {
+			return nil, err
+		}
+		defer gw.stop() // on the early returns; a no-op once stopped
+		t.URL, t.MetricsURL = "http://"+loopback(port)+"/mcp", "http://"+loopback(port)+"/metrics"
+		if err := waitAndSet(ctx, hc, gw, &t, "http://"+loopback(port)+"/readyz"); err != nil {
+			return nil, err
+		}
+	case KindChurny, KindFixed:
+		bin := bins.Churny
+		if kind == KindFixed {
+			bin = bins.Fixed
+		}
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		if gw, err = startProc(dir, "gateway", bin, "-listen", loopback(port), "-upstream", upURL, "-name", "demo"); err != nil {
+			return nil, err
+		}
+		defer gw.stop() // on the early returns; a no-op once stopped
+		t.URL, t.MetricsURL = "http://"+loopback(port)+"/mcp", "http://"+loopback(port)+"/metrics"
+		if err := waitAndSet(ctx, hc, gw, &t, "http://"+loopback(port)+"/healthz"); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("unknown kind %q (want one of %v)", kind, Kinds)
+	}
+
+	res, runErr := Run(ctx, hc, t, cfg, th, env.Logf)
+	hc.CloseIdleConnections()
+	if gw != nil {
+		gw.stop()
+	} else {
+		up.stop()
+	}
+	if res == nil {
+		return nil, runErr
+	}
+	sleepCtx(ctx, time.Second)
+	if c, err := CountTCP(upPort); err == nil {
+		res.Summary.UpTimeWaitAfterStop = c.TimeWait
+	}
+	if gw != nil && gw.err != nil && !isSignal(gw.err) {
+		res.Notes = append(res.Notes, fmt.Sprintf("the target exited with %v", gw.err))
+	}
+	if err := WriteRun(dir, res, th); err != nil {
+		return res, err
+	}
+	return res, runErr
+}
+
+func waitAndSet(ctx context.Context, hc *http.Client, p *proc, t *Target, readyURL string) error {
+	if err := waitReady(ctx, hc, p, readyURL); err != nil {
+		return err
+	}
+	t.PID = p.pid()
+	return nil
+}
+
+// isSignal reports whether a process ended because of a signal or with the
+// exit code a signal handler chose, as a stopped target does.
+func isSignal(err error) bool {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		return false
+	}
+	ws, ok := exit.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
+}
+
+// Compare builds what the kinds need and runs the same load against each,
+// one after another, with a fresh upstream each time.
+func Compare(ctx context.Context, hc *http.Client, env Env, kinds []string, cfg Config, th Thresholds) ([]*Result, *Binaries, error) {
+	bins, err := Build(ctx, env, kinds)
+	if err != nil {
+		return nil, bins, err
+	}
+	var runs []*Result
+	for i, kind := range kinds {
+		if i > 0 {
+			sleepCtx(ctx, 2*time.Second) // let the machine settle
+		}
+		env.logf("=== %s", kind)
+		res, err := RunKind(ctx, hc, env, bins, kind, cfg, th)
+		if res != nil {
+			runs = append(runs, res)
+		}
+		if err != nil {
+			return runs, bins, fmt.Errorf("%s: %w", kind, err)
+		}
+	}
+	return runs, bins, nil
+}
