@@ -32,7 +32,7 @@ func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
 		// created, so the helper hands out cheap clients on one shared
 		// pool. Only if no caller of that helper closes what it gets.
 		if !s.Origin.IsValid() {
-			return nil, "it is built in another package (" + s.At + ")"
+			return nil, "it is built in another package"
 		}
 		if r.sharedUnsafely(s.Origin) {
 			return nil, "a caller of " + r.local(s.Chain[0]) + " closes or reconfigures what it returns, which a shared pool must not be"

@@ -19,6 +19,6 @@ func main() {
 	mux.HandleFunc("/clean", clean.Handler)
 	mux.HandleFunc("/report", reports.Handler)
 	n := notify.New("http://127.0.0.1:9/events")
-	n.Notify("started")
+	n.Start()
 	http.ListenAndServe("127.0.0.1:8080", mux)
 }

@@ -21,6 +21,9 @@ func New(url string) *Notifier {
 	}
 }
 
+// Start announces the notifier: it is a component the service starts.
+func (n *Notifier) Start() error { return n.Notify("started") }
+
 // Notify posts one event.
 func (n *Notifier) Notify(event string) error {
 	resp, err := n.client.Post(n.url, "text/plain", strings.NewReader(event))
