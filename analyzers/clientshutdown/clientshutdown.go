@@ -516,6 +516,15 @@ func (c *checker) partialRelease(f *lifetime.Func, s *lifetime.Site) {
 	})
 }
 
+// nillable reports whether a value of type t can be compared with nil.
+func nillable(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Interface, *types.Map, *types.Chan, *types.Signature, *types.Slice:
+		return true
+	}
+	return false
+}
+
 // noReleaseMethod explains why no release can be inserted.
 func noReleaseMethod(of *owned) string {
 	if releaseStmt("x", of) == "" {
@@ -550,6 +559,9 @@ func releaseStmt(recv string, of *owned) string {
 		call := x + "." + method + "()"
 		if sig.Results().Len() > 0 {
 			call = "_ = " + call
+		}
+		if !nillable(of.field.Type()) {
+			return call + "\n" // an http.Client held by value (traefik's forwardAuth)
 		}
 		return fmt.Sprintf("if %s != nil {\n\t%s\n}\n", x, call)
 	}

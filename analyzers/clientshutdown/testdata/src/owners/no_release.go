@@ -61,3 +61,17 @@ func (c *registryClient) Lookup(name string) error {
 	_, err := c.hc.Get("http://registry/" + name)
 	return err
 }
+
+// forwardAuth holds its client by value (traefik's shape): the fix calls
+// CloseIdleConnections without a nil check, which would not compile.
+type forwardAuth struct { // want `forwardAuth keeps an HTTP transport in forwardAuth.client`
+	client http.Client
+}
+
+func newForwardAuth() *forwardAuth {
+	fa := &forwardAuth{}
+	fa.client = http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	return fa
+}
+
+func (fa *forwardAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) { fa.client.Do(r) }
