@@ -111,7 +111,7 @@ func (c *checker) dedupe() {
 // and reports a reload that replaces a pool without releasing the old one.
 func (c *checker) collect(f *lifetime.Func, s *lifetime.Site) {
 	fate := s.Fate
-	if fate.Conditional || fate.Dropped() || !c.res.Reports(c.pass.Fset, s.Instr.Pos()) {
+	if fate.Conditional || fate.Dropped() || fate.ReleaseStored || !c.res.Reports(c.pass.Fset, s.Instr.Pos()) {
 		return
 	}
 	if fate.KeptField != nil {

@@ -3,6 +3,7 @@ package lifetime
 import (
 	"fmt"
 	"go/token"
+	"strings"
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
@@ -31,6 +32,11 @@ type Fate struct {
 	// Held lists the struct fields of local values that the pool was
 	// stored in: &Service{client: c} makes Service.client its holder.
 	Held []Holding
+
+	// ReleaseStored is set when a release method of the pool is taken as
+	// a method value (d.finalizer = t.CloseIdleConnections): whoever holds
+	// it releases the pool by calling it.
+	ReleaseStored bool
 
 	// keptInParam: a function literal stored the pool into one of its own
 	// parameters, as a functional option does to the value it configures.
@@ -396,6 +402,12 @@ func (w *walker) merge(phi *ssa.Phi, from ssa.Value) {
 // literal does with it counts, and so does what happens to the literal.
 func (w *walker) closure(it item, mc *ssa.MakeClosure) {
 	anon := mc.Fn.(*ssa.Function)
+	if strings.HasSuffix(anon.Name(), "$bound") && isReleaseName(strings.TrimSuffix(anon.Name(), "$bound")) {
+		// conn.Close as a method value (c.close = conn.Close): the
+		// release is spelled as a stored function, to be called later.
+		w.fate.ReleaseStored = true
+		return
+	}
 	for i, b := range mc.Bindings {
 		if b != it.v || i >= len(anon.FreeVars) {
 			continue
