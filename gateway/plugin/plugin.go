@@ -23,6 +23,20 @@ import (
 // Kind is the sort of operation being proxied.
 type Kind string
 
+// ParseKinds checks a plugin's configured kinds (config.kinds).
+func ParseKinds(kinds []string) ([]Kind, error) {
+	out := make([]Kind, 0, len(kinds))
+	for i, k := range kinds {
+		switch Kind(k) {
+		case KindTool, KindResource, KindPrompt:
+			out = append(out, Kind(k))
+		default:
+			return nil, fmt.Errorf("config.kinds[%d]: must be tool, resource or prompt", i)
+		}
+	}
+	return out, nil
+}
+
 // Operation kinds.
 const (
 	KindTool     Kind = "tool"

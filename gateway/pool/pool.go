@@ -185,3 +185,20 @@ func buildTLSConfig(t config.TLS) (*tls.Config, error) {
 	}
 	return tc, nil
 }
+
+// NewPluginClient builds the instrumented client a plugin owns: its own
+// small pool, created once when the plugin is built and released by the
+// plugin's Shutdown.
+func NewPluginClient(m *metrics.Metrics, label string, timeout time.Duration, maxIdle, maxIdlePerHost int) *http.Client {
+	stats := NewInstrumentation(m, label, &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second})
+	transport := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         stats.DialContext,
+		ForceAttemptHTTP2:   true,
+		MaxIdleConns:        maxIdle,
+		MaxIdleConnsPerHost: maxIdlePerHost,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: timeout,
+	}
+	return &http.Client{Transport: stats.Wrap(transport)}
+}

@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -93,25 +92,12 @@ func New(name string, block *yaml.Node, deps plugin.Deps) (*Plugin, error) {
 	if len(cfg.Kinds) == 0 {
 		cfg.Kinds = []string{string(plugin.KindTool)}
 	}
-	for i, k := range cfg.Kinds {
-		switch plugin.Kind(k) {
-		case plugin.KindTool, plugin.KindResource, plugin.KindPrompt:
-			p.kinds = append(p.kinds, plugin.Kind(k))
-		default:
-			return nil, fmt.Errorf("config.kinds[%d]: must be tool, resource or prompt", i)
-		}
+	kinds, err := plugin.ParseKinds(cfg.Kinds)
+	if err != nil {
+		return nil, err
 	}
-	stats := pool.NewInstrumentation(deps.Metrics, "plugin-"+name, &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second})
-	transport := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         stats.DialContext,
-		ForceAttemptHTTP2:   true,
-		MaxIdleConns:        cfg.MaxIdleConnsPerHost,
-		MaxIdleConnsPerHost: cfg.MaxIdleConnsPerHost,
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: cfg.Timeout,
-	}
-	p.client = &http.Client{Transport: stats.Wrap(transport)}
+	p.kinds = kinds
+	p.client = pool.NewPluginClient(deps.Metrics, "plugin-"+name, cfg.Timeout, cfg.MaxIdleConnsPerHost, cfg.MaxIdleConnsPerHost)
 	return p, nil
 }
 

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -150,25 +149,13 @@ func New(name string, block *yaml.Node, deps plugin.Deps) (*Plugin, error) {
 		queue:     make(chan Event, cfg.QueueSize),
 		done:      make(chan struct{}),
 	}
-	for i, k := range cfg.Kinds {
-		switch plugin.Kind(k) {
-		case plugin.KindTool, plugin.KindResource, plugin.KindPrompt:
-			p.kinds = append(p.kinds, plugin.Kind(k))
-		default:
-			return nil, fmt.Errorf("config.kinds[%d]: must be tool, resource or prompt", i)
-		}
+	kinds, err := plugin.ParseKinds(cfg.Kinds)
+	if err != nil {
+		return nil, err
 	}
-	stats := pool.NewInstrumentation(deps.Metrics, "plugin-"+name, &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second})
-	transport := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         stats.DialContext,
-		ForceAttemptHTTP2:   true,
-		MaxIdleConns:        len(cfg.URLs) * 2,
-		MaxIdleConnsPerHost: 2, // one worker: at most one request per URL at a time
-		IdleConnTimeout:     90 * time.Second,
-		TLSHandshakeTimeout: cfg.Timeout,
-	}
-	p.client = &http.Client{Transport: stats.Wrap(transport)}
+	p.kinds = kinds
+	// One worker: at most one request per URL at a time.
+	p.client = pool.NewPluginClient(deps.Metrics, "plugin-"+name, cfg.Timeout, len(cfg.URLs)*2, 2)
 	p.workerCtx, p.cancelWorker = context.WithCancel(context.Background())
 	return p, nil
 }
