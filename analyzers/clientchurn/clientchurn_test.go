@@ -6,6 +6,7 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/churnlint/churnlint/analyzers/clientchurn"
+	"github.com/churnlint/churnlint/analyzers/internal/fixcheck"
 )
 
 func TestShapes(t *testing.T) {
@@ -37,4 +38,10 @@ func TestFlagTests(t *testing.T) {
 // TestFunctionalOptions checks a pool handed over through an option.
 func TestFunctionalOptions(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "options")
+}
+
+// TestEveryFindingFixedOrExplained checks, over every fixture package,
+// that each diagnostic either offers a fix or says why it cannot.
+func TestEveryFindingFixedOrExplained(t *testing.T) {
+	fixcheck.FixedOrExplained(t, analysistest.TestData(), clientchurn.Analyzer)
 }

@@ -6,6 +6,7 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/churnlint/churnlint/analyzers/clientshutdown"
+	"github.com/churnlint/churnlint/analyzers/internal/fixcheck"
 )
 
 // TestOwners checks every diagnostic, and that each fix produces the
@@ -13,4 +14,10 @@ import (
 // the end-to-end tests re-run the analyzer on fixed code).
 func TestOwners(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientshutdown.Analyzer, "owners", "plugins", "caddymod", "providers")
+}
+
+// TestEveryFindingFixedOrExplained checks, over every fixture package,
+// that each diagnostic either offers a fix or says why it cannot.
+func TestEveryFindingFixedOrExplained(t *testing.T) {
+	fixcheck.FixedOrExplained(t, analysistest.TestData(), clientshutdown.Analyzer)
 }
