@@ -300,3 +300,22 @@ func TestRunInProcess(t *testing.T) {
 		t.Error("a non-loopback target was accepted")
 	}
 }
+
+func TestGoroutinesAtRest(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("# TYPE go_goroutines gauge\ngo_goroutines 37\n"))
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	ctx := context.Background()
+	if g := goroutinesAtRest(ctx, ts.Client(), ts.URL+"/metrics", 0); g != 37 {
+		t.Errorf("goroutines at rest = %v, want 37", g)
+	}
+	if g := goroutinesAtRest(ctx, ts.Client(), ts.URL+"/absent", 0); g != -1 {
+		t.Errorf("from a page that is not there: %v, want -1", g)
+	}
+	if g := goroutinesAtRest(ctx, ts.Client(), "", 0); g != -1 {
+		t.Errorf("without a metrics URL: %v, want -1", g)
+	}
+}

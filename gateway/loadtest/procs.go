@@ -511,6 +511,9 @@ func RunKind(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind
 
 	res, runErr := Run(ctx, hc, t, cfg, th, env.Logf)
 	hc.CloseIdleConnections()
+	if res != nil {
+		res.Summary.GoroutinesAtRest = goroutinesAtRest(ctx, hc, t.MetricsURL, restSettle)
+	}
 	if gw != nil {
 		gw.stop()
 	} else {
@@ -530,6 +533,32 @@ func RunKind(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind
 		return res, err
 	}
 	return res, runErr
+}
+
+// restSettle is how long the target gets, once the load is over and the
+// harness has closed its connections, before its goroutines are counted.
+const restSettle = 2 * time.Second
+
+// goroutinesAtRest counts the target's goroutines once the load is over,
+// the harness has closed its sessions and connections, and settle has
+// passed: a target that keeps its pools is back to its own goroutines plus
+// two per idle pooled connection, one that drops them still has two per
+// stranded connection until their idle timeout. Unlike growth during the
+// run, this count does not depend on how many requests a stall of the
+// machine piled up. -1 when it cannot be read.
+func goroutinesAtRest(ctx context.Context, hc *http.Client, metricsURL string, settle time.Duration) float64 {
+	if metricsURL == "" {
+		return -1
+	}
+	sleepCtx(ctx, settle)
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	defer hc.CloseIdleConnections()
+	m, err := Scrape(sctx, hc, metricsURL, MetricGoroutines)
+	if v, ok := m[MetricGoroutines]; err == nil && ok {
+		return v
+	}
+	return -1
 }
 
 func waitAndSet(ctx context.Context, hc *http.Client, p *proc, t *Target, readyURL string) error {

@@ -85,6 +85,10 @@ type Summary struct {
 	GoroutinesMax        float64 `json:"goroutines_max"`
 	GoroutinesFirstThird float64 `json:"goroutines_first_third_mean"`
 	GoroutinesLastThird  float64 `json:"goroutines_last_third_mean"`
+	// GoroutinesAtRest is read after the load, once the harness has closed
+	// its connections (see goroutinesAtRest); only when the harness
+	// started the target.
+	GoroutinesAtRest float64 `json:"goroutines_at_rest"`
 
 	FDsStart int `json:"fds_start"`
 	FDsEnd   int `json:"fds_end"`
@@ -119,7 +123,7 @@ func Summarize(r *Result, cfg Config, th Thresholds) Summary {
 		TargetRPS: cfg.Rate, Measured: r.measured, Warmup: r.warm,
 		P50: -1, P90: -1, P99: -1, P999: -1, Max: -1,
 		CPUCores: -1, CPUPerRequest: -1, RSSStartMB: -1, RSSEndMB: -1, RSSGrowthPct: -1, HeapStartMB: -1, HeapEndMB: -1,
-		GoroutinesStart: -1, GoroutinesEnd: -1, GoroutinesMax: -1, GoroutinesFirstThird: -1, GoroutinesLastThird: -1,
+		GoroutinesStart: -1, GoroutinesEnd: -1, GoroutinesMax: -1, GoroutinesFirstThird: -1, GoroutinesLastThird: -1, GoroutinesAtRest: -1,
 		FDsStart: -1, FDsEnd: -1, FDsMax: -1, UpEstablishedMax: -1, UpTimeWaitMax: -1, UpTimeWaitAfterStop: -1,
 		NewUpstreamConns: -1, UpstreamConnsPerRequest: -1,
 	}
