@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/churnlint/churnlint/analyzers/lifetime"
+	"github.com/churnlint/churnlint/analyzers/suppress"
 )
 
 //go:embed doc.go
@@ -22,7 +23,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:      lifetime.AnalyzerDoc(doc, "clientchurn"),
 	URL:      "https://github.com/churnlint/churnlint#clientchurn",
 	Requires: []*analysis.Analyzer{lifetime.Analyzer},
-	Run:      run,
+	Run:      suppress.Run(run), // honours //churnlint:ignore
 }
 
 func init() {

@@ -37,4 +37,17 @@
 // (import/path.Func or import/path.Type.Method), -entrypoints adds per-call
 // entry points (method names or parameter types), -tests and -generated
 // report in test and generated files too.
+//
+// To silence one finding, say why on its line or on a line of its own just
+// above it (above a statement that spans several lines, it covers the whole
+// statement):
+//
+//	//churnlint:ignore clientchurn the debug endpoint runs once a minute
+//	t := &http.Transport{TLSClientConfig: perRequestTLS(r)}
+//
+// The reason is mandatory, and the directive may name both checks
+// (clientchurn,clientshutdown). A directive that has no reason, that names
+// no check or an unknown one, or that no longer suppresses a clientchurn
+// finding is itself reported, so it cannot outlive the code it was written
+// for. A suppressed finding's fix is not applied.
 package clientchurn

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/churnlint/churnlint/analyzers/lifetime"
+	"github.com/churnlint/churnlint/analyzers/suppress"
 )
 
 //go:embed doc.go
@@ -26,7 +27,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:      lifetime.AnalyzerDoc(doc, "clientshutdown"),
 	URL:      "https://github.com/churnlint/churnlint#clientshutdown",
 	Requires: []*analysis.Analyzer{lifetime.Analyzer},
-	Run:      run,
+	Run:      suppress.Run(run), // honours //churnlint:ignore
 }
 
 func init() {

@@ -33,4 +33,15 @@
 // Where it can, it offers a fix: a Close (or the host's Shutdown) method
 // that calls CloseIdleConnections on the field, or the missing release call
 // inserted at the top of the existing release method.
+//
+// To silence one finding, say why on its line or on a line of its own just
+// above it (the finding is on the owner type, or on its release method):
+//
+//	//churnlint:ignore clientshutdown lives as long as the process
+//	type Registry struct {
+//
+// The reason is mandatory, and the directive may name both checks
+// (clientchurn,clientshutdown). A directive naming clientshutdown that has
+// no reason, or that no longer suppresses a clientshutdown finding, is
+// itself reported. A suppressed finding's fix is not applied.
 package clientshutdown
