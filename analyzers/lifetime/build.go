@@ -11,21 +11,36 @@ import (
 	"golang.org/x/tools/go/ssa"
 )
 
-// relevant reports whether the package can create, wrap or pass on a pool:
-// it imports net/http, a catalogued package, or a package that exported a
-// fact. Everything else is skipped before any SSA is built, which is what
-// keeps churnlint cheap on large module graphs.
+// relevant reports whether the package can create, wrap or pass on a pool.
+// Everything else is skipped before any SSA is built, which is what keeps
+// churnlint cheap on large module graphs.
 func relevant(pass *analysis.Pass) bool {
 	if isStd(pass) {
 		return false
 	}
-	cat := Settings.Catalog()
+	var imports []string
 	for _, imp := range pass.Pkg.Imports() {
-		path := imp.Path()
-		if path == "net/http" || cat.Mentions(path) {
-			return true
+		imports = append(imports, imp.Path())
+	}
+	return Relevant(imports, func(path string) bool {
+		for _, imp := range pass.Pkg.Imports() {
+			if imp.Path() == path {
+				return pass.ImportPackageFact(imp, new(PackageFact))
+			}
 		}
-		if pass.ImportPackageFact(imp, new(PackageFact)) {
+		return false
+	})
+}
+
+// Relevant reports whether a package outside the standard library with
+// these direct imports can touch a pool: it imports net/http, a catalogued
+// package, or a package that exported a fact (hasFact). Drivers use it to
+// skip type-checking a dependency from source when the analyzer would skip
+// it anyway.
+func Relevant(imports []string, hasFact func(path string) bool) bool {
+	cat := Settings.Catalog()
+	for _, path := range imports {
+		if path == "net/http" || cat.Mentions(path) || hasFact(path) {
 			return true
 		}
 	}

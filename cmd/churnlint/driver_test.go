@@ -1,0 +1,250 @@
+package main_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+)
+
+// The lean loader (dependencies from export data) and the full loader
+// (everything from source, the x/tools checker) must find the same things:
+// the lean one only skips work the analyzers would skip.
+func TestLoadersAgree(t *testing.T) {
+	dir := copyModule(t, "churnyapp")
+	lean, code := run(t, dir, churnlint, "./...")
+	if code != 3 {
+		t.Fatalf("lean: exit %d\n%s", code, lean)
+	}
+	full, code := run(t, dir, churnlint, "-loader=full", "./...")
+	if code != 3 {
+		t.Fatalf("full: exit %d\n%s", code, full)
+	}
+	if !slices.Equal(findings(lean), findings(full)) {
+		t.Errorf("the loaders disagree:\nlean:\n%s\nfull:\n%s", lean, full)
+	}
+}
+
+func TestSARIF(t *testing.T) {
+	dir := copyModule(t, "churnyapp")
+	out, code := runStdout(t, dir, churnlint, "-format=sarif", "./...")
+	if code != 3 {
+		t.Errorf("-format=sarif: exit %d, want 3\n%s", code, out)
+	}
+	report, err := sarif.FromString(out)
+	if err != nil {
+		t.Fatalf("not a SARIF log: %v\n%s", err, out)
+	}
+	if err := report.Validate(); err != nil {
+		t.Errorf("the SARIF log does not validate against the 2.1.0 schema: %v", err)
+	}
+	if len(report.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(report.Runs))
+	}
+	r := report.Runs[0]
+	var rules []string
+	for _, rule := range r.Tool.Driver.Rules {
+		rules = append(rules, *rule.ID)
+		if rule.Help == nil || rule.Help.Text == nil || !strings.Contains(*rule.Help.Text, "Example") && len(*rule.Help.Text) < 200 {
+			t.Errorf("rule %s has no help text worth the name", *rule.ID)
+		}
+		if rule.HelpURI == nil || !strings.HasPrefix(*rule.HelpURI, "https://") {
+			t.Errorf("rule %s has no help URI", *rule.ID)
+		}
+	}
+	if !slices.Equal(rules, []string{"clientchurn", "clientshutdown"}) {
+		t.Errorf("rules %v", rules)
+	}
+	var got []string
+	fixes := 0
+	for _, res := range r.Results {
+		loc := res.Locations[0].PhysicalLocation
+		got = append(got, *res.RuleID+" "+*loc.ArtifactLocation.URI)
+		if *res.RuleID != "clientchurn" && *res.RuleID != "clientshutdown" {
+			t.Errorf("result with rule %s", *res.RuleID)
+		}
+		if *loc.Region.StartLine <= 0 {
+			t.Errorf("result without a line: %s", *res.Message.Text)
+		}
+		fixes += len(res.Fixes)
+	}
+	slices.Sort(got)
+	want := []string{
+		"clientchurn handlers/handlers.go", "clientchurn handlers/handlers.go", "clientchurn handlers/handlers.go",
+		"clientchurn reports/reports.go", "clientshutdown notify/notify.go",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("results:\n got %v\nwant %v", got, want)
+	}
+	if fixes != 2 {
+		t.Errorf("%d results carry a fix, want 2 (reports and notify)", fixes)
+	}
+}
+
+func TestGitHubFormat(t *testing.T) {
+	dir := copyModule(t, "churnyapp")
+	out, code := runStdout(t, dir, churnlint, "-format=github", "./reports/")
+	if code != 3 {
+		t.Errorf("exit %d, want 3\n%s", code, out)
+	}
+	if !strings.HasPrefix(out, "::warning file=reports/reports.go,line=17,col=14,title=churnlint clientchurn::Handler creates") || strings.Count(out, "\n") != 1 {
+		t.Errorf("want one GitHub annotation, got:\n%s", out)
+	}
+}
+
+func TestDiffChangesNothing(t *testing.T) {
+	dir := copyModule(t, "churnyapp")
+	before := snapshot(t, dir)
+	out, code := runStdout(t, dir, churnlint, "-diff", "./...")
+	if code != 3 {
+		t.Errorf("-diff: exit %d, want 3\n%s", code, out)
+	}
+	for _, want := range []string{"+var handlerTransport = &http.Transport{", "+func (n *Notifier) Close() error {"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the diff lacks %q:\n%s", want, out)
+		}
+	}
+	after := snapshot(t, dir)
+	for path, text := range after {
+		if before[path] != text {
+			t.Errorf("-diff changed %s", path)
+		}
+	}
+}
+
+// A package that does not type-check is reported as such (exit 1), and the
+// other packages are still analysed.
+func TestTypeErrorKeepsTheRest(t *testing.T) {
+	dir := copyModule(t, "churnyapp")
+	broken := filepath.Join(dir, "broken")
+	if err := os.MkdirAll(broken, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "package broken\n\nimport \"net/http\"\n\nvar Client http.Client = \"not a client\"\n"
+	if err := os.WriteFile(filepath.Join(broken, "broken.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, loader := range []string{"lean", "full"} {
+		out, code := run(t, dir, churnlint, "-loader="+loader, "./...")
+		if code != 1 {
+			t.Errorf("%s: exit %d, want 1 (a package failed)\n%s", loader, code, out)
+		}
+		if !strings.Contains(out, "example.com/churnyapp/broken") || !strings.Contains(out, "broken.go:5:") {
+			t.Errorf("%s: the error does not name the package and position:\n%s", loader, out)
+		}
+		if n := len(findings(out)); n < len(wantChurnyapp) {
+			t.Errorf("%s: %d findings besides the error, want the %d of the other packages:\n%s", loader, n, len(wantChurnyapp), out)
+		}
+	}
+	out, code := run(t, dir, churnlint, "./nosuchpackage/")
+	if code != 1 || !strings.Contains(out, "nosuchpackage") {
+		t.Errorf("a missing package: exit %d, want 1 and its name:\n%s", code, out)
+	}
+}
+
+func TestConfigFile(t *testing.T) {
+	dir := copyModule(t, "churnyapp")
+	write := func(text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, ".churnlint.yml"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The file turns a check off; a flag turns it back on.
+	write("checks:\n  clientshutdown: false\n")
+	out, code := run(t, dir, churnlint, "./...")
+	if code != 3 || strings.Contains(out, "clientshutdown") || len(findings(out)) != len(wantChurnyapp)-1 {
+		t.Errorf("clientshutdown off by the file: exit %d\n%s", code, out)
+	}
+	out, _ = run(t, dir, churnlint, "-clientshutdown=true", "./...")
+	checkFindings(t, out, wantChurnyapp)
+
+	// The file is found from a subdirectory too (at the module root).
+	sub, code := run(t, filepath.Join(dir, "notify"), churnlint, ".")
+	if code != 0 || strings.TrimSpace(sub) != "" {
+		t.Errorf("from notify/, the module's file should silence clientshutdown: exit %d\n%s", code, sub)
+	}
+
+	// A constructor declared in the file makes a finding.
+	files := map[string]string{
+		"pinger/pinger.go": "package pinger\n\nimport \"net/http\"\n\n// New returns a client for health checks.\nfunc New() *http.Client { return &http.Client{} }\n",
+		"clean/ping.go": "package clean\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/churnyapp/pinger\"\n)\n\n" +
+			"// Ping checks the backend on every request.\nfunc Ping(w http.ResponseWriter, r *http.Request) {\n\tif resp, err := pinger.New().Get(\"http://127.0.0.1:9/\"); err == nil {\n\t\tresp.Body.Close()\n\t}\n}\n",
+	}
+	for name, text := range files {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, code := run(t, dir, churnlint, "./clean/"); code != 0 {
+		t.Fatalf("without the constructor, clean/ is clean: exit %d\n%s", code, out)
+	}
+	write("constructors:\n  - example.com/churnyapp/pinger.New:client\n")
+	out, code = run(t, dir, churnlint, "./clean/")
+	if code != 3 || !strings.Contains(out, "pinger.New") {
+		t.Errorf("a constructor from the file was not used: exit %d\n%s", code, out)
+	}
+
+	// Bad files are errors that say where.
+	for text, want := range map[string]string{
+		"constructor:\n  - x.Y\n":         "line 1: field constructor not found",
+		"tests: maybe\n":                  "line 1: cannot unmarshal",
+		"entrypoints: ['not an entry']\n": `entrypoints[0]: entry point "not an entry"`,
+		"checks:\n  clientchurm: false\n": `no check named "clientchurm"`,
+	} {
+		write(text)
+		out, code := run(t, dir, churnlint, "./...")
+		if code != 1 || !strings.Contains(out, ".churnlint.yml") || !strings.Contains(out, want) {
+			t.Errorf("config %q: exit %d, want 1 and %q:\n%s", text, code, want, out)
+		}
+	}
+	out, code = run(t, dir, churnlint, "-config=none", "./...")
+	if code != 3 {
+		t.Errorf("-config=none should ignore the bad file: exit %d\n%s", code, out)
+	}
+}
+
+// runStdout is run, with only the command's standard output returned.
+func runStdout(t *testing.T, dir, name string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		if stderr.Len() > 0 {
+			t.Logf("%s stderr:\n%s", name, stderr.String())
+		}
+		return string(out), exit.ExitCode()
+	}
+	t.Fatalf("%s: %v", name, err)
+	return "", -1
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	out, code := run(t, ".", churnlint, "help", "clientchurn")
+	if code != 0 || !strings.HasPrefix(out, "clientchurn: ") || !strings.Contains(out, "-clientchurn.constructors") {
+		t.Errorf("help clientchurn: exit %d\n%s", code, out)
+	}
+	if out, code := run(t, ".", churnlint, "help", "nosuch"); code != 1 || !strings.Contains(out, `no check named "nosuch"`) {
+		t.Errorf("help nosuch: exit %d\n%s", code, out)
+	}
+	if out, code := run(t, ".", churnlint, "-V"); code != 0 || !strings.HasPrefix(out, "churnlint ") {
+		t.Errorf("-V: exit %d\n%s", code, out)
+	}
+	if out, code := run(t, ".", churnlint, "-format=xml", "./..."); code != 1 || !strings.Contains(out, "-format=xml") {
+		t.Errorf("-format=xml: exit %d\n%s", code, out)
+	}
+}
