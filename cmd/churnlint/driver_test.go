@@ -172,17 +172,7 @@ func TestConfigFile(t *testing.T) {
 	}
 
 	// A constructor declared in the file makes a finding.
-	files := map[string]string{
-		"pinger/pinger.go": "package pinger\n\nimport \"net/http\"\n\n// New returns a client for health checks.\nfunc New() *http.Client { return &http.Client{} }\n",
-		"clean/ping.go": "package clean\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/churnyapp/pinger\"\n)\n\n" +
-			"// Ping checks the backend on every request.\nfunc Ping(w http.ResponseWriter, r *http.Request) {\n\tif resp, err := pinger.New().Get(\"http://127.0.0.1:9/\"); err == nil {\n\t\tresp.Body.Close()\n\t}\n}\n",
-	}
-	for name, text := range files {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addPinger(t, dir)
 	if out, code := run(t, dir, churnlint, "./clean/"); code != 0 {
 		t.Fatalf("without the constructor, clean/ is clean: exit %d\n%s", code, out)
 	}
@@ -246,5 +236,44 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 	if out, code := run(t, ".", churnlint, "-format=xml", "./..."); code != 1 || !strings.Contains(out, "-format=xml") {
 		t.Errorf("-format=xml: exit %d\n%s", code, out)
+	}
+}
+
+// go vet forwards the checks' flags to the tool: turning a check off, and
+// a setting (a constructor) that makes a finding in another package.
+func TestVetToolFlags(t *testing.T) {
+	dir := copyModule(t, "churnyapp")
+	out, code := run(t, dir, "go", "vet", "-vettool="+churnlint, "-clientshutdown=false", "./...")
+	if code != 1 || strings.Contains(out, "Notifier keeps") || len(findings(out)) != len(wantChurnyapp)-1 {
+		t.Errorf("go vet -clientshutdown=false: exit %d\n%s", code, out)
+	}
+	addPinger(t, dir)
+	if out, code := run(t, dir, "go", "vet", "-vettool="+churnlint, "./clean/"); code != 0 {
+		t.Fatalf("without the constructor, clean/ is clean: exit %d\n%s", code, out)
+	}
+	out, code = run(t, dir, "go", "vet", "-vettool="+churnlint, "-clientchurn.constructors=example.com/churnyapp/pinger.New:client", "./clean/")
+	if code != 1 || !strings.Contains(out, "pinger.New") {
+		t.Errorf("go vet -clientchurn.constructors: exit %d, want 1 and a finding through pinger.New\n%s", code, out)
+	}
+}
+
+// addPinger adds to a churnyapp copy a package whose New returns a client
+// that churnlint does not know to be a pool, and a handler in clean/ that
+// calls it per request: a finding once New is declared a constructor.
+func addPinger(t *testing.T, dir string) {
+	t.Helper()
+	files := map[string]string{
+		"pinger/pinger.go": "package pinger\n\nimport \"net/http\"\n\n// New returns a client for health checks.\nfunc New() *http.Client { return &http.Client{} }\n",
+		"clean/ping.go": "package clean\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/churnyapp/pinger\"\n)\n\n" +
+			"// Ping checks the backend on every request.\nfunc Ping(w http.ResponseWriter, r *http.Request) {\n\tif resp, err := pinger.New().Get(\"http://127.0.0.1:9/\"); err == nil {\n\t\tresp.Body.Close()\n\t}\n}\n",
+	}
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
