@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -46,27 +47,57 @@ func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
 	if expr == nil {
 		return nil, "its source could not be located"
 	}
-	if why := r.dependsOnCall(expr); why != "" {
-		return nil, why
-	}
-	if why := r.localUse(file, expr); why != "" {
-		return nil, why
-	}
 	decl := enclosingFuncDecl(file, expr.Pos())
 	if decl == nil {
 		return nil, "it is not inside a function declaration"
 	}
-	src, err := r.pass.ReadFile(r.pass.Fset.File(expr.Pos()).Name())
-	if err != nil {
+	var recv *types.Var
+	if at == s.Instr.Pos() {
+		recv = r.receiver(decl)
+	}
+	d := r.configDeps(expr, recv)
+	if d.why != "" {
+		return nil, d.why
+	}
+	if why := r.localUse(file, expr); why != "" {
+		return nil, why
+	}
+	if len(d.recvIdents) > 0 {
+		fix, why := r.fieldFix(s, expr, file, decl, d)
+		if fix != nil {
+			r.remember(at, fix)
+		}
+		return fix, why
+	}
+	why, lazy := r.packageStateWhy(d)
+	if why != "" {
+		return nil, why
+	}
+	if at != s.Instr.Pos() && !strings.HasPrefix(s.Kind, "HTTP transport") {
+		return nil, "the helper returns a client that owns its pool; build it once in the constructor instead"
+	}
+	text, ok := r.source(expr)
+	if !ok {
 		return nil, "its source could not be read"
 	}
-	tf := r.pass.Fset.File(expr.Pos())
-	text := string(src[tf.Offset(expr.Pos()):tf.Offset(expr.End())])
 	name := r.freshName(decl, s)
 	fnName := decl.Name.Name
 	varDecl := fmt.Sprintf("// %s is shared by every call of %s: one pool, reused.\nvar %s = %s\n\n", name, fnName, name, text)
-	if at != s.Instr.Pos() && !strings.HasPrefix(s.Kind, "HTTP transport") {
-		return nil, "the helper returns a client that owns its pool; build it once in the constructor instead"
+	use := name
+	im := imports{r: r}
+	if lazy {
+		if hasMultilineRawString(expr) {
+			return nil, "its configuration holds a multi-line raw string, which moving would change"
+		}
+		ok := true
+		typ := types.TypeString(r.pass.TypesInfo.TypeOf(expr), im.qualifier(file, &ok))
+		syncName, good := im.name(file, types.NewPackage("sync", "sync"))
+		if !ok || !good {
+			return nil, "a package name it needs is taken in " + r.position(file.Pos())
+		}
+		varDecl = fmt.Sprintf("// %s builds the pool of %s once, on first use (after init has run): one pool, reused.\nvar %s = %s.OnceValue(func() %s {\nreturn %s\n})\n\n",
+			name, fnName, name, syncName, typ, text)
+		use = name + "()"
 	}
 	formatted, err := format.Source([]byte("package p\n\n" + varDecl))
 	if err != nil {
@@ -77,18 +108,28 @@ func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
 	if decl.Doc != nil {
 		start = decl.Doc.Pos()
 	}
-	fix := &analysis.SuggestedFix{
-		Message: "hoist the " + s.Kind + " to package-level var " + name,
-		TextEdits: []analysis.TextEdit{
-			{Pos: start, End: start, NewText: append(formatted, '\n')},
-			{Pos: expr.Pos(), End: expr.End(), NewText: []byte(name)},
-		},
+	how := "hoist the " + s.Kind + " to package-level var " + name
+	if lazy {
+		how = "build the " + s.Kind + " once, on first use, in package-level " + name
 	}
+	fix := &analysis.SuggestedFix{
+		Message: how,
+		TextEdits: mergeInserts(append(im.edits(),
+			analysis.TextEdit{Pos: start, End: start, NewText: append(formatted, '\n')},
+			analysis.TextEdit{Pos: expr.Pos(), End: expr.End(), NewText: []byte(use)},
+		)),
+	}
+	r.remember(at, fix)
+	return fix, ""
+}
+
+// remember keeps the fix for the pool created at pos: another finding on
+// the same pool offers the same edit.
+func (r *reporter) remember(at token.Pos, fix *analysis.SuggestedFix) {
 	if r.fixes == nil {
 		r.fixes = make(map[token.Pos]*analysis.SuggestedFix)
 	}
 	r.fixes[at] = fix
-	return fix, ""
 }
 
 // sharedUnsafely reports whether any site of this package that obtains
@@ -133,28 +174,73 @@ func (r *reporter) exprAt(pos token.Pos) (ast.Expr, *ast.File) {
 	return nil, nil
 }
 
-// dependsOnCall returns why expr cannot be evaluated once at package
-// initialisation instead of on every call: it reads a local variable or a
-// parameter, or calls a function (other than a conversion, new, or
-// http.DefaultTransport.(*http.Transport).Clone()).
-func (r *reporter) dependsOnCall(expr ast.Expr) string {
+// configDeps is what a pool's configuration reads, for deciding where it
+// can be built once instead.
+type configDeps struct {
+	// why is set when nothing can build it once: it calls a function or
+	// reads a local variable or parameter.
+	why string
+	// recvFields are the fields of the method's receiver it reads as
+	// recv.f; recvIdents every mention of the receiver (all of them in
+	// such selectors, or in bound method values recv.m).
+	recvFields []*types.Var
+	recvIdents []*ast.Ident
+	// pkgVars are the package-level variables of this package it reads
+	// when it is built (not those read later inside function literals);
+	// derefs those it dereferences (*insecure, a flag).
+	pkgVars []*types.Var
+	derefs  []*types.Var
+}
+
+// configDeps finds what expr reads. recv is the receiver of the method
+// that builds it, or nil: reads of recv.f are then recorded instead of
+// refused. Conversions, new, and http.DefaultTransport.(*http.Transport).Clone()
+// are the only calls allowed.
+func (r *reporter) configDeps(expr ast.Expr, recv *types.Var) *configDeps {
 	info := r.pass.TypesInfo
+	d := new(configDeps)
 	if tv, ok := info.Types[expr]; ok {
 		if _, isTuple := tv.Type.(*types.Tuple); isTuple {
-			return "it also returns an error, which must be handled where it is created: create it once at startup and keep it"
+			d.why = "it also returns an error, which must be handled where it is created: create it once at startup and keep it"
+			return d
 		}
 	}
-	why := ""
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
-		if why != "" {
+	var visit func(n ast.Node, inLit bool) bool
+	visit = func(n ast.Node, inLit bool) bool {
+		if d.why != "" {
 			return false
 		}
 		switch n := n.(type) {
+		case *ast.FuncLit:
+			// Read when the literal runs, not when the pool is built.
+			ast.Inspect(n.Body, func(m ast.Node) bool { return visit(m, true) })
+			return false
 		case *ast.KeyValueExpr:
 			if v, ok := info.Uses[identOf(n.Key)].(*types.Var); ok && v.IsField() {
-				ast.Inspect(n.Value, visit)
+				ast.Inspect(n.Value, func(m ast.Node) bool { return visit(m, inLit) })
 				return false
+			}
+		case *ast.SelectorExpr:
+			if id := identOf(n.X); id != nil && recv != nil && info.Uses[id] == recv {
+				sel := info.Selections[n]
+				switch {
+				case sel != nil && sel.Kind() == types.FieldVal && len(sel.Index()) == 1:
+					if f := sel.Obj().(*types.Var); !slices.Contains(d.recvFields, f) {
+						d.recvFields = append(d.recvFields, f)
+					}
+				case sel != nil && sel.Kind() == types.MethodVal:
+				default:
+					d.why = fmt.Sprintf("its configuration reads %s, which is not a field of %s's own", types.ExprString(n), id.Name)
+					return false
+				}
+				d.recvIdents = append(d.recvIdents, id)
+				return false
+			}
+		case *ast.StarExpr:
+			if id := identOf(ast.Unparen(n.X)); id != nil && !inLit {
+				if v, ok := info.Uses[id].(*types.Var); ok && r.isPackageVar(v) && !slices.Contains(d.derefs, v) {
+					d.derefs = append(d.derefs, v)
+				}
 			}
 		case *ast.CallExpr:
 			if tv, ok := info.Types[n.Fun]; ok && tv.IsType() {
@@ -171,27 +257,38 @@ func (r *reporter) dependsOnCall(expr ast.Expr) string {
 			if n == expr {
 				// A catalogued constructor: only its arguments matter.
 				for _, a := range n.Args {
-					ast.Inspect(a, visit)
+					ast.Inspect(a, func(m ast.Node) bool { return visit(m, inLit) })
 				}
 				return false
 			}
-			why = "its configuration calls " + types.ExprString(n.Fun) + " on every call, which a package-level var would call once"
+			d.why = "its configuration calls " + types.ExprString(n.Fun) + " on every call, which a package-level var would call once"
 			return false
 		case *ast.Ident:
 			v, ok := info.Uses[n].(*types.Var)
-			if !ok || v.IsField() || (v.Pkg() != nil && v.Parent() == v.Pkg().Scope()) {
-				return true // a package-level variable, here or imported
+			if !ok || v.IsField() {
+				return true
+			}
+			if v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
+				// A package-level variable, here or imported.
+				if v.Pkg() == r.pass.Pkg && !inLit && !slices.Contains(d.pkgVars, v) {
+					d.pkgVars = append(d.pkgVars, v)
+				}
+				return true
 			}
 			if expr.Pos() <= v.Pos() && v.Pos() < expr.End() {
 				return true // declared inside the expression (a function literal's own)
 			}
-			why = fmt.Sprintf("its configuration depends on %s, which can change from call to call: keep one pool per distinct %s (a map or sync.Map filled once per key), or build it in the constructor", n.Name, n.Name)
+			d.why = fmt.Sprintf("its configuration depends on %s, which can change from call to call: keep one pool per distinct %s (a map or sync.Map filled once per key), or build it in the constructor", n.Name, n.Name)
 			return false
 		}
 		return true
 	}
-	ast.Inspect(expr, visit)
-	return why
+	ast.Inspect(expr, func(n ast.Node) bool { return visit(n, false) })
+	return d
+}
+
+func (r *reporter) isPackageVar(v *types.Var) bool {
+	return v.Pkg() == r.pass.Pkg && v.Parent() == v.Pkg().Scope()
 }
 
 func identOf(e ast.Expr) *ast.Ident {
