@@ -4,8 +4,10 @@ import (
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
+	"golang.org/x/tools/go/analysis/passes/copylock"
 
 	"github.com/churnlint/churnlint/analyzers/clientchurn"
+	"github.com/churnlint/churnlint/analyzers/clientshutdown"
 	"github.com/churnlint/churnlint/analyzers/internal/fixcheck"
 )
 
@@ -44,4 +46,20 @@ func TestFunctionalOptions(t *testing.T) {
 // that each diagnostic either offers a fix or says why it cannot.
 func TestEveryFindingFixedOrExplained(t *testing.T) {
 	fixcheck.FixedOrExplained(t, analysistest.TestData(), clientchurn.Analyzer)
+}
+
+// TestFixedFixturesStayQuiet applies every fix (the .golden files) and
+// analyses the result again: it must type-check, and only the findings
+// that had no fix may remain, so that fixing twice changes nothing. The
+// fixes package has no clientshutdown finding before its fixes, and must
+// have none after them: a pool moved into a field comes with its release.
+// copylock checks the sync.Once fields added.
+func TestFixedFixturesStayQuiet(t *testing.T) {
+	root := fixcheck.Fixed(t, analysistest.TestData(), "fixes", "churn")
+	fixcheck.OnlyExplained(t, root, clientchurn.Analyzer, "fixes", "churn")
+	if n := fixcheck.Count(t, analysistest.TestData(), clientshutdown.Analyzer, "fixes"); n != 0 {
+		t.Fatalf("the fixes package has %d clientshutdown findings before its fixes; want none", n)
+	}
+	fixcheck.OnlyExplained(t, root, clientshutdown.Analyzer, "fixes")
+	fixcheck.OnlyExplained(t, root, copylock.Analyzer, "fixes")
 }

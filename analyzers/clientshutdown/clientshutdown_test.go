@@ -21,3 +21,12 @@ func TestOwners(t *testing.T) {
 func TestEveryFindingFixedOrExplained(t *testing.T) {
 	fixcheck.FixedOrExplained(t, analysistest.TestData(), clientshutdown.Analyzer)
 }
+
+// TestFixedOwnersStayQuiet applies every fix (the .golden files) and
+// analyses the result again: it must type-check and report only the
+// findings that had no fix.
+func TestFixedOwnersStayQuiet(t *testing.T) {
+	pkgs := []string{"owners", "plugins"}
+	root := fixcheck.Fixed(t, analysistest.TestData(), pkgs...)
+	fixcheck.OnlyExplained(t, root, clientshutdown.Analyzer, pkgs...)
+}

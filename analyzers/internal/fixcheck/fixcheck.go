@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -76,4 +77,78 @@ func FixedOrExplained(t *testing.T, dir string, a *analysis.Analyzer) {
 		t.Fatal("no diagnostics at all: the fixtures were not analysed")
 	}
 	t.Logf("%d diagnostics checked", seen)
+}
+
+// wantComment matches an analysistest expectation to the end of its line.
+var wantComment = regexp.MustCompile(`[ \t]*// want .*`)
+
+// Fixed copies the fixture tree dir/src to a temporary directory, with
+// each of pkgs holding its .golden files in place of the sources they fix
+// and no "want" comments, and returns the copy's testdata root: what the
+// fixes make of the fixtures, ready to be analysed again.
+func Fixed(t *testing.T, dir string, pkgs ...string) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "src"), os.DirFS(filepath.Join(dir, "src"))); err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range pkgs {
+		pkgDir := filepath.Join(root, "src", pkg)
+		goldens, err := filepath.Glob(filepath.Join(pkgDir, "*.golden"))
+		if err != nil || len(goldens) == 0 {
+			t.Fatalf("package %s has no .golden files (%v)", pkg, err)
+		}
+		for _, g := range goldens {
+			if err := os.Rename(g, strings.TrimSuffix(g, ".golden")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sources, _ := filepath.Glob(filepath.Join(pkgDir, "*.go"))
+		for _, src := range sources {
+			data, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(src, wantComment.ReplaceAll(data, nil), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return root
+}
+
+// OnlyExplained runs a over pkgs under root and fails on a load or type
+// error (a fix that does not compile) and on every diagnostic that offers
+// a fix: after the fixes, only the findings without one may remain.
+func OnlyExplained(t *testing.T, root string, a *analysis.Analyzer, pkgs ...string) {
+	t.Helper()
+	var errs loadErrors
+	results := analysistest.Run(&errs, root, a, pkgs...)
+	for _, e := range errs {
+		t.Error(e)
+	}
+	if len(results) == 0 {
+		t.Fatalf("%s: nothing was analysed", a.Name)
+	}
+	for _, res := range results {
+		for _, d := range res.Diagnostics {
+			if len(d.SuggestedFixes) > 0 || !strings.Contains(d.Message, NoFix) {
+				t.Errorf("%s after the fixes, %s: %s", a.Name, res.Pass.Fset.Position(d.Pos), d.Message)
+			}
+		}
+	}
+}
+
+// Count returns how many diagnostics a reports over pkgs under root.
+func Count(t *testing.T, root string, a *analysis.Analyzer, pkgs ...string) int {
+	t.Helper()
+	var errs loadErrors
+	n := 0
+	for _, res := range analysistest.Run(&errs, root, a, pkgs...) {
+		n += len(res.Diagnostics)
+	}
+	for _, e := range errs {
+		t.Error(e)
+	}
+	return n
 }
