@@ -395,12 +395,14 @@ func (c *checker) reportNoRelease(o *owner, host *types.Named) {
 	if fix, ok := c.addMethodFix(o, host); ok {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
 	} else {
+		why := "the method could not be written after the declaration of " + name
 		for _, of := range o.fields {
 			if releaseStmt("x", of) == "" {
-				d.Message += " (no automatic fix: " + noReleaseMethod(of) + ")"
+				why = noReleaseMethod(of)
 				break
 			}
 		}
+		d.Message += " (no automatic fix: " + why + ")"
 	}
 	c.pass.Report(d)
 }
@@ -457,6 +459,8 @@ func (c *checker) reportWrongMethod(o *owner, of *owned, releasing []*types.Func
 		} else {
 			d.Message += " (no automatic fix: " + noReleaseMethod(of) + ")"
 		}
+	} else {
+		d.Message += " (no automatic fix: " + name + " has no " + strings.Join(hostRelease, "/") + " method of its own to release it in)"
 	}
 	c.pass.Report(d)
 }
