@@ -1,10 +1,14 @@
 package clientchurn
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
+	"go/scanner"
 	"go/token"
 	"go/types"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"unicode"
@@ -469,6 +473,9 @@ func (fb *fieldBuild) inConstructor() ([]analysis.TextEdit, string, string) {
 	if fb.named.Obj().Exported() {
 		return nil, "", "" // other packages can make a zero value
 	}
+	if mentioned, _ := r.testMentions(fb.named); mentioned {
+		return nil, "", "" // a test may make one without the constructor
+	}
 	lits, byValue := fb.byValue()
 	if byValue.IsValid() || len(lits) != 1 {
 		return nil, "", ""
@@ -790,6 +797,9 @@ func (fb *fieldBuild) lazily() ([]analysis.TextEdit, string) {
 	if _, at := fb.byValue(); at.IsValid() {
 		return nil, fmt.Sprintf("%s is held or passed by value (%s), and a sync.Once to build the pool once must not be copied", typeName, r.position(at))
 	}
+	if _, byValue := r.testMentions(fb.named); byValue {
+		return nil, fmt.Sprintf("a test of the package names %s other than through a pointer, and a sync.Once to build the pool once must not be copied", typeName)
+	}
 	path := r.pathTo(fb.expr)
 	var stmt ast.Stmt
 	for i, n := range path {
@@ -813,7 +823,11 @@ func (fb *fieldBuild) lazily() ([]analysis.TextEdit, string) {
 		return nil, "the statement that builds it does not start its line"
 	}
 	recv := fb.recv.Name()
-	scope := r.pass.TypesInfo.Scopes[r.fileOf(stmt.Pos())].Innermost(stmt.Pos())
+	fileScope := r.pass.TypesInfo.Scopes[r.fileOf(stmt.Pos())]
+	if fileScope == nil {
+		return nil, "no statement to build it before could be found"
+	}
+	scope := fileScope.Innermost(stmt.Pos())
 	if scope == nil {
 		return nil, "no statement to build it before could be found"
 	}
@@ -847,4 +861,45 @@ func formatDecl(text string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(strings.TrimPrefix(out, head), "\n"), nil
+}
+
+// testMentions scans the _test.go files next to the package's sources
+// (both variants of the package see them: the edit must not depend on
+// which one is analysed) for the type's name: any mention at all, and any
+// that is not after & or * (a value of the type, which may be a copy).
+func (r *reporter) testMentions(named *types.Named) (mentioned, byValue bool) {
+	if len(r.pass.Files) == 0 {
+		return false, false
+	}
+	dir := filepath.Dir(r.pass.Fset.File(r.pass.Files[0].Pos()).Name())
+	tests, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+	name := named.Obj().Name()
+	for _, path := range tests {
+		src, err := os.ReadFile(path)
+		if err != nil || !bytes.Contains(src, []byte(name)) {
+			continue
+		}
+		fset := token.NewFileSet()
+		var sc scanner.Scanner
+		sc.Init(fset.AddFile(path, -1, len(src)), src, nil, 0)
+		var prev [3]token.Token // the three tokens before, nearest first
+		for {
+			_, tok, lit := sc.Scan()
+			if tok == token.EOF {
+				break
+			}
+			if tok == token.IDENT && lit == name {
+				mentioned = true
+				before := prev[0]
+				if before == token.PERIOD && prev[1] == token.IDENT {
+					before = prev[2] // pkg.T
+				}
+				if before != token.AND && before != token.MUL {
+					byValue = true
+				}
+			}
+			prev[2], prev[1], prev[0] = prev[1], prev[0], tok
+		}
+	}
+	return mentioned, byValue
 }
