@@ -255,7 +255,9 @@ func (r *reporter) configDeps(expr ast.Expr, recv *types.Var) *configDeps {
 				return true
 			}
 			if n == expr {
-				// A catalogued constructor: only its arguments matter.
+				// A catalogued constructor: only its arguments matter,
+				// and the value it is a method of (base.Clone()).
+				ast.Inspect(n.Fun, func(m ast.Node) bool { return visit(m, inLit) })
 				for _, a := range n.Args {
 					ast.Inspect(a, func(m ast.Node) bool { return visit(m, inLit) })
 				}

@@ -25,3 +25,13 @@ func closedEach(w http.ResponseWriter, r *http.Request) {
 	defer t.CloseIdleConnections()
 	t.RoundTrip(r)
 }
+
+// A clone of a transport that the request brings along: a package-level
+// var cannot name it.
+func cloneFromContext(w http.ResponseWriter, r *http.Request) {
+	base, _ := r.Context().Value(baseKey{}).(*http.Transport)
+	t := base.Clone() // want `\(no automatic fix: its configuration depends on base, which can change from call to call`
+	t.RoundTrip(r)
+}
+
+type baseKey struct{}
