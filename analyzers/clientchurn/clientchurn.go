@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -52,6 +53,10 @@ type reporter struct {
 	res   *lifetime.Result
 	used  map[string]bool                      // names given to hoisted vars in this pass
 	fixes map[token.Pos]*analysis.SuggestedFix // hoists already built, by the pool's position
+	// fieldFixed names, for each type a fix adds a field to, the method
+	// whose pool it is: one such fix per type and run, or their edits of
+	// the type's declaration would collide.
+	fieldFixed map[*types.Named]string
 }
 
 // perCall says why f's code at a site runs per call, with the chain of

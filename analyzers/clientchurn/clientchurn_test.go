@@ -25,7 +25,7 @@ func TestAcrossPackages(t *testing.T) {
 // TestFixes checks each fix against its .golden file; the cases without a
 // safe edit say why in the message (no_fix.go has no golden: no edits).
 func TestFixes(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "fixes")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "fixes", "fieldtwice")
 }
 
 // TestFlagTests checks that -tests turns on reports in _test.go files.

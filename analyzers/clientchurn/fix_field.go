@@ -71,6 +71,9 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 		return nil, why
 	}
 	typeName := named.Obj().Name()
+	if other, ok := r.fieldFixed[named]; ok {
+		return nil, "the fix of " + other + " adds a field to " + typeName + " first; apply it, then run the fixes again"
+	}
 	for _, f := range d.recvFields {
 		if f.Exported() && named.Obj().Exported() {
 			return nil, fmt.Sprintf("its configuration reads %s.%s, which other packages may change after the %s is built: build the pool once where %s is final", recv.Name(), f.Name(), typeName, f.Name())
@@ -94,21 +97,20 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 		return nil, "the " + typeName + " would keep the pool, and " + why
 	}
 
-	lits, _ := (&fieldBuild{r: r, named: named}).byValue()
+	im := imports{r: r}
+	fb := &fieldBuild{r: r, named: named, decl: decl, recv: recv, expr: expr, exprText: exprText, d: d, field: fieldName, im: &im}
+	lits, _ := fb.byValue()
 	for _, lit := range lits {
-		if why := (&fieldBuild{r: r, named: named}).madePerCall(lit); why != "" {
+		if why := fb.madePerCall(lit); why != "" {
 			return nil, fmt.Sprintf("its configuration reads fields of the %s, and %s: a pool per %s would be built as often; keep one pool per distinct configuration instead (a map or sync.Map filled once per key)", typeName, why, typeName)
 		}
 	}
-
-	im := imports{r: r}
 	typeOK := true
 	typeText := types.TypeString(poolType, im.qualifier(typeFile, &typeOK))
 	if !typeOK {
 		return nil, "a package name the new field needs is taken in " + r.position(typeFile.Pos())
 	}
-	fb := &fieldBuild{r: r, named: named, decl: decl, recv: recv, expr: expr, exprText: exprText, d: d, field: fieldName, im: &im}
-	ctorEdits, ctorName, ctorWhy := fb.inConstructor()
+	ctorEdits, ctorName := fb.inConstructor()
 	var edits []analysis.TextEdit
 	var fieldDecl, how string
 	if ctorEdits != nil {
@@ -118,9 +120,6 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 	} else {
 		lazyEdits, lazyWhy := fb.lazily()
 		if lazyEdits == nil {
-			if ctorWhy != "" {
-				return nil, ctorWhy + ", and " + lazyWhy
-			}
 			return nil, lazyWhy
 		}
 		syncName, good := im.name(typeFile, types.NewPackage("sync", "sync"))
@@ -145,6 +144,10 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 			return nil, "its edits would overlap"
 		}
 	}
+	if r.fieldFixed == nil {
+		r.fieldFixed = make(map[*types.Named]string)
+	}
+	r.fieldFixed[named] = typeName + "." + decl.Name.Name
 	return &analysis.SuggestedFix{Message: how, TextEdits: edits}, ""
 }
 
@@ -465,20 +468,20 @@ func holdsByValue(t types.Type, named *types.Named, depth int) bool {
 	return false
 }
 
-// inConstructor builds the pool in the type's one constructor. It returns
-// no edits, and maybe why, when that form does not apply.
-func (fb *fieldBuild) inConstructor() ([]analysis.TextEdit, string, string) {
+// inConstructor builds the pool in the type's one constructor, and names
+// it. It returns no edits when that form does not apply.
+func (fb *fieldBuild) inConstructor() ([]analysis.TextEdit, string) {
 	r := fb.r
 	info := r.pass.TypesInfo
 	if fb.named.Obj().Exported() {
-		return nil, "", "" // other packages can make a zero value
+		return nil, "" // other packages can make a zero value
 	}
 	if mentioned, _ := r.testMentions(fb.named); mentioned {
-		return nil, "", "" // a test may make one without the constructor
+		return nil, "" // a test may make one without the constructor
 	}
 	lits, byValue := fb.byValue()
 	if byValue.IsValid() || len(lits) != 1 {
-		return nil, "", ""
+		return nil, ""
 	}
 	lit := lits[0]
 	var file *ast.File
@@ -491,7 +494,7 @@ func (fb *fieldBuild) inConstructor() ([]analysis.TextEdit, string, string) {
 	var ctor *ast.FuncDecl
 	for _, n := range path {
 		if _, ok := n.(*ast.FuncLit); ok {
-			return nil, "", ""
+			return nil, ""
 		}
 		if fd, ok := n.(*ast.FuncDecl); ok {
 			ctor = fd
@@ -499,10 +502,10 @@ func (fb *fieldBuild) inConstructor() ([]analysis.TextEdit, string, string) {
 		}
 	}
 	if ctor == nil || ctor == fb.decl || ctor.Name.IsExported() {
-		return nil, "", ""
+		return nil, ""
 	}
 	if _, ok := info.Defs[ctor.Name].(*types.Func); !ok {
-		return nil, "", ""
+		return nil, ""
 	}
 	var amp *ast.UnaryExpr
 	for i, n := range path {
@@ -521,7 +524,7 @@ func (fb *fieldBuild) inConstructor() ([]analysis.TextEdit, string, string) {
 			break
 		}
 	}
-	return nil, "", ""
+	return nil, ""
 }
 
 // madePerCall returns why the function that makes a value of the type at
@@ -605,12 +608,12 @@ func (r *reporter) pathTo(n ast.Node) []ast.Node {
 // is built right after the last top-level statement that writes a field
 // it reads, if x is used for nothing but its fields until then and is
 // returned only as itself.
-func (fb *fieldBuild) afterBuild(file *ast.File, ctor *ast.FuncDecl, build *ast.AssignStmt) ([]analysis.TextEdit, string, string) {
+func (fb *fieldBuild) afterBuild(file *ast.File, ctor *ast.FuncDecl, build *ast.AssignStmt) ([]analysis.TextEdit, string) {
 	r := fb.r
 	info := r.pass.TypesInfo
 	x, _ := info.Defs[identOf(build.Lhs[0])].(*types.Var)
 	if x == nil {
-		return nil, "", ""
+		return nil, ""
 	}
 	k := -1
 	for i, st := range ctor.Body.List {
@@ -619,7 +622,7 @@ func (fb *fieldBuild) afterBuild(file *ast.File, ctor *ast.FuncDecl, build *ast.
 		}
 	}
 	if k < 0 {
-		return nil, "", ""
+		return nil, ""
 	}
 	last := k
 	for j := k + 1; j < len(ctor.Body.List); j++ {
@@ -638,7 +641,7 @@ func (fb *fieldBuild) afterBuild(file *ast.File, ctor *ast.FuncDecl, build *ast.
 	}
 	after := ctor.Body.List[last]
 	if !r.onlyFieldsUsed(ctor.Body, x, after.End()) {
-		return nil, "", ""
+		return nil, ""
 	}
 	bad := false
 	ast.Inspect(ctor.Body, func(n ast.Node) bool {
@@ -667,55 +670,55 @@ func (fb *fieldBuild) afterBuild(file *ast.File, ctor *ast.FuncDecl, build *ast.
 		return true
 	})
 	if bad {
-		return nil, "", ""
+		return nil, ""
 	}
 	tf := r.pass.Fset.File(after.End())
 	at := tf.LineStart(tf.Line(after.End()) + 1)
 	indent, _ := r.lineIndent(after.Pos())
 	if !fb.resolves(file, at, x.Name()) {
-		return nil, "", ""
+		return nil, ""
 	}
 	stmt, err := formatStmts(x.Name()+"."+fb.field+" = "+fb.withBase(x.Name()), indent)
 	if err != nil {
-		return nil, "", ""
+		return nil, ""
 	}
-	return []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(stmt)}}, ctor.Name.Name, ""
+	return []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(stmt)}}, ctor.Name.Name
 }
 
 // atReturn: return &T{...}[, ...] in the constructor. The return becomes
 // x := &T{...}; x.field = pool; return x[, ...].
-func (fb *fieldBuild) atReturn(file *ast.File, ctor *ast.FuncDecl, ret *ast.ReturnStmt) ([]analysis.TextEdit, string, string) {
+func (fb *fieldBuild) atReturn(file *ast.File, ctor *ast.FuncDecl, ret *ast.ReturnStmt) ([]analysis.TextEdit, string) {
 	r := fb.r
 	indent, alone := r.lineIndent(ret.Pos())
 	if !alone {
-		return nil, "", ""
+		return nil, ""
 	}
 	x := fb.recv.Name()
 	scope := r.pass.TypesInfo.Scopes[file].Innermost(ret.Pos())
 	if scope == nil {
-		return nil, "", ""
+		return nil, ""
 	}
 	if _, obj := scope.LookupParent(x, ret.Pos()); obj != nil && obj.Parent() != types.Universe {
-		return nil, "", ""
+		return nil, ""
 	}
 	if !fb.resolves(file, ret.Pos(), x) {
-		return nil, "", ""
+		return nil, ""
 	}
 	var results []string
 	for _, res := range ret.Results {
 		text, ok := r.source(res)
 		if !ok {
-			return nil, "", ""
+			return nil, ""
 		}
 		results = append(results, text)
 	}
 	stmts := x + " := " + results[0] + "\n" + x + "." + fb.field + " = " + fb.withBase(x) + "\nreturn " + strings.Join(append([]string{x}, results[1:]...), ", ")
 	out, err := formatStmts(stmts, indent)
 	if err != nil || hasMultilineRawString(ret) {
-		return nil, "", ""
+		return nil, ""
 	}
 	out = strings.TrimSuffix(strings.TrimPrefix(out, indent), "\n")
-	return []analysis.TextEdit{{Pos: ret.Pos(), End: ret.End(), NewText: []byte(out)}}, ctor.Name.Name, ""
+	return []analysis.TextEdit{{Pos: ret.Pos(), End: ret.End(), NewText: []byte(out)}}, ctor.Name.Name
 }
 
 // resolves reports whether every name the pool's text uses, other than
