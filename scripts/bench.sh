@@ -37,7 +37,12 @@ fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
-(cd "$root" && go build -o "$bin/churnlint" ./cmd/churnlint && go build -o "$bin/ssaonly" ./internal/ssaonly)
+if [ -n "${BENCH_PREBUILT:-}" ]; then
+	# Binaries built beforehand (churnlint and ssaonly in that directory).
+	cp "$BENCH_PREBUILT/churnlint" "$BENCH_PREBUILT/ssaonly" "$bin/"
+else
+	(cd "$root" && go build -o "$bin/churnlint" ./cmd/churnlint && go build -o "$bin/ssaonly" ./internal/ssaonly)
+fi
 
 # measure NAME CMD...: appends "NAME wall_s rss_kb exit" to $results.
 measure() {
