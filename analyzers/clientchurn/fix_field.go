@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -110,12 +111,22 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 	if !typeOK {
 		return nil, "a package name the new field needs is taken in " + r.position(typeFile.Pos())
 	}
+	// The same pool built the same way by other methods of the type shares
+	// the field, in this one fix.
+	twins := fb.twins(s)
+	methods := []string{decl.Name.Name}
+	for _, t := range twins {
+		if m := enclosingFuncDecl(r.fileOf(t.expr.Pos()), t.expr.Pos()).Name.Name; !slices.Contains(methods, m) {
+			methods = append(methods, m)
+		}
+	}
+	callers, anyCaller := strings.Join(methods, " and "), strings.Join(methods, " or ")
 	ctorEdits, ctorName := fb.inConstructor()
 	var edits []analysis.TextEdit
 	var fieldDecl, how string
 	if ctorEdits != nil {
 		edits = ctorEdits
-		fieldDecl = fmt.Sprintf("// %s is built once, in %s, and shared by every call of %s.\n%s %s", fieldName, ctorName, decl.Name.Name, fieldName, typeText)
+		fieldDecl = fmt.Sprintf("// %s is built once, in %s, and shared by every call of %s.\n%s %s", fieldName, ctorName, callers, fieldName, typeText)
 		how = "build the " + s.Kind + " once, in " + ctorName + ", in field " + fieldName
 	} else {
 		lazyEdits, lazyWhy := fb.lazily()
@@ -127,8 +138,20 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 			return nil, "the name sync is taken in " + r.position(typeFile.Pos())
 		}
 		edits = lazyEdits
-		fieldDecl = fmt.Sprintf("// %s is built on the first call of %s and shared by the calls after it.\n%sOnce %s.Once\n%s %s", fieldName, decl.Name.Name, fieldName, syncName, fieldName, typeText)
+		fieldDecl = fmt.Sprintf("// %s is built on the first call of %s and shared by the calls after it.\n%sOnce %s.Once\n%s %s", fieldName, anyCaller, fieldName, syncName, fieldName, typeText)
 		how = "build the " + s.Kind + " once per " + typeName + ", on the first call of " + decl.Name.Name + ", in field " + fieldName
+	}
+	for _, t := range twins {
+		if ctorEdits == nil {
+			once, why := fb.onceBefore(t.expr, t.recv)
+			if why != "" {
+				continue
+			}
+			if !slices.ContainsFunc(edits, func(e analysis.TextEdit) bool { return e.Pos == once.Pos && bytes.Equal(e.NewText, once.NewText) }) {
+				edits = append(edits, once)
+			}
+		}
+		edits = append(edits, analysis.TextEdit{Pos: t.expr.Pos(), End: t.expr.End(), NewText: []byte(t.recv.Name() + "." + fieldName)})
 	}
 	structEdit, ok := r.addFields(gen, structType, fieldDecl)
 	if !ok {
@@ -148,7 +171,72 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 		r.fieldFixed = make(map[*types.Named]string)
 	}
 	r.fieldFixed[named] = typeName + "." + decl.Name.Name
-	return &analysis.SuggestedFix{Message: how, TextEdits: edits}, ""
+	fix := &analysis.SuggestedFix{Message: how, TextEdits: edits}
+	for _, t := range twins {
+		r.remember(t.expr.Pos(), fix)
+	}
+	return fix, ""
+}
+
+// twin is another method's pool that is built exactly as the one a field
+// fix moves: same text but for the receiver's name.
+type twin struct {
+	expr ast.Expr
+	recv *types.Var
+}
+
+// twins finds the pools that other methods of the type build per call
+// exactly as s does, and that could share its field: dropped at the end
+// of the call, never closed, never changed, and configured from the
+// receiver's fields only.
+func (fb *fieldBuild) twins(s *lifetime.Site) []twin {
+	r := fb.r
+	want := normalized(fb.exprText, fb.expr, fb.d.recvIdents)
+	var out []twin
+	for _, f := range r.res.Funcs {
+		for _, s2 := range f.Sites {
+			fate := s2.Fate
+			if s2 == s || s2.Instr.Pos() == s.Instr.Pos() || len(s2.Chain) != 1 || s2.Kind != s.Kind ||
+				fate.Kept != "" || fate.MemoField != nil || !fate.Dropped() || fate.Released() || fate.Conditional || !fate.Used {
+				continue
+			}
+			expr, file := r.exprAt(s2.Instr.Pos())
+			if expr == nil {
+				continue
+			}
+			decl := enclosingFuncDecl(file, expr.Pos())
+			if decl == nil {
+				continue
+			}
+			recv := r.receiver(decl)
+			if recv == nil {
+				continue
+			}
+			if ptr, ok := recv.Type().(*types.Pointer); !ok || !types.Identical(ptr.Elem(), fb.named) {
+				continue
+			}
+			d := r.configDeps(expr, recv)
+			if d.why != "" || r.localUse(file, expr) != "" {
+				continue
+			}
+			text, ok := r.source(expr)
+			if ok && normalized(text, expr, d.recvIdents) == want {
+				out = append(out, twin{expr: expr, recv: recv})
+			}
+		}
+	}
+	return out
+}
+
+// normalized is a pool's text with every mention of the receiver blanked.
+func normalized(text string, expr ast.Expr, recvIdents []*ast.Ident) string {
+	ids := append([]*ast.Ident(nil), recvIdents...)
+	sort.Slice(ids, func(i, j int) bool { return ids[i].Pos() > ids[j].Pos() })
+	for _, id := range ids {
+		off := int(id.Pos() - expr.Pos())
+		text = text[:off] + "\x00" + text[off+len(id.Name):]
+	}
+	return text
 }
 
 // receiver returns the named receiver of a method declaration, or nil.
@@ -803,7 +891,19 @@ func (fb *fieldBuild) lazily() ([]analysis.TextEdit, string) {
 	if _, byValue := r.testMentions(fb.named); byValue {
 		return nil, fmt.Sprintf("a test of the package names %s other than through a pointer, and a sync.Once to build the pool once must not be copied", typeName)
 	}
-	path := r.pathTo(fb.expr)
+	edit, why := fb.onceBefore(fb.expr, fb.recv)
+	if why != "" {
+		return nil, why
+	}
+	return []analysis.TextEdit{edit}, ""
+}
+
+// onceBefore inserts, before the statement that holds expr (a method's
+// pool, configured from its receiver recv), the sync.Once call that
+// builds the pool into the field.
+func (fb *fieldBuild) onceBefore(expr ast.Expr, recv *types.Var) (analysis.TextEdit, string) {
+	r := fb.r
+	path := r.pathTo(expr)
 	var stmt ast.Stmt
 	for i, n := range path {
 		s, ok := n.(ast.Stmt)
@@ -819,32 +919,36 @@ func (fb *fieldBuild) lazily() ([]analysis.TextEdit, string) {
 		}
 	}
 	if stmt == nil {
-		return nil, "no statement to build it before could be found"
+		return analysis.TextEdit{}, "no statement to build it before could be found"
 	}
 	indent, alone := r.lineIndent(stmt.Pos())
 	if !alone {
-		return nil, "the statement that builds it does not start its line"
+		return analysis.TextEdit{}, "the statement that builds it does not start its line"
 	}
-	recv := fb.recv.Name()
 	fileScope := r.pass.TypesInfo.Scopes[r.fileOf(stmt.Pos())]
 	if fileScope == nil {
-		return nil, "no statement to build it before could be found"
+		return analysis.TextEdit{}, "no statement to build it before could be found"
 	}
 	scope := fileScope.Innermost(stmt.Pos())
 	if scope == nil {
-		return nil, "no statement to build it before could be found"
+		return analysis.TextEdit{}, "no statement to build it before could be found"
 	}
-	if _, obj := scope.LookupParent(recv, stmt.Pos()); obj != fb.recv {
-		return nil, "the receiver " + recv + " is shadowed where the pool is built"
+	if _, obj := scope.LookupParent(recv.Name(), stmt.Pos()); obj != recv {
+		return analysis.TextEdit{}, "the receiver " + recv.Name() + " is shadowed where the pool is built"
 	}
-	once := fmt.Sprintf("%s.%sOnce.Do(func() {\n%s.%s = %s\n})", recv, fb.field, recv, fb.field, fb.exprText)
-	text, err := formatStmts(once, indent)
+	text, ok := r.source(expr)
+	if !ok {
+		return analysis.TextEdit{}, "its source could not be read"
+	}
+	name := recv.Name()
+	once := fmt.Sprintf("%s.%sOnce.Do(func() {\n%s.%s = %s\n})", name, fb.field, name, fb.field, text)
+	out, err := formatStmts(once, indent)
 	if err != nil {
-		return nil, "the statement that builds it would not be valid Go"
+		return analysis.TextEdit{}, "the statement that builds it would not be valid Go"
 	}
 	tf := r.pass.Fset.File(stmt.Pos())
 	at := tf.LineStart(tf.Line(stmt.Pos()))
-	return []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(text)}}, ""
+	return analysis.TextEdit{Pos: at, End: at, NewText: []byte(out)}, ""
 }
 
 func (r *reporter) fileOf(pos token.Pos) *ast.File {

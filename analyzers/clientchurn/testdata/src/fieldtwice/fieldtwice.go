@@ -1,7 +1,7 @@
-// Package fieldtwice has two methods of one type that each build a pool
-// per call from its fields. Their fixes would both rewrite the type's
-// declaration, so only the first is offered in a run; the second finding
-// says so, and gets its own fix on the next run.
+// Package fieldtwice has two methods of one type that each build a
+// different pool per call from its fields. Their fixes would both rewrite
+// the type's declaration, so only the first is offered in a run; the
+// second finding says so, and gets its own fix on the next run.
 package fieldtwice
 
 import (
