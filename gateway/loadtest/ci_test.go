@@ -79,6 +79,12 @@ func TestLoadComparison(t *testing.T) {
 				t.Errorf("after -fix, %s: %s", name, res)
 			}
 		}
+		// The factory's transport hoisted, a Shutdown for each plugin.
+		for _, file := range []string{"+++ fixed/gateway/gateway.go", "+++ fixed/plugins/plugins.go"} {
+			if !strings.Contains(f.Diff, file) {
+				t.Errorf("-fix did not change %s:\n%s", strings.TrimPrefix(file, "+++ fixed/"), f.Diff)
+			}
+		}
 	})
 	for _, kind := range []string{KindReference, KindFixed} {
 		t.Run(kind, func(t *testing.T) {

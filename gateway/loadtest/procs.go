@@ -95,7 +95,7 @@ type Lint struct {
 // the checks of the fixed copy.
 type FixReport struct {
 	Before Lint              `json:"before"`
-	Diff   string            `json:"diff"`
+	Diff   string            `json:"diff"` // diff -ru of the fixture and the fixed copy
 	Fix    Lint              `json:"fix"`
 	After  Lint              `json:"after"`
 	Checks map[string]string `json:"checks"` // command -> "ok" or its output
@@ -175,13 +175,19 @@ func buildFixed(ctx context.Context, env Env, bin string) (*FixReport, string, e
 	if rep.Before, err = lint("./..."); err != nil {
 		return rep, "", err
 	}
-	d, err := lint("-diff", "./...")
-	if err != nil {
-		return rep, "", err
-	}
-	rep.Diff = d.Output
 	if rep.Fix, err = lint("-fix", "./..."); err != nil {
 		return rep, "", err
+	}
+	// What -fix changed, from the trees rather than from a churnlint flag
+	// (whose spelling differs between drivers).
+	diff, code, err := run(ctx, env.Repo, nil, "diff", "-ru", FixtureDir, src)
+	switch {
+	case err != nil:
+		rep.Diff = err.Error()
+	case code > 1:
+		rep.Diff = fmt.Sprintf("diff: exit %d: %s", code, diff)
+	default:
+		rep.Diff = strings.ReplaceAll(diff, src, "fixed")
 	}
 	if rep.After, err = lint("./..."); err != nil {
 		return rep, "", err
