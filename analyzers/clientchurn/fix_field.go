@@ -230,13 +230,7 @@ func (fb *fieldBuild) twins(s *lifetime.Site) []twin {
 
 // normalized is a pool's text with every mention of the receiver blanked.
 func normalized(text string, expr ast.Expr, recvIdents []*ast.Ident) string {
-	ids := append([]*ast.Ident(nil), recvIdents...)
-	sort.Slice(ids, func(i, j int) bool { return ids[i].Pos() > ids[j].Pos() })
-	for _, id := range ids {
-		off := int(id.Pos() - expr.Pos())
-		text = text[:off] + "\x00" + text[off+len(id.Name):]
-	}
-	return text
+	return renameReceiver(text, expr, recvIdents, "\x00")
 }
 
 // receiver returns the named receiver of a method declaration, or nil.
@@ -466,12 +460,16 @@ type fieldBuild struct {
 
 // withBase returns the pool's text with the receiver renamed to base.
 func (fb *fieldBuild) withBase(base string) string {
-	ids := append([]*ast.Ident(nil), fb.d.recvIdents...)
+	return renameReceiver(fb.exprText, fb.expr, fb.d.recvIdents, base)
+}
+
+// renameReceiver replaces every mention of the receiver in a pool's text.
+func renameReceiver(text string, expr ast.Expr, recvIdents []*ast.Ident, to string) string {
+	ids := append([]*ast.Ident(nil), recvIdents...)
 	sort.Slice(ids, func(i, j int) bool { return ids[i].Pos() > ids[j].Pos() })
-	text := fb.exprText
 	for _, id := range ids {
-		off := int(id.Pos() - fb.expr.Pos())
-		text = text[:off] + base + text[off+len(id.Name):]
+		off := int(id.Pos() - expr.Pos())
+		text = text[:off] + to + text[off+len(id.Name):]
 	}
 	return text
 }
