@@ -532,6 +532,9 @@ func nillable(t types.Type) bool {
 
 // noReleaseMethod explains why no release can be inserted.
 func noReleaseMethod(of *owned) string {
+	if _, isFunc := of.field.Type().Underlying().(*types.Signature); isFunc {
+		return fmt.Sprintf("the pool is captured by the function stored in %s (a factory), and nothing can reach it there to release it; keep the pool in a field of its own as well and release that field", of.field.Name())
+	}
 	if releaseStmt("x", of) == "" {
 		return fmt.Sprintf("%s has no CloseIdleConnections or Close method to call; give the value it holds one and call it", types.TypeString(of.field.Type(), nil))
 	}
@@ -540,6 +543,9 @@ func noReleaseMethod(of *owned) string {
 
 // releaseCall is the call that releases the field.
 func releaseCall(of *owned) string {
+	if _, isFunc := of.field.Type().Underlying().(*types.Signature); isFunc {
+		return "CloseIdleConnections() on the pool " + of.field.Name() + " captures"
+	}
 	if strings.Contains(of.site.Kind, "connection") {
 		return of.field.Name() + ".Close()"
 	}
