@@ -83,6 +83,49 @@ func TestGolangciLint(t *testing.T) {
 		checkIssues(t, readJSONIssues(t, filepath.Join(dir, "out.json")), append(slices.Clone(wantFindings), suppressed))
 	})
 
+	// churnlint's own directive works inside the analyzers, so
+	// golangci-lint honours it like the command does, reason-less
+	// directives included.
+	t.Run("churnlint:ignore", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, directive string
+			wants           []finding
+		}{
+			{"with a reason", " //churnlint:ignore clientchurn probes are rare; accepted", wantFindings},
+			{"without a reason", "\n\t//churnlint:ignore clientchurn", append(slices.Clone(wantFindings),
+				finding{"server/server.go:24", []string{"clientchurn: //churnlint:ignore clientchurn has no reason"}},
+				finding{"server/server.go:25", suppressed.wants})},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				dir := copyFixture(t)
+				path := filepath.Join(dir, "server", "server.go")
+				src, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				probe := "\tc := &http.Client{Transport: &http.Transport{IdleConnTimeout: time.Second}}"
+				nolint := " //nolint:churnlint // probes are rare; accepted"
+				var edited string
+				if strings.HasPrefix(tc.directive, "\n") {
+					edited = strings.Replace(string(src), probe+nolint, tc.directive[1:]+"\n"+probe, 1)
+				} else {
+					edited = strings.Replace(string(src), nolint, tc.directive, 1)
+				}
+				if edited == string(src) {
+					t.Fatalf("server/server.go has no %q", probe+nolint)
+				}
+				if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				text, code := l.run(t, dir, "--output.json.path=out.json", "--output.text.path=stdout")
+				if code != 1 {
+					t.Fatalf("exit %d, want 1:\n%s", code, text)
+				}
+				checkIssues(t, readJSONIssues(t, filepath.Join(dir, "out.json")), tc.wants)
+			})
+		}
+	})
+
 	t.Run("fix", func(t *testing.T) {
 		dir := copyFixture(t)
 		text, code := l.run(t, dir, "--fix")
