@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/churnlint/churnlint/analyzers/catalog"
 )
 
 // Fate is what happens to a pool, or to a parameter, within one function:
@@ -458,7 +460,8 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 		}
 		return
 	}
-	if !it.part && (common.Value == x || containsValue(common.Args, x)) {
+	configures := configuresOnly(common.StaticCallee())
+	if !it.part && !configures && (common.Value == x || containsValue(common.Args, x)) {
 		w.fate.Used = true
 	}
 	if common.IsInvoke() {
@@ -501,8 +504,38 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			return
 		case Releases:
 			w.fate.Releases = append(w.fate.Releases, call)
+		case Uses:
+			if configures {
+				// http2.ConfigureTransports(t1) hands back an HTTP/2
+				// transport on t1's connections: using it uses the pool.
+				w.pushPoolResults(call)
+			}
 		case Wraps:
 			if v := resultValue(call, result); v != nil {
+				w.push(item{v: v, path: anyField})
+			}
+		}
+	}
+}
+
+// configuresOnly reports whether callee is one of the functions that
+// configure a pool without keeping it (catalog.KeepsOnlyForUse): handing
+// the pool to it opens no connection.
+func configuresOnly(callee *ssa.Function) bool {
+	if callee == nil {
+		return false
+	}
+	obj, ok := callee.Object().(*types.Func)
+	return ok && obj.Pkg() != nil && catalog.KeepsOnlyForUse[obj.Pkg().Path()+"."+obj.Name()]
+}
+
+// pushPoolResults follows the pointer results of call as holders of the
+// pool; an error result holds nothing.
+func (w *walker) pushPoolResults(call ssa.CallInstruction) {
+	results := call.Common().Signature().Results()
+	for i := 0; i < results.Len(); i++ {
+		if isPointerTo(results.At(i).Type()) {
+			if v := resultValue(call, i); v != nil {
 				w.push(item{v: v, path: anyField})
 			}
 		}
