@@ -76,13 +76,14 @@ func TestSARIF(t *testing.T) {
 	slices.Sort(got)
 	want := []string{
 		"clientchurn handlers/handlers.go", "clientchurn handlers/handlers.go", "clientchurn handlers/handlers.go",
+		"clientchurn probes/probes.go", "clientchurn probes/probes.go",
 		"clientchurn reports/reports.go", "clientshutdown notify/notify.go",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("results:\n got %v\nwant %v", got, want)
 	}
-	if fixes != 2 {
-		t.Errorf("%d results carry a fix, want 2 (reports and notify)", fixes)
+	if fixes != 4 {
+		t.Errorf("%d results carry a fix, want 4 (reports, notify and the two in probes)", fixes)
 	}
 }
 
