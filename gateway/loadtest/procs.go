@@ -219,12 +219,14 @@ func buildFixed(ctx context.Context, env Env, bin string) (*FixReport, string, e
 }
 
 // findings picks churnlint's finding lines ("file:line:col: message"),
-// not the indented related-information lines.
+// not the related-information lines, which the multichecker driver indents
+// ("\tfile:line:col: message") and churnlint's own prints with an indented
+// message ("file:line:col: \tmessage").
 func findings(out string) []string {
 	var fs []string
 	for line := range strings.SplitSeq(out, "\n") {
 		path, rest, ok := strings.Cut(line, ".go:")
-		if !ok || strings.Contains(path, " ") {
+		if !ok || strings.ContainsAny(path, " \t") {
 			continue
 		}
 		parts := strings.SplitN(rest, ":", 3)
