@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"go/token"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -235,5 +238,46 @@ func TestVetErrors(t *testing.T) {
 	stderr := "# example.com/app/broken\ngo: downloading example.com/dep v1.0.0\nvet: broken/b.go:3:9: undefined: x\n\n"
 	if got, want := vetErrors(stderr), []string{"vet: broken/b.go:3:9: undefined: x"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestLabelsFile checks the repository's labels: they parse, and each fixed
+// false positive names, in brackets, a fixture that exists and holds the
+// function it names ("[churn/unused.go dialFrom]").
+func TestLabelsFile(t *testing.T) {
+	f, err := os.Open("../../testdata/realworld/labels.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	labels, err := parseLabels(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixtures, _ := filepath.Glob("../../analyzers/*/testdata/src")
+	for _, l := range labels {
+		if l.Verdict != fixedFalsePositive {
+			continue
+		}
+		open, close := strings.LastIndex(l.Reason, "["), strings.LastIndex(l.Reason, "]")
+		if open < 0 || close < open {
+			t.Errorf("labels line %d: a fixed false positive without its [fixture]", l.Line)
+			continue
+		}
+		words := strings.Fields(strings.NewReplacer(",", " ").Replace(l.Reason[open+1 : close]))
+		var src []byte
+		for _, dir := range fixtures {
+			if b, err := os.ReadFile(filepath.Join(dir, words[0])); err == nil {
+				src = b
+				break
+			}
+		}
+		if src == nil {
+			t.Errorf("labels line %d: fixture %s is in no analyzer's testdata", l.Line, words[0])
+			continue
+		}
+		if len(words) > 1 && token.IsIdentifier(words[1]) && !bytes.Contains(src, []byte(words[1])) {
+			t.Errorf("labels line %d: fixture %s has no %s", l.Line, words[0], words[1])
+		}
 	}
 }
