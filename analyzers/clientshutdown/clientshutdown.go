@@ -38,6 +38,9 @@ func init() {
 type owned struct {
 	field *types.Var
 	site  *lifetime.Site
+	// depth orders the holders of one pool in one function: a holder
+	// stored into another holder comes later (resolver, then Module).
+	depth int
 }
 
 type owner struct {
@@ -80,15 +83,33 @@ type checker struct {
 	lifecycles []*types.Named
 }
 
-// dedupe keeps, for each pool, only its outermost owner: when makeClient
-// wraps a new client in a resolverClient that Handler then keeps, Handler
-// is the one to release it (its chain is the longer one).
+// dedupe keeps, for each pool, only its outermost owner that can be
+// reported: when makeClient wraps a new client in a resolverClient that
+// Handler then keeps, Handler is the one to release it (its chain is the
+// longer one, or it holds the resolver). An outer holder that is never
+// reported (a plain value with no lifecycle, istio's ImageFetcher holding
+// options) does not hide the wrapper inside it. Ties go by position, so
+// that the finding does not depend on map order.
 func (c *checker) dedupe() {
 	best := make(map[string]*owned)
+	outer := make(map[*owned]*types.Named)
+	better := func(of, b *owned) bool {
+		if len(of.site.Chain) != len(b.site.Chain) {
+			return len(of.site.Chain) > len(b.site.Chain)
+		}
+		if of.depth != b.depth {
+			return of.depth > b.depth
+		}
+		return outer[of].Obj().Pos() < outer[b].Obj().Pos()
+	}
 	for _, o := range c.owners {
+		if !c.reportable(o.named) {
+			continue
+		}
 		for _, of := range o.fields {
+			outer[of] = o.named
 			key := of.site.Key(c.pass.Fset)
-			if b := best[key]; b == nil || len(of.site.Chain) > len(b.site.Chain) {
+			if b := best[key]; b == nil || better(of, b) {
 				best[key] = of
 			}
 		}
@@ -117,16 +138,16 @@ func (c *checker) collect(f *lifetime.Func, s *lifetime.Site) {
 	}
 	if fate.KeptField != nil {
 		if n := lifetime.RecvNamed(f.SSA.Signature); n != nil {
-			c.add(n, fate.KeptField, s)
+			c.add(n, fate.KeptField, s, 0)
 			c.replaced(f, s, fate.KeptField)
 		}
 	}
-	for _, h := range fate.Held {
-		c.add(h.Owner, h.Field, s)
+	for i, h := range fate.Held {
+		c.add(h.Owner, h.Field, s, i+1)
 	}
 }
 
-func (c *checker) add(n *types.Named, field *types.Var, s *lifetime.Site) {
+func (c *checker) add(n *types.Named, field *types.Var, s *lifetime.Site, depth int) {
 	if n.Obj().Pkg() != c.pass.Pkg || !c.res.Reports(c.pass.Fset, n.Obj().Pos()) {
 		return
 	}
@@ -143,7 +164,7 @@ func (c *checker) add(n *types.Named, field *types.Var, s *lifetime.Site) {
 			return
 		}
 	}
-	o.fields = append(o.fields, &owned{field: field, site: s})
+	o.fields = append(o.fields, &owned{field: field, site: s, depth: depth})
 }
 
 // lifecycleMethods mark a component that a host creates, serves through
@@ -224,6 +245,14 @@ func releaseMethods(n *types.Named) []*types.Func {
 		}
 	}
 	return out
+}
+
+// reportable reports whether check can report anything on the owner: it
+// has a release method, a host that shuts it down, or a lifecycle of its
+// own under a host that tears down.
+func (c *checker) reportable(n *types.Named) bool {
+	return len(releaseMethods(n)) > 0 || c.hostInterface(n) != nil ||
+		(hasLifecycle(n) && !c.hostWithoutTeardown(n))
 }
 
 func (c *checker) check(o *owner) {
