@@ -115,9 +115,11 @@ func (c *checker) dedupe() {
 		}
 	}
 	for n, o := range c.owners {
+		// Every field of the chosen owner that holds the pool stays:
+		// releasing any of them releases it.
 		var keep []*owned
 		for _, of := range o.fields {
-			if best[of.site.Key(c.pass.Fset)] == of {
+			if b := best[of.site.Key(c.pass.Fset)]; b != nil && outer[b] == n {
 				keep = append(keep, of)
 			}
 		}
@@ -260,25 +262,65 @@ func (c *checker) check(o *owner) {
 	host := c.hostInterface(o.named)
 	if len(methods) == 0 {
 		if host != nil || (hasLifecycle(o.named) && !c.hostWithoutTeardown(o.named)) {
-			c.reportNoRelease(o, host)
+			// One field per pool: the one it was stored in first.
+			first := &owner{named: o.named}
+			for _, pool := range c.byPool(o) {
+				first.fields = append(first.fields, pool[0])
+			}
+			c.reportNoRelease(first, host)
 		}
 		return
 	}
-	for _, of := range o.fields {
+	// A pool held in two fields (the connection, and a literal that
+	// closes it: terraform's rpcapi.Client) is released through either.
+	for _, pool := range c.byPool(o) {
 		var releasing []*types.Func
+		released := pool[0]
 		for _, m := range methods {
-			if c.res.ReleasesField(c.res.Pkg.Prog.FuncValue(m), of.field) {
-				releasing = append(releasing, m)
+			for _, of := range pool {
+				if c.res.ReleasesField(c.res.Pkg.Prog.FuncValue(m), of.field) {
+					if len(releasing) == 0 {
+						released = of
+					}
+					releasing = append(releasing, m)
+					break
+				}
 			}
 		}
 		if len(releasing) == 0 {
-			c.reportMissed(o, of, methods, host)
+			// Name the field a release can be written for (conn, not
+			// the literal that captured it).
+			missed := pool[0]
+			for _, of := range pool {
+				if releaseStmt("x", of) != "" {
+					missed = of
+					break
+				}
+			}
+			c.reportMissed(o, missed, methods, host)
 			continue
 		}
 		if host != nil && !anyIn(releasing, host) {
-			c.reportWrongMethod(o, of, releasing, host)
+			c.reportWrongMethod(o, released, releasing, host)
 		}
 	}
+}
+
+// byPool groups the owner's fields by the pool they hold, in field order.
+func (c *checker) byPool(o *owner) [][]*owned {
+	var pools [][]*owned
+	index := make(map[string]int)
+	for _, of := range o.fields {
+		key := of.site.Key(c.pass.Fset)
+		i, ok := index[key]
+		if !ok {
+			i = len(pools)
+			index[key] = i
+			pools = append(pools, nil)
+		}
+		pools[i] = append(pools[i], of)
+	}
+	return pools
 }
 
 func anyIn(ms []*types.Func, iface *types.Named) bool {

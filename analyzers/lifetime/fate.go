@@ -171,7 +171,7 @@ func (w *walker) step(it item, instr ssa.Instruction) {
 			w.store(in, path)
 		}
 	case *ssa.UnOp:
-		if in.Op == token.MUL && mayHold(in.Type()) && (path != "" || isPointerTo(x.Type())) {
+		if in.Op == token.MUL && (mayHold(in.Type()) || path == "" && isFunc(in.Type())) && (path != "" || isPointerTo(x.Type())) {
 			// A load through a holder gives back what it holds. A load
 			// of *t where t is the pool copies the struct: not followed.
 			if path == "" && isPoolValue(in.Type()) {
@@ -228,6 +228,13 @@ func (w *walker) step(it item, instr ssa.Instruction) {
 	case ssa.CallInstruction:
 		w.call(it, in)
 	}
+}
+
+// isFunc reports whether t is a function type: loading the field that
+// holds a literal capturing the pool gives the literal back, to be called.
+func isFunc(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Signature)
+	return ok
 }
 
 func isPointerTo(t types.Type) bool {
@@ -478,6 +485,11 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 	}
 	callee := common.StaticCallee()
 	if callee == nil {
+		if common.Value == x && !it.part && w.a.storedLiteralReleases(x) {
+			// c.close(ctx), where close holds a literal that closes the
+			// connection it captured (terraform's rpcapi.Client).
+			w.fate.Releases = append(w.fate.Releases, call)
+		}
 		if !it.part && containsValue(common.Args, x) {
 			w.keep("passed to a function value", call.Pos())
 		}
@@ -516,6 +528,27 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			}
 		}
 	}
+}
+
+// storedLiteralReleases reports whether fn, a function loaded from a struct
+// field, is a function literal of this package stored in that field that
+// releases a pool it captured.
+func (a *pkgRun) storedLiteralReleases(fn ssa.Value) bool {
+	field := fieldVar(fn)
+	if field == nil {
+		return false
+	}
+	for _, g := range a.factories[field] {
+		if g.Parent() == nil {
+			continue
+		}
+		for _, fv := range g.FreeVars {
+			if mayHold(fv.Type()) && a.fateOf(g, fv, "").Released() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // configuresOnly reports whether callee is one of the functions that
