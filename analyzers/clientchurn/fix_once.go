@@ -19,8 +19,6 @@ type writers struct {
 	at        token.Pos
 }
 
-func (w *writers) none() bool { return !w.inInit && len(w.elsewhere) == 0 }
-
 // writeRoot returns the variable whose state a write to e changes:
 // v for v, v.f, v[i], *v and their combinations.
 func writeRoot(info *types.Info, e ast.Expr) *ast.Ident {

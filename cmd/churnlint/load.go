@@ -371,7 +371,9 @@ func (r *leanRun) readExport(d *unit) (*types.Package, error) {
 		return nil, err
 	}
 	defer f.Close()
-	rd, err := gcexportdata.NewReader(f)
+	// go list -export still writes archives in go1.26; go/packages reads
+	// them the same way until Read accepts them directly.
+	rd, err := gcexportdata.NewReader(f) //nolint:staticcheck // see above
 	if err != nil {
 		return nil, fmt.Errorf("reading export data of %s: %v", d.pkg.PkgPath, err)
 	}

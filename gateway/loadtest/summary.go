@@ -310,8 +310,6 @@ func errorText(c Counts) string {
 	return fmt.Sprintf("%d %v", c.Errors, c.ByClass)
 }
 
-func mb(b int64) float64 { return float64(b) / 1e6 }
-
 // meanOf averages f over the samples where it was measured (>= 0); -1 if
 // none was.
 func meanOf(ss []Sample, f func(Sample) float64) float64 {
