@@ -105,8 +105,11 @@ type RateLimitConfig struct {
 
 // PoolConfig tunes the shared upstream HTTP transport.
 type PoolConfig struct {
-	MaxIdleConns        int           `yaml:"max_idle_conns"`
-	MaxIdleConnsPerHost int           `yaml:"max_idle_conns_per_host"`
+	MaxIdleConns        int `yaml:"max_idle_conns"`
+	MaxIdleConnsPerHost int `yaml:"max_idle_conns_per_host"`
+	// MaxConnsPerHost caps connections per upstream host; 0 means the
+	// same as MaxIdleConnsPerHost, -1 no cap (bursts beyond the idle
+	// limit then open connections that are closed after one call).
 	MaxConnsPerHost     int           `yaml:"max_conns_per_host"`
 	IdleConnTimeout     time.Duration `yaml:"idle_conn_timeout"`
 	DialTimeout         time.Duration `yaml:"dial_timeout"`
@@ -306,10 +309,18 @@ func (c *Config) applyDefaults() {
 	// Go's default of 2 idle conns per host forces new connections as soon
 	// as more than two calls overlap; size for real concurrency instead.
 	if p.MaxIdleConnsPerHost == 0 {
-		p.MaxIdleConnsPerHost = 64
+		p.MaxIdleConnsPerHost = 128
 	}
+	// A connection opened beyond the idle limit is closed when its call
+	// ends, so a burst above the limit is churn: by default no more
+	// connections are opened than can be kept, and a burst waits for one.
+	if p.MaxConnsPerHost == 0 {
+		p.MaxConnsPerHost = p.MaxIdleConnsPerHost
+	}
+	// The global idle limit must not evict one upstream's connections to
+	// keep another's.
 	if p.MaxIdleConns == 0 {
-		p.MaxIdleConns = 256
+		p.MaxIdleConns = max(256, p.MaxIdleConnsPerHost*len(c.Upstreams))
 	}
 	if p.IdleConnTimeout == 0 {
 		p.IdleConnTimeout = 90 * time.Second

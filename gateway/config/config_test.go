@@ -30,9 +30,34 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := cfg.Upstreams[0]
-	if cfg.NameSeparator != "__" || cfg.Pool.MaxIdleConnsPerHost != 64 || u.Transport != TransportStreamableHTTP ||
+	if cfg.NameSeparator != "__" || cfg.Pool.MaxIdleConnsPerHost != 128 || cfg.Pool.MaxConnsPerHost != 128 || u.Transport != TransportStreamableHTTP ||
 		u.Timeouts.Call != time.Minute || u.Health.FailureThreshold != 3 || cfg.MaxBodyBytes != 1<<20 {
 		t.Fatalf("defaults not applied: %+v", cfg)
+	}
+}
+
+// TestPoolCapDefaults: the connection cap follows the idle limit unless
+// set; -1 lifts it; the global idle limit keeps every upstream's share.
+func TestPoolCapDefaults(t *testing.T) {
+	three := "auth: {disabled: true}\nupstreams: [{name: a, url: 'http://a'}, {name: b, url: 'http://b'}, {name: c, url: 'http://c'}]\n"
+	for _, tc := range []struct {
+		pool                    string
+		idle, perHost, connsCap int
+	}{
+		{"", 384, 128, 128},
+		{"pool: {max_idle_conns_per_host: 16}", 256, 16, 16},
+		{"pool: {max_idle_conns_per_host: 16, max_conns_per_host: -1}", 256, 16, -1},
+		{"pool: {max_idle_conns: 40, max_idle_conns_per_host: 8, max_conns_per_host: 32}", 40, 8, 32},
+	} {
+		cfg, err := Parse([]byte(three + tc.pool))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.pool, err)
+		}
+		p := cfg.Pool
+		if p.MaxIdleConns != tc.idle || p.MaxIdleConnsPerHost != tc.perHost || p.MaxConnsPerHost != tc.connsCap {
+			t.Errorf("%q: got idle %d, per host %d, cap %d; want %d, %d, %d", tc.pool,
+				p.MaxIdleConns, p.MaxIdleConnsPerHost, p.MaxConnsPerHost, tc.idle, tc.perHost, tc.connsCap)
+		}
 	}
 }
 
@@ -71,6 +96,8 @@ func TestValidationErrorsNameTheKey(t *testing.T) {
 		{"empty virtual", "auth: {disabled: true}\nupstreams: [{name: a, url: 'http://h'}]\nvirtual_servers: [{name: v}]", "virtual_servers[0]: selects nothing"},
 		{"negative duration", "auth: {disabled: true}\nupstreams: [{name: a, url: 'http://h', timeouts: {call: -1s}}]", "upstreams[0].timeouts.call"},
 		{"creds in url", "auth: {disabled: true}\nupstreams: [{name: a, url: 'http://u:p@h'}]", "must not contain credentials"},
+		{"conn cap", "auth: {disabled: true}\nupstreams: [{name: a, url: 'http://h'}]\npool: {max_conns_per_host: -2}", "pool.max_conns_per_host: must be -1"},
+		{"conn cap below idle", "auth: {disabled: true}\nupstreams: [{name: a, url: 'http://h'}]\npool: {max_idle_conns_per_host: 8, max_conns_per_host: 4}", "pool.max_conns_per_host: must be at least"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

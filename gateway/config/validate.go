@@ -148,11 +148,11 @@ func (c *Config) validatePool(v *validator) {
 	if p.MaxIdleConns < p.MaxIdleConnsPerHost {
 		v.add("pool.max_idle_conns", "must be at least pool.max_idle_conns_per_host")
 	}
-	if p.MaxConnsPerHost < 0 {
-		v.add("pool.max_conns_per_host", "must not be negative")
+	if p.MaxConnsPerHost < -1 {
+		v.add("pool.max_conns_per_host", "must be -1 (no cap), 0 (max_idle_conns_per_host) or positive")
 	}
 	if p.MaxConnsPerHost > 0 && p.MaxConnsPerHost < p.MaxIdleConnsPerHost {
-		v.add("pool.max_conns_per_host", "must be 0 (unlimited) or at least max_idle_conns_per_host")
+		v.add("pool.max_conns_per_host", "must be at least max_idle_conns_per_host (or -1 for no cap)")
 	}
 	v.positive("pool.idle_conn_timeout", p.IdleConnTimeout)
 	v.positive("pool.dial_timeout", p.DialTimeout)

@@ -47,7 +47,7 @@ func NewTransport(label string, cfg config.PoolConfig, tlsConf *tls.Config, m *m
 		TLSHandshakeTimeout:   cfg.TLSHandshakeTimeout,
 		MaxIdleConns:          cfg.MaxIdleConns,
 		MaxIdleConnsPerHost:   cfg.MaxIdleConnsPerHost,
-		MaxConnsPerHost:       cfg.MaxConnsPerHost,
+		MaxConnsPerHost:       max(cfg.MaxConnsPerHost, 0), // -1: no cap, Go's 0
 		IdleConnTimeout:       cfg.IdleConnTimeout,
 		ExpectContinueTimeout: time.Second,
 		// No ResponseHeaderTimeout or Client.Timeout: SSE and streamed

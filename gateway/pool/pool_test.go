@@ -152,3 +152,63 @@ func TestTLSProfiles(t *testing.T) {
 		t.Fatal("missing CA file accepted")
 	}
 }
+
+// TestBurstAboveIdleLimitDoesNotChurn: with the connection cap at the idle
+// limit (the default), a burst of more calls than the limit waits for
+// connections instead of opening ones that are closed when they end, and a
+// second burst reuses them all. Without the cap the same burst opens a
+// connection per call and closes the ones beyond the limit.
+func TestBurstAboveIdleLimitDoesNotChurn(t *testing.T) {
+	const limit, burst = 4, 24
+	run := func(t *testing.T, connsCap int) (opened, closed int) {
+		tracker := &connTracker{states: map[net.Conn]http.ConnState{}}
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(20 * time.Millisecond)
+			_, _ = w.Write([]byte("ok"))
+		}))
+		srv.Config.ConnState = tracker.hook
+		srv.Start()
+		defer srv.Close()
+
+		cfg := poolCfg
+		cfg.MaxIdleConnsPerHost, cfg.MaxConnsPerHost = limit, connsCap
+		p, err := New(cfg, []config.Upstream{{Name: "a", URL: srv.URL}}, metrics.New())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		for range 2 {
+			var wg sync.WaitGroup
+			for range burst {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					get(t, p.ClientFor("a"), srv.URL)
+				}()
+			}
+			wg.Wait()
+		}
+		// The server sees a close a moment after the client's.
+		time.Sleep(50 * time.Millisecond)
+		tracker.mu.Lock()
+		defer tracker.mu.Unlock()
+		for _, s := range tracker.states {
+			if s == http.StateClosed {
+				closed++
+			}
+		}
+		return len(tracker.states), closed
+	}
+	t.Run("capped", func(t *testing.T) {
+		opened, closed := run(t, limit)
+		if opened > limit || closed != 0 {
+			t.Fatalf("two bursts of %d: %d connections opened, %d closed; want at most %d, none closed", burst, opened, closed, limit)
+		}
+	})
+	t.Run("uncapped", func(t *testing.T) {
+		opened, closed := run(t, -1)
+		if opened <= limit || closed == 0 {
+			t.Fatalf("two bursts of %d without a cap: %d opened, %d closed; the churn this guards against did not show", burst, opened, closed)
+		}
+	})
+}
