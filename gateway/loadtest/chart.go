@@ -140,5 +140,18 @@ func logTicks(min, max float64) []plot.Tick {
 			ticks = append(ticks, t)
 		}
 	}
+	// Within one decade 1, 2 and 5 may all fall outside the range (an
+	// RSS between 24 and 45 MB): label every tick then.
+	labelled := 0
+	for _, t := range ticks {
+		if t.Label != "" {
+			labelled++
+		}
+	}
+	if labelled < 2 {
+		for i := range ticks {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', -1, 64)
+		}
+	}
 	return ticks
 }

@@ -325,3 +325,26 @@ func TestGoroutinesAtRest(t *testing.T) {
 		t.Errorf("without a metrics URL: %v, want -1", g)
 	}
 }
+
+// TestLogTicksLabelANarrowRange: a log axis always has labelled ticks,
+// also when its range holds none of 1, 2 and 5 times a power of ten.
+func TestLogTicksLabelANarrowRange(t *testing.T) {
+	for _, r := range [][2]float64{{24, 45}, {3, 4.5}, {5, 900}, {120, 530}} {
+		labels := []string{}
+		for _, tk := range logTicks(r[0], r[1]) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if len(labels) < 2 {
+			t.Errorf("range %v: labels %v, want at least two", r, labels)
+		}
+	}
+	got := []string{}
+	for _, tk := range logTicks(24, 45) {
+		got = append(got, tk.Label)
+	}
+	if strings.Join(got, " ") != "30 40" {
+		t.Errorf("range 24..45: labels %q, want 30 40", got)
+	}
+}
