@@ -383,6 +383,18 @@ func enclosingFuncDecl(file *ast.File, pos token.Pos) *ast.FuncDecl {
 	return nil
 }
 
+// poolNoun is the short name of the kind of pool a site makes, for the
+// names of the variables and fields the fixes add.
+func poolNoun(s *lifetime.Site) string {
+	switch {
+	case strings.Contains(s.Kind, "client with"):
+		return "client"
+	case strings.Contains(s.Kind, "connection"):
+		return "conn"
+	}
+	return "transport"
+}
+
 // freshName derives a package-level name from the function and the kind
 // of pool ("handleTransport", "serveHTTPClient") that collides with
 // nothing in the package, nor with another fix of this run.
@@ -397,13 +409,9 @@ func (r *reporter) freshName(decl *ast.FuncDecl, s *lifetime.Site) string {
 			base = id.Name + base
 		}
 	}
-	suffix := "Transport"
-	switch {
-	case strings.Contains(s.Kind, "client with"):
-		suffix = "Client"
-	case strings.Contains(s.Kind, "connection"):
-		suffix = "Conn"
-	}
+	noun := []rune(poolNoun(s))
+	noun[0] = unicode.ToUpper(noun[0])
+	suffix := string(noun)
 	runes := []rune(base)
 	var name string
 	if strings.HasSuffix(strings.ToLower(base), strings.ToLower(suffix)) {

@@ -284,13 +284,7 @@ func (r *reporter) addFields(gen *ast.GenDecl, st *ast.StructType, fields string
 // freshField names the new field after the kind of pool ("transport"),
 // or after the method when the type has that name already.
 func (r *reporter) freshField(named *types.Named, decl *ast.FuncDecl, s *lifetime.Site) string {
-	base := "transport"
-	switch {
-	case strings.Contains(s.Kind, "client with"):
-		base = "client"
-	case strings.Contains(s.Kind, "connection"):
-		base = "conn"
-	}
+	base := poolNoun(s)
 	taken := func(name string) bool {
 		for _, n := range []string{name, name + "Once"} {
 			if obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(named), true, r.pass.Pkg, n); obj != nil {

@@ -110,12 +110,7 @@ func TestDiffChangesNothing(t *testing.T) {
 			t.Errorf("the diff lacks %q:\n%s", want, out)
 		}
 	}
-	after := snapshot(t, dir)
-	for path, text := range after {
-		if before[path] != text {
-			t.Errorf("-diff changed %s", path)
-		}
-	}
+	checkUnchanged(t, dir, before, "-diff")
 }
 
 // A package that does not type-check is reported as such (exit 1), and the

@@ -182,6 +182,23 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	return files
 }
 
+// checkUnchanged fails for every Go file under dir that differs from, was
+// added to or was removed from the snapshot before.
+func checkUnchanged(t *testing.T, dir string, before map[string]string, what string) {
+	t.Helper()
+	after := snapshot(t, dir)
+	for path, text := range after {
+		if old, ok := before[path]; !ok || old != text {
+			t.Errorf("%s changed %s", what, path)
+		}
+	}
+	for path := range before {
+		if _, ok := after[path]; !ok {
+			t.Errorf("%s removed %s", what, path)
+		}
+	}
+}
+
 // checkFixed checks a module after fixes: it builds, vets, is gofmt-clean,
 // its tests pass, only the findings without a fix remain, and fixing again
 // changes nothing.
@@ -207,12 +224,7 @@ func checkFixed(t *testing.T, dir string, fixAgain func()) {
 	}
 	before := snapshot(t, dir)
 	fixAgain()
-	after := snapshot(t, dir)
-	for path, text := range after {
-		if before[path] != text {
-			t.Errorf("fixing again changed %s", path)
-		}
-	}
+	checkUnchanged(t, dir, before, "fixing again")
 }
 
 func TestFixStandalone(t *testing.T) {
