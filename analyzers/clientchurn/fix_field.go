@@ -111,17 +111,29 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 	if !typeOK {
 		return nil, "a package name the new field needs is taken in " + r.position(typeFile.Pos())
 	}
+	ctorEdits, ctorName := fb.inConstructor()
 	// The same pool built the same way by other methods of the type shares
-	// the field, in this one fix.
-	twins := fb.twins(s)
+	// the field, in this one fix. Without a constructor each of them needs
+	// its own sync.Once call; a twin that cannot have one keeps its pool
+	// and its own finding.
+	var twins []twin
+	var twinEdits []analysis.TextEdit
 	methods := []string{decl.Name.Name}
-	for _, t := range twins {
+	for _, t := range fb.twins(s) {
+		if ctorEdits == nil {
+			once, why := fb.onceBefore(t.expr, t.recv)
+			if why != "" {
+				continue
+			}
+			twinEdits = append(twinEdits, once)
+		}
+		twins = append(twins, t)
+		twinEdits = append(twinEdits, analysis.TextEdit{Pos: t.expr.Pos(), End: t.expr.End(), NewText: []byte(t.recv.Name() + "." + fieldName)})
 		if m := enclosingFuncDecl(r.fileOf(t.expr.Pos()), t.expr.Pos()).Name.Name; !slices.Contains(methods, m) {
 			methods = append(methods, m)
 		}
 	}
 	callers, anyCaller := strings.Join(methods, " and "), strings.Join(methods, " or ")
-	ctorEdits, ctorName := fb.inConstructor()
 	var edits []analysis.TextEdit
 	var fieldDecl, how string
 	if ctorEdits != nil {
@@ -141,17 +153,11 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 		fieldDecl = fmt.Sprintf("// %s is built on the first call of %s and shared by the calls after it.\n%sOnce %s.Once\n%s %s", fieldName, anyCaller, fieldName, syncName, fieldName, typeText)
 		how = "build the " + s.Kind + " once per " + typeName + ", on the first call of " + decl.Name.Name + ", in field " + fieldName
 	}
-	for _, t := range twins {
-		if ctorEdits == nil {
-			once, why := fb.onceBefore(t.expr, t.recv)
-			if why != "" {
-				continue
-			}
-			if !slices.ContainsFunc(edits, func(e analysis.TextEdit) bool { return e.Pos == once.Pos && bytes.Equal(e.NewText, once.NewText) }) {
-				edits = append(edits, once)
-			}
+	// Methods that build the pool in one statement share one sync.Once call.
+	for _, e := range twinEdits {
+		if !slices.ContainsFunc(edits, func(o analysis.TextEdit) bool { return o.Pos == e.Pos && bytes.Equal(o.NewText, e.NewText) }) {
+			edits = append(edits, e)
 		}
-		edits = append(edits, analysis.TextEdit{Pos: t.expr.Pos(), End: t.expr.End(), NewText: []byte(t.recv.Name() + "." + fieldName)})
 	}
 	structEdit, ok := r.addFields(gen, structType, fieldDecl)
 	if !ok {
