@@ -261,7 +261,7 @@ func (c *checker) check(o *owner) {
 	methods := releaseMethods(o.named)
 	host := c.hostInterface(o.named)
 	if len(methods) == 0 {
-		if host != nil || (hasLifecycle(o.named) && !c.hostWithoutTeardown(o.named)) {
+		if c.reportable(o.named) {
 			// One field per pool: the one it was stored in first.
 			first := &owner{named: o.named}
 			for _, pool := range c.byPool(o) {
@@ -601,9 +601,16 @@ func nillable(t types.Type) bool {
 	return false
 }
 
+// heldByFunc reports whether the field holds a function (a factory
+// literal) that captured the pool rather than the pool itself.
+func heldByFunc(of *owned) bool {
+	_, ok := of.field.Type().Underlying().(*types.Signature)
+	return ok
+}
+
 // noReleaseMethod explains why no release can be inserted.
 func noReleaseMethod(of *owned) string {
-	if _, isFunc := of.field.Type().Underlying().(*types.Signature); isFunc {
+	if heldByFunc(of) {
 		return fmt.Sprintf("the pool is captured by the function stored in %s (a factory), and nothing can reach it there to release it; keep the pool in a field of its own as well and release that field", of.field.Name())
 	}
 	if releaseStmt("x", of) == "" {
@@ -614,7 +621,7 @@ func noReleaseMethod(of *owned) string {
 
 // releaseCall is the call that releases the field.
 func releaseCall(of *owned) string {
-	if _, isFunc := of.field.Type().Underlying().(*types.Signature); isFunc {
+	if heldByFunc(of) {
 		return "CloseIdleConnections() on the pool " + of.field.Name() + " captures"
 	}
 	if strings.Contains(of.site.Kind, "connection") {
