@@ -145,11 +145,11 @@ func TestFindings(t *testing.T) {
 	if len(got) != 1 || got[0] != "plugins.go:36:6: Moderation keeps an HTTP transport" {
 		t.Errorf("findings = %q", got)
 	}
-	// The multichecker driver indents the related information instead.
-	multichecker := "plugins/plugins.go:36:6: Moderation keeps an HTTP transport\n" +
+	// churnlint's own text output indents the related information instead.
+	own := "plugins/plugins.go:36:6: Moderation keeps an HTTP transport\n" +
 		"\tplugins/plugins.go:50:29: the pool in client is created here\n"
-	if got := findings(multichecker); len(got) != 1 || got[0] != "plugins.go:36:6: Moderation keeps an HTTP transport" {
-		t.Errorf("findings (multichecker) = %q", got)
+	if got := findings(own); len(got) != 1 || got[0] != "plugins.go:36:6: Moderation keeps an HTTP transport" {
+		t.Errorf("findings (churnlint text) = %q", got)
 	}
 }
 

@@ -219,9 +219,9 @@ func buildFixed(ctx context.Context, env Env, bin string) (*FixReport, string, e
 }
 
 // findings picks churnlint's finding lines ("file:line:col: message"),
-// not the related-information lines, which the multichecker driver indents
-// ("\tfile:line:col: message") and churnlint's own prints with an indented
-// message ("file:line:col: \tmessage").
+// not the related-information lines, which churnlint's own text output
+// indents ("\tfile:line:col: message") and the x/tools drivers (go vet,
+// -loader=full) print with an indented message ("file:line:col: \tmessage").
 func findings(out string) []string {
 	var fs []string
 	for line := range strings.SplitSeq(out, "\n") {
