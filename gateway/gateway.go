@@ -102,7 +102,7 @@ type Gateway struct {
 
 // New builds every component from cfg. Nothing connects or listens yet:
 // call Start, then Serve.
-func New(cfg *config.Config, opts Options) (g *Gateway, err error) {
+func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -111,18 +111,22 @@ func New(cfg *config.Config, opts Options) (g *Gateway, err error) {
 	if factories == nil {
 		factories = DefaultPlugins()
 	}
-	g = &Gateway{cfg: cfg, logger: logger, metrics: metrics.New(), virtual: map[string]*mcpserver.StreamableHTTPServer{}}
+	g := &Gateway{cfg: cfg, logger: logger, metrics: metrics.New(), virtual: map[string]*mcpserver.StreamableHTTPServer{}}
 	upstream.ClientInfo.Version = Version
 
-	// Undo what was built if a later step fails.
+	// Undo what was built if a later step fails. The cleanups capture
+	// what they release, never the result (which a failed return nils).
 	var cleanups []func()
+	built := false
 	defer func() {
-		if err != nil {
+		if !built {
 			for i := len(cleanups) - 1; i >= 0; i-- {
 				cleanups[i]()
 			}
 		}
 	}()
+
+	var err error
 
 	if g.auth, err = auth.New(cfg.Auth); err != nil {
 		return nil, err
@@ -130,7 +134,8 @@ func New(cfg *config.Config, opts Options) (g *Gateway, err error) {
 	if g.pool, err = pool.New(cfg.Pool, cfg.Upstreams, g.metrics); err != nil {
 		return nil, err
 	}
-	cleanups = append(cleanups, func() { _ = g.pool.Close() })
+	connPool := g.pool
+	cleanups = append(cleanups, func() { _ = connPool.Close() })
 
 	var entries []plugin.Entry
 	deps := plugin.Deps{Logger: logger, Metrics: g.metrics}
@@ -165,6 +170,7 @@ func New(cfg *config.Config, opts Options) (g *Gateway, err error) {
 	}
 	g.baseCtx, g.cancelBase = context.WithCancel(context.Background())
 	g.buildHTTP()
+	built = true
 	return g, nil
 }
 
