@@ -45,6 +45,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *validate {
+		// Everything New checks, short of connecting upstreams.
+		if err := gateway.Validate(cfg, gateway.Options{}); err != nil {
+			fmt.Fprintf(stderr, "config %s: %v\n", *configPath, err)
+			return 2
+		}
 		fmt.Fprintf(stdout, "%s: configuration is valid (%d upstreams, %d plugins, %d virtual servers)\n",
 			*configPath, len(cfg.Upstreams), len(cfg.Plugins), len(cfg.VirtualServers))
 		return 0
