@@ -16,13 +16,13 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"gopkg.in/yaml.v3"
 
 	"github.com/churnlint/churnlint/gateway/auth"
 	"github.com/churnlint/churnlint/gateway/config"
+	"github.com/churnlint/churnlint/gateway/connlimit"
 	"github.com/churnlint/churnlint/gateway/downstream"
 	"github.com/churnlint/churnlint/gateway/jsonrpc"
 	"github.com/churnlint/churnlint/gateway/metrics"
@@ -218,8 +218,8 @@ func (g *Gateway) Serve(ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           g.handler,
 		BaseContext:       func(net.Listener) context.Context { return g.baseCtx },
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: g.cfg.HTTP.ReadHeaderTimeout,
+		IdleTimeout:       g.cfg.HTTP.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(g.logger.Handler(), slog.LevelWarn),
 	}
@@ -230,7 +230,9 @@ func (g *Gateway) Serve(ln net.Listener) error {
 	}
 	g.servers = append(g.servers, srv)
 	g.mu.Unlock()
-	return srv.Serve(ln)
+	return srv.Serve(connlimit.New(ln, g.cfg.HTTP.MaxConnsPerIP, func(ip string) {
+		g.logger.Debug("connection refused: too many from one IP", "ip", ip, "max_conns_per_ip", g.cfg.HTTP.MaxConnsPerIP)
+	}))
 }
 
 // ListenAndServe listens on the configured address and serves.

@@ -62,7 +62,7 @@ func (g *Gateway) buildHTTP() {
 	)
 
 	guard := func(h http.Handler) http.Handler {
-		return g.auth.Middleware(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.requests.track(h)))
+		return g.auth.Middleware(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.requests.track(h)))
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

@@ -9,10 +9,12 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -67,6 +69,9 @@ type Authenticator struct {
 	jwtParser  *jwt.Parser
 	toolsClaim string
 	limiter    *Limiter
+	// failures is keyed by client IP and drawn from only by failed
+	// authentications.
+	failures *Limiter
 }
 
 // New builds an Authenticator from config. For RS256 it reads the public
@@ -119,6 +124,9 @@ func New(cfg config.AuthConfig) (*Authenticator, error) {
 	}
 	if rl := cfg.RateLimit; rl.RequestsPerSecond > 0 {
 		a.limiter = NewLimiter(rl.RequestsPerSecond, rl.Burst, 0)
+	}
+	if rl := cfg.UnauthenticatedRateLimit; rl.RequestsPerSecond > 0 && !cfg.Disabled {
+		a.failures = NewLimiter(rl.RequestsPerSecond, rl.Burst, 0)
 	}
 	return a, nil
 }
@@ -204,23 +212,55 @@ func bearerToken(header string) (string, bool) {
 	return token, true
 }
 
-// Middleware authenticates every request, rate-limits per principal, and
-// passes the principal on in the request context.
+// Middleware authenticates every request from its headers alone, before
+// any of the body is read, rate-limits per principal, and passes the
+// principal on in the request context.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := clientIP(r)
+		if a.failures != nil && a.failures.Exhausted(ip) {
+			refuse(w, r, http.StatusTooManyRequests, a.failures.Wait(ip), &jsonrpc.Error{Code: jsonrpc.CodeRateLimited, Message: "too many failed authentications"})
+			return
+		}
 		p, err := a.Authenticate(r)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="mcp-gateway", error="invalid_token"`)
-			jsonrpc.WriteError(w, http.StatusUnauthorized, &jsonrpc.Error{Code: jsonrpc.CodeUnauthorized, Message: "unauthorized"})
+			if a.failures != nil {
+				a.failures.Allow(ip)
+			}
+			refuse(w, r, http.StatusUnauthorized, 0, &jsonrpc.Error{Code: jsonrpc.CodeUnauthorized, Message: "unauthorized"})
 			return
 		}
 		if a.limiter != nil {
 			if ok, retry := a.limiter.Allow(p.Name); !ok {
-				w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
-				jsonrpc.WriteError(w, http.StatusTooManyRequests, &jsonrpc.Error{Code: jsonrpc.CodeRateLimited, Message: "rate limit exceeded"})
+				refuse(w, r, http.StatusTooManyRequests, retry, &jsonrpc.Error{Code: jsonrpc.CodeRateLimited, Message: "rate limit exceeded"})
 				return
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 	})
+}
+
+// refuse answers a request whose body was never read. It closes the
+// connection after the reply: otherwise net/http would first read (up to
+// 256 KiB of) the unread body to keep the connection, and a client that
+// trickles or never sends it would hold the refusal back indefinitely.
+func refuse(w http.ResponseWriter, r *http.Request, status int, retry time.Duration, e *jsonrpc.Error) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
+	if retry > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+	}
+	jsonrpc.WriteError(w, status, e)
+}
+
+// clientIP is the TCP peer's address. Forwarded-for headers are not
+// trusted: anyone can send them.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

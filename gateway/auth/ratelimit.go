@@ -74,3 +74,27 @@ func (l *Limiter) Len() int {
 	defer l.mu.Unlock()
 	return len(l.buckets)
 }
+
+// Exhausted reports, without taking a token, whether key's bucket is
+// empty now.
+func (l *Limiter) Exhausted(key string) bool {
+	l.mu.Lock()
+	b, ok := l.buckets[key]
+	l.mu.Unlock()
+	return ok && b.Tokens() < 1
+}
+
+// Wait returns how long until key's bucket holds a token again.
+func (l *Limiter) Wait(key string) time.Duration {
+	l.mu.Lock()
+	b, ok := l.buckets[key]
+	l.mu.Unlock()
+	if !ok {
+		return 0
+	}
+	missing := 1 - b.Tokens()
+	if missing <= 0 || l.limit <= 0 {
+		return 0
+	}
+	return time.Duration(missing / float64(l.limit) * float64(time.Second))
+}

@@ -51,6 +51,7 @@ type Config struct {
 	// this much inactivity.
 	SessionIdleTTL time.Duration `yaml:"session_idle_ttl"`
 
+	HTTP           HTTPConfig      `yaml:"http"`
 	Log            LogConfig       `yaml:"log"`
 	Auth           AuthConfig      `yaml:"auth"`
 	Pool           PoolConfig      `yaml:"pool"`
@@ -72,6 +73,11 @@ type AuthConfig struct {
 	Tokens    []Token         `yaml:"tokens"`
 	JWT       *JWT            `yaml:"jwt"`
 	RateLimit RateLimitConfig `yaml:"rate_limit"`
+	// UnauthenticatedRateLimit is a token bucket per client IP that only
+	// failed authentications draw from; while it is empty, requests from
+	// that IP are refused before their credentials are checked. A negative
+	// rate disables it.
+	UnauthenticatedRateLimit RateLimitConfig `yaml:"unauthenticated_rate_limit"`
 }
 
 // Token is a static bearer token.
@@ -302,6 +308,8 @@ func (c *Config) applyDefaults() {
 	if c.SessionIdleTTL == 0 {
 		c.SessionIdleTTL = 30 * time.Minute
 	}
+	c.HTTP.applyDefaults()
+	c.Auth.applyUnauthenticatedDefaults()
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "json")
 

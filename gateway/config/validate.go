@@ -72,6 +72,7 @@ func (c *Config) Validate() error {
 	if !slices.Contains([]string{"json", "text"}, c.Log.Format) {
 		v.add("log.format", "must be json or text")
 	}
+	c.HTTP.validate(v)
 	c.validateAuth(v)
 	c.validatePool(v)
 	c.validateUpstreams(v)
@@ -137,6 +138,9 @@ func (c *Config) validateAuth(v *validator) {
 	}
 	if rl.RequestsPerSecond > 0 && rl.Burst < 1 {
 		v.add("auth.rate_limit.burst", "must be at least 1 when a rate is set")
+	}
+	if u := a.UnauthenticatedRateLimit; u.RequestsPerSecond > 0 && u.Burst < 1 {
+		v.add("auth.unauthenticated_rate_limit.burst", "must be at least 1 when a rate is set")
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"time"
 )
 
 // Standard JSON-RPC 2.0 error codes.
@@ -191,27 +193,42 @@ func FromContext(r *http.Request) (*Message, bool) {
 }
 
 // Guard enforces maxBytes on POST bodies and validates them with Validate,
-// answering 413 / 400 with a JSON-RPC error when they fail. Valid bodies are
-// buffered and handed on unchanged. Other methods pass through (GET opens
-// streams, DELETE ends sessions).
-func Guard(maxBytes int64, next http.Handler) http.Handler {
+// answering 413 / 400 with a JSON-RPC error when they fail. The body must
+// arrive within readTimeout (0: no limit) or the request is answered 408
+// and the connection closed. Valid bodies are buffered and handed on
+// unchanged. Other methods pass through (GET opens streams, DELETE ends
+// sessions).
+func Guard(maxBytes int64, readTimeout time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			next.ServeHTTP(w, r)
 			return
 		}
 		if r.ContentLength > maxBytes {
+			w.Header().Set("Connection", "close")
 			WriteError(w, http.StatusRequestEntityTooLarge, &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("request body exceeds %d bytes", maxBytes)})
 			return
 		}
+		rc := http.NewResponseController(w)
+		bounded := readTimeout > 0 && rc.SetReadDeadline(time.Now().Add(readTimeout)) == nil
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+		if bounded {
+			// The deadline was for the body only: left in place, it would
+			// end the call (net/http cancels the request context when
+			// its background read fails) once it passed.
+			_ = rc.SetReadDeadline(time.Time{})
+		}
 		if err != nil {
 			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
+			w.Header().Set("Connection", "close")
+			switch {
+			case errors.As(err, &tooBig):
 				WriteError(w, http.StatusRequestEntityTooLarge, &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("request body exceeds %d bytes", maxBytes)})
-				return
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				WriteError(w, http.StatusRequestTimeout, &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("request body not received within %s", readTimeout)})
+			default:
+				WriteError(w, http.StatusBadRequest, &Error{Code: CodeParseError, Message: "could not read request body"})
 			}
-			WriteError(w, http.StatusBadRequest, &Error{Code: CodeParseError, Message: "could not read request body"})
 			return
 		}
 		msg, err := Validate(body)

@@ -70,7 +70,7 @@ func TestGuard(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusTeapot)
 	})
-	h := Guard(64, next)
+	h := Guard(64, 0, next)
 	do := func(method, body string, chunked bool) *httptest.ResponseRecorder {
 		var r io.Reader = strings.NewReader(body)
 		if chunked {
