@@ -30,6 +30,7 @@ import (
 	"github.com/churnlint/churnlint/gateway/plugin/moderation"
 	"github.com/churnlint/churnlint/gateway/plugin/webhook"
 	"github.com/churnlint/churnlint/gateway/pool"
+	"github.com/churnlint/churnlint/gateway/session"
 	"github.com/churnlint/churnlint/gateway/upstream"
 )
 
@@ -83,6 +84,7 @@ type Gateway struct {
 	virtual    map[string]*mcpserver.StreamableHTTPServer
 	sse        *mcpserver.SSEServer
 	sseTrack   *sseSessions
+	signer     *session.Signer
 	handler    http.Handler
 
 	// baseCtx is the parent of every downstream request context; it is

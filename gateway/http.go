@@ -11,6 +11,7 @@ import (
 
 	"github.com/churnlint/churnlint/gateway/auth"
 	"github.com/churnlint/churnlint/gateway/jsonrpc"
+	"github.com/churnlint/churnlint/gateway/session"
 )
 
 // Route labels for metrics; fixed strings keep cardinality bounded.
@@ -24,6 +25,10 @@ const (
 	routeMetrics = "metrics"
 	routeOther   = "other"
 )
+
+// mainSessionServer names the main server in session ids; virtual server
+// names cannot collide with it (they match [a-z0-9-]).
+const mainSessionServer = "/"
 
 // buildHTTP creates the downstream MCP transports and the route table.
 //
@@ -47,10 +52,11 @@ func (g *Gateway) buildHTTP() {
 		mcpserver.WithStreamableHTTPLogger(g.logger),
 		mcpserver.WithHeartbeatInterval(30 * time.Second),
 	}
-	g.streamable = mcpserver.NewStreamableHTTPServer(g.fed.Server(), streamOpts...)
+	g.signer = session.NewSigner([]byte(g.cfg.Sessions.Secret), g.cfg.Sessions.MaxLifetime)
+	g.streamable = mcpserver.NewStreamableHTTPServer(g.fed.Server(), append(streamOpts, g.sessionOption(mainSessionServer))...)
 	for _, name := range g.fed.VirtualNames() {
 		srv, _ := g.fed.VirtualServer(name)
-		g.virtual[name] = mcpserver.NewStreamableHTTPServer(srv, streamOpts...)
+		g.virtual[name] = mcpserver.NewStreamableHTTPServer(srv, append(streamOpts, g.sessionOption(name))...)
 	}
 	g.sseTrack = newSSESessions()
 	g.sse = mcpserver.NewSSEServer(g.fed.Server(),
@@ -71,16 +77,17 @@ func (g *Gateway) buildHTTP() {
 	})
 	mux.HandleFunc("GET /readyz", g.serveReady)
 	mux.Handle("GET /metrics", g.metrics.Handler())
-	mux.Handle("/mcp", guard(g.streamable))
+	mux.Handle("/mcp", guard(g.bindSession(mainSessionServer, g.streamable)))
 	mux.Handle("GET /sse", g.auth.Middleware(g.sseTrack.stream(g.sse.SSEHandler())))
 	mux.Handle("POST /message", guard(g.sseTrack.message(g.sse.MessageHandler())))
 	mux.Handle("/servers/{name}/mcp", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		srv, ok := g.virtual[r.PathValue("name")]
+		name := r.PathValue("name")
+		srv, ok := g.virtual[name]
 		if !ok {
 			notFound(w)
 			return
 		}
-		srv.ServeHTTP(w, r)
+		g.bindSession(name, srv).ServeHTTP(w, r)
 	})))
 	g.handler = g.countHTTP(mux)
 }

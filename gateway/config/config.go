@@ -52,6 +52,7 @@ type Config struct {
 	SessionIdleTTL time.Duration `yaml:"session_idle_ttl"`
 
 	HTTP           HTTPConfig      `yaml:"http"`
+	Sessions       SessionsConfig  `yaml:"sessions"`
 	Log            LogConfig       `yaml:"log"`
 	Auth           AuthConfig      `yaml:"auth"`
 	Pool           PoolConfig      `yaml:"pool"`
@@ -309,6 +310,7 @@ func (c *Config) applyDefaults() {
 		c.SessionIdleTTL = 30 * time.Minute
 	}
 	c.HTTP.applyDefaults()
+	c.Sessions.applyDefaults()
 	c.Auth.applyUnauthenticatedDefaults()
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "json")

@@ -73,6 +73,7 @@ func (c *Config) Validate() error {
 		v.add("log.format", "must be json or text")
 	}
 	c.HTTP.validate(v)
+	c.Sessions.validate(v)
 	c.validateAuth(v)
 	c.validatePool(v)
 	c.validateUpstreams(v)
