@@ -44,18 +44,6 @@ func pluginOutcome(err error) string {
 	return outcomePluginError
 }
 
-// describe turns an upstream error into a message for the client without
-// leaking transport internals beyond what helps.
-func describe(up string, err error, timeout time.Duration) string {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("upstream %s timed out (limit %s)", up, timeout)
-	case errors.Is(err, upstream.ErrUnavailable):
-		return fmt.Sprintf("upstream %s is unavailable", up)
-	}
-	return fmt.Sprintf("upstream %s: %v", up, err)
-}
-
 func (f *Federation) session(up string) (*upstream.Session, error) {
 	s, ok := f.opts.Sessions.Session(up)
 	if !ok {
@@ -98,20 +86,20 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 	call, err = f.opts.Chain.Pre(ctx, call)
 	if err != nil {
 		outcome = pluginOutcome(err)
-		return mcp.NewToolResultError(err.Error()), nil
+		return mcp.NewToolResultError(f.clientMessage(ctx, up, name, err, 0)), nil
 	}
 	res, err := sess.CallTool(ctx, call.Target, call.Arguments, f.forwardedHeaders(up, req.Header))
 	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Tool: res, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
-		return mcp.NewToolResultError(perr.Error()), nil
+		return mcp.NewToolResultError(f.clientMessage(ctx, up, name, perr, 0)), nil
 	}
 	if out.Err != nil {
 		outcome = outcomeError
 		f.opts.Logger.WarnContext(ctx, "upstream tool call failed", "upstream", up, "tool", tool, "err", out.Err)
 		// Tool failures go back as tool results so the model can see and
 		// react to them; JSON-RPC errors are for protocol problems.
-		return mcp.NewToolResultError(describe(up, out.Err, sess.Config().Timeouts.Call)), nil
+		return mcp.NewToolResultError(f.clientMessage(ctx, up, name, out.Err, sess.Config().Timeouts.Call)), nil
 	}
 	if out.Tool == nil {
 		outcome = outcomeError
@@ -162,17 +150,17 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 	call := &plugin.Call{Kind: plugin.KindResource, Upstream: up, Name: uri, Target: target, Principal: principalName(ctx)}
 	if call, err = f.opts.Chain.Pre(ctx, call); err != nil {
 		outcome = pluginOutcome(err)
-		return nil, err
+		return nil, errors.New(f.clientMessage(ctx, up, uri, err, 0))
 	}
 	contents, err := sess.ReadResource(ctx, call.Target, f.forwardedHeaders(up, req.Header))
 	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Resource: contents, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
-		return nil, perr
+		return nil, errors.New(f.clientMessage(ctx, up, uri, perr, 0))
 	}
 	if out.Err != nil {
 		outcome = outcomeError
-		return nil, errors.New(describe(up, out.Err, sess.Config().Timeouts.Call))
+		return nil, errors.New(f.clientMessage(ctx, up, uri, out.Err, sess.Config().Timeouts.Call))
 	}
 	// Contents name upstream URIs; clients must see the namespaced ones.
 	rewritten := make([]mcp.ResourceContents, 0, len(out.Resource))
@@ -232,7 +220,7 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 	call := &plugin.Call{Kind: plugin.KindPrompt, Upstream: up, Name: name, Target: prompt, Principal: principalName(ctx), Arguments: args}
 	if call, err = f.opts.Chain.Pre(ctx, call); err != nil {
 		outcome = pluginOutcome(err)
-		return nil, err
+		return nil, errors.New(f.clientMessage(ctx, up, name, err, 0))
 	}
 	strArgs := make(map[string]string, len(call.Arguments))
 	for k, v := range call.Arguments {
@@ -246,11 +234,11 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Prompt: res, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
-		return nil, perr
+		return nil, errors.New(f.clientMessage(ctx, up, name, perr, 0))
 	}
 	if out.Err != nil {
 		outcome = outcomeError
-		return nil, errors.New(describe(up, out.Err, sess.Config().Timeouts.Call))
+		return nil, errors.New(f.clientMessage(ctx, up, name, out.Err, sess.Config().Timeouts.Call))
 	}
 	return out.Prompt, nil
 }
