@@ -14,8 +14,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"gopkg.in/yaml.v3"
@@ -97,6 +99,7 @@ type Gateway struct {
 	mu       sync.Mutex
 	servers  []*http.Server
 	started  bool
+	closing  bool // no new Serve: the listeners are being closed
 	draining atomic.Bool
 	stopOnce sync.Once
 	stopErr  error
@@ -226,7 +229,7 @@ func (g *Gateway) Serve(ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(g.logger.Handler(), slog.LevelWarn),
 	}
 	g.mu.Lock()
-	if g.draining.Load() {
+	if g.closing {
 		g.mu.Unlock()
 		return http.ErrServerClosed
 	}
@@ -265,8 +268,20 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 
 func (g *Gateway) shutdown(ctx context.Context) error {
 	var errs []error
-	g.mu.Lock()
+	// 0. Readiness goes 503 first; everything is still served until the
+	// load balancer had time to notice and stop sending.
 	g.draining.Store(true)
+	if grace := g.cfg.Readiness.DrainGrace; grace > 0 && g.isServing() {
+		g.logger.Info("shutting down: /readyz answers 503, still serving", "drain_grace", grace)
+		t := time.NewTimer(grace)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+	g.mu.Lock()
+	g.closing = true
 	servers := append([]*http.Server(nil), g.servers...)
 	g.mu.Unlock()
 	g.logger.Info("shutting down: draining in-flight calls")
@@ -316,6 +331,12 @@ func (g *Gateway) shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+func (g *Gateway) isServing() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.servers) > 0
+}
+
 func mapValues[K comparable, V any](m map[K]V) []V {
 	out := make([]V, 0, len(m))
 	for _, v := range m {
@@ -343,12 +364,31 @@ func (g *Gateway) serveReady(w http.ResponseWriter, _ *http.Request) {
 		// Errors stay in the logs: they can contain internal URLs.
 		body.Upstreams = append(body.Upstreams, upstreamStatus{Name: st.Name, Up: st.Up, Initialised: st.Initialised})
 	}
-	body.Ready = !body.Draining && g.sessions.Ready()
+	body.Ready = !body.Draining && upstreamsReady(g.cfg.Readiness, body.Upstreams)
 	w.Header().Set("Content-Type", "application/json")
 	if !body.Ready {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// upstreamsReady applies the readiness policy to the upstreams' states:
+// an upstream counts when it is up now, not merely once initialised.
+func upstreamsReady(rc config.ReadinessConfig, sts []upstreamStatus) bool {
+	up, considered := 0, 0
+	for _, st := range sts {
+		if len(rc.Upstreams) > 0 && !slices.Contains(rc.Upstreams, st.Name) {
+			continue
+		}
+		considered++
+		if st.Up && st.Initialised {
+			up++
+		}
+	}
+	if rc.Require == config.ReadyAll {
+		return up == considered
+	}
+	return up > 0
 }
 
 // errNotFound answers unknown virtual servers like unknown routes.

@@ -53,6 +53,7 @@ type Config struct {
 
 	HTTP           HTTPConfig      `yaml:"http"`
 	Sessions       SessionsConfig  `yaml:"sessions"`
+	Readiness      ReadinessConfig `yaml:"readiness"`
 	Log            LogConfig       `yaml:"log"`
 	Auth           AuthConfig      `yaml:"auth"`
 	Pool           PoolConfig      `yaml:"pool"`
@@ -311,6 +312,7 @@ func (c *Config) applyDefaults() {
 	}
 	c.HTTP.applyDefaults()
 	c.Sessions.applyDefaults()
+	c.Readiness.applyDefaults()
 	c.Auth.applyUnauthenticatedDefaults()
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "json")

@@ -76,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	code := 0
 	select {
 	case <-ctx.Done():
-		logger.Info("signal received, shutting down", "timeout", cfg.ShutdownTimeout)
+		logger.Info("signal received, shutting down", "drain_grace", cfg.Readiness.DrainGrace, "timeout", cfg.ShutdownTimeout)
 	case err := <-serveErr:
 		if !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("serve failed", "err", err)
@@ -85,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	stop() // a second signal now kills the process the default way
 
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Readiness.DrainGrace+cfg.ShutdownTimeout)
 	defer cancel()
 	if err := g.Shutdown(shutdownCtx); err != nil {
 		logger.Error("shutdown was not clean", "err", err)
