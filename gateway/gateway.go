@@ -286,20 +286,43 @@ func (g *Gateway) shutdown(ctx context.Context) error {
 	g.mu.Unlock()
 	g.logger.Info("shutting down: draining in-flight calls")
 
+	// Each phase gets its share of what is left of ctx, and what one
+	// phase does not use passes to the next; one shared deadline would
+	// leave nothing to the phases after a drain that ran out.
+	b := newBudget(ctx)
+	drainCtx, cancelDrain := b.until(0.5)
+	defer cancelDrain()
+	replyCtx, cancelReply := b.until(0.6)
+	defer cancelReply()
+	closeCtx, cancelClose := b.until(0.7)
+	defer cancelClose()
+	pluginCtx, cancelPlugins := b.until(0.9)
+	defer cancelPlugins()
+
 	// 1. Listeners close at once; connections finish their requests.
 	srvErrs := make(chan error, len(servers))
 	for _, srv := range servers {
-		go func() { srvErrs <- srv.Shutdown(ctx) }()
+		go func() { srvErrs <- srv.Shutdown(closeCtx) }()
 	}
 
-	// 2. Drain.
-	if err := g.fed.Drain(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("draining calls: %w (%d still in flight)", err, g.fed.InFlight()))
+	// 2. Drain: let calls finish (responses still owed on SSE streams
+	// included).
+	drainErr := g.fed.Drain(drainCtx)
+	if drainErr == nil {
+		drainErr = g.sseTrack.wait(drainCtx)
 	}
-	if err := g.sseTrack.wait(ctx); err != nil {
+	if drainErr != nil {
+		// 2b. Out of time: every call still running is answered with a
+		// "gateway is shutting down" JSON-RPC error, and those replies
+		// get written, before any connection closes.
+		n := g.fed.InFlight()
+		g.fed.Abort()
+		errs = append(errs, fmt.Errorf("draining calls: %w (%d aborted with a shutting-down error)", drainErr, n))
+	}
+	if err := g.sseTrack.wait(replyCtx); err != nil {
 		errs = append(errs, fmt.Errorf("delivering SSE responses: %w", err))
 	}
-	if err := g.requests.wait(ctx); err != nil {
+	if err := g.requests.wait(replyCtx); err != nil {
 		errs = append(errs, fmt.Errorf("finishing HTTP requests: %w", err))
 	}
 
@@ -309,16 +332,27 @@ func (g *Gateway) shutdown(ctx context.Context) error {
 	for _, s := range append([]*mcpserver.StreamableHTTPServer{g.streamable}, mapValues(g.virtual)...) {
 		// No http.Server is attached to these, so this only closes
 		// sessions and stops the idle-session sweeper.
-		_ = s.Shutdown(ctx)
+		_ = s.Shutdown(closeCtx)
 	}
+	var stuck bool
 	for range servers {
 		if err := <-srvErrs; err != nil {
-			errs = append(errs, fmt.Errorf("http server: %w", err))
+			// After an aborted drain this is expected (and reported).
+			if drainErr == nil {
+				errs = append(errs, fmt.Errorf("http server: %w", err))
+			}
+			stuck = true
+		}
+	}
+	if stuck {
+		// Connections that outlived their share are cut.
+		for _, srv := range servers {
+			_ = srv.Close()
 		}
 	}
 
 	// 4-6.
-	if err := g.chain.Shutdown(ctx); err != nil {
+	if err := g.chain.Shutdown(pluginCtx); err != nil {
 		errs = append(errs, err)
 	}
 	if err := g.sessions.Close(ctx); err != nil {
@@ -329,6 +363,29 @@ func (g *Gateway) shutdown(ctx context.Context) error {
 	}
 	g.logger.Info("shutdown complete", "clean", len(errs) == 0)
 	return errors.Join(errs...)
+}
+
+// budget splits what is left of a context's deadline into phases.
+type budget struct {
+	parent context.Context
+	start  time.Time
+	total  time.Duration
+	ok     bool
+}
+
+func newBudget(ctx context.Context) budget {
+	deadline, ok := ctx.Deadline()
+	now := time.Now()
+	return budget{parent: ctx, start: now, total: deadline.Sub(now), ok: ok}
+}
+
+// until returns a context that ends when share (cumulative, 0..1) of the
+// budget has passed from its start.
+func (b budget) until(share float64) (context.Context, context.CancelFunc) {
+	if !b.ok {
+		return context.WithCancel(b.parent)
+	}
+	return context.WithDeadline(b.parent, b.start.Add(time.Duration(share*float64(b.total))))
 }
 
 func (g *Gateway) isServing() bool {

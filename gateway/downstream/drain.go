@@ -2,6 +2,7 @@ package downstream
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -68,3 +69,23 @@ func (f *Federation) Drain(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// callContext derives the context of one proxied call: it ends when the
+// request's does, or with cause ErrShuttingDown when Abort is called.
+func (f *Federation) callContext(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(f.abortCtx, func() { cancel(ErrShuttingDown) })
+	return ctx, func() {
+		stop()
+		cancel(nil)
+	}
+}
+
+// aborted reports whether the call's context was ended by Abort.
+func aborted(ctx context.Context) bool { return errors.Is(context.Cause(ctx), ErrShuttingDown) }
+
+// Abort ends every call still in flight: each is answered at once with a
+// "gateway is shutting down" JSON-RPC error. Shutdown calls it when the
+// drain phase of its deadline ran out, so the replies can still be written
+// before the connections close.
+func (f *Federation) Abort() { f.abortNow() }

@@ -31,10 +31,10 @@ func (f *Federation) clientMessage(ctx context.Context, up, name string, err err
 		nerr    net.Error
 	)
 	switch {
+	case aborted(ctx) || errors.Is(err, ErrShuttingDown):
+		return ErrShuttingDown.Error()
 	case errors.As(err, &blocked):
 		return blocked.Error()
-	case errors.Is(err, ErrShuttingDown):
-		return ErrShuttingDown.Error()
 	case errors.As(err, &failed):
 		id := requestID()
 		f.opts.Logger.WarnContext(ctx, "plugin failed a call", "request_id", id, "plugin", failed.Plugin, "hook", failed.Hook, "upstream", up, "name", name, "err", failed.Err)

@@ -59,6 +59,9 @@ type Federation struct {
 	virtual map[string]*view
 	views   []*view
 	flight  tracker
+	// abortCtx ends with Abort; every call's context follows it.
+	abortCtx context.Context
+	abortNow context.CancelFunc
 
 	mu       sync.Mutex // serialises catalog syncs
 	catalogs map[string]upstream.Catalog
@@ -89,6 +92,7 @@ func New(opts Options) (*Federation, error) {
 		virtual:  map[string]*view{},
 		catalogs: map[string]upstream.Catalog{},
 	}
+	f.abortCtx, f.abortNow = context.WithCancel(context.Background())
 	for _, u := range opts.Upstreams {
 		hs := make([]string, 0, len(u.ForwardHeaders))
 		for _, h := range u.ForwardHeaders {

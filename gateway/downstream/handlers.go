@@ -15,7 +15,10 @@ import (
 	"github.com/churnlint/churnlint/gateway/upstream"
 )
 
-// ErrShuttingDown rejects calls that arrive while the gateway drains.
+// ErrShuttingDown answers calls that arrive while the gateway drains, and
+// calls still in flight when the drain deadline passes. It goes to the
+// client as a JSON-RPC error (not a tool result): the call never ran, or
+// was cut, through no fault of its own, and may be retried elsewhere.
 var ErrShuttingDown = errors.New("gateway is shutting down")
 
 // Outcome labels for metrics.
@@ -68,11 +71,13 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 
 	if !f.flight.enter() {
 		outcome = outcomeDraining
-		return mcp.NewToolResultError(ErrShuttingDown.Error()), nil
+		return nil, ErrShuttingDown
 	}
 	defer f.flight.leave()
 	f.opts.Metrics.InFlight.Inc()
 	defer f.opts.Metrics.InFlight.Dec()
+	ctx, done := f.callContext(ctx)
+	defer done()
 
 	sess, err := f.session(up)
 	if err != nil {
@@ -89,6 +94,10 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 		return mcp.NewToolResultError(f.clientMessage(ctx, up, name, err, 0)), nil
 	}
 	res, err := sess.CallTool(ctx, call.Target, call.Arguments, f.forwardedHeaders(up, req.Header))
+	if aborted(ctx) {
+		outcome = outcomeDraining
+		return nil, ErrShuttingDown
+	}
 	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Tool: res, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
@@ -135,6 +144,8 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 	defer f.flight.leave()
 	f.opts.Metrics.InFlight.Inc()
 	defer f.opts.Metrics.InFlight.Dec()
+	ctx, done := f.callContext(ctx)
+	defer done()
 
 	prefix := f.Namespaced(up, "")
 	target, ok := strings.CutPrefix(uri, prefix)
@@ -153,6 +164,10 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 		return nil, errors.New(f.clientMessage(ctx, up, uri, err, 0))
 	}
 	contents, err := sess.ReadResource(ctx, call.Target, f.forwardedHeaders(up, req.Header))
+	if aborted(ctx) {
+		outcome = outcomeDraining
+		return nil, ErrShuttingDown
+	}
 	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Resource: contents, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
@@ -207,6 +222,8 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 	defer f.flight.leave()
 	f.opts.Metrics.InFlight.Inc()
 	defer f.opts.Metrics.InFlight.Dec()
+	ctx, done := f.callContext(ctx)
+	defer done()
 
 	sess, err := f.session(up)
 	if err != nil {
@@ -231,6 +248,10 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 		}
 	}
 	res, err := sess.GetPrompt(ctx, call.Target, strArgs, f.forwardedHeaders(up, req.Header))
+	if aborted(ctx) {
+		outcome = outcomeDraining
+		return nil, ErrShuttingDown
+	}
 	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Prompt: res, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
