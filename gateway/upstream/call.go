@@ -36,7 +36,7 @@ func (s *Session) CallTool(ctx context.Context, tool string, args map[string]any
 // ReadResource reads uri from the upstream. Deny rules are checked against
 // the concrete URI too, so a broad template cannot reach a denied resource.
 func (s *Session) ReadResource(ctx context.Context, uri string, header http.Header) ([]mcp.ResourceContents, error) {
-	if s.filters.resources.Deny.Match(uri) {
+	if s.filters.resources.Deny.MatchURI(uri) {
 		return nil, fmt.Errorf("resource %q: %w", uri, ErrFiltered)
 	}
 	c, err := s.current()

@@ -457,7 +457,7 @@ func (s *Session) fetchCatalog(ctx context.Context, c *client.Client) (Catalog, 
 			return cat, fmt.Errorf("resources/list: %w", err)
 		}
 		for _, r := range res.Resources {
-			if s.filters.resources.Admits(r.URI) {
+			if s.filters.resources.AdmitsURI(r.URI) {
 				cat.Resources = append(cat.Resources, r)
 			}
 		}
