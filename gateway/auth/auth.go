@@ -36,11 +36,32 @@ type Principal struct {
 	Name string
 	// Tools restricts callable downstream tools; nil means all tools.
 	Tools namefilter.Set
+	// Resources restricts readable downstream resource URIs and visible
+	// URI templates; nil means all.
+	Resources namefilter.Set
+	// Prompts restricts downstream prompts; nil means all.
+	Prompts namefilter.Set
 }
 
 // MayCall reports whether the principal may see and call tool.
 func (p *Principal) MayCall(tool string) bool {
 	return p.Tools == nil || p.Tools.Match(tool)
+}
+
+// MayRead reports whether the principal may see and read the resource
+// uri; the URI is matched normalised, so no spelling of it slips past.
+func (p *Principal) MayRead(uri string) bool {
+	return p.Resources == nil || p.Resources.AllowsURI(uri)
+}
+
+// MaySeeTemplate reports whether the principal may see a URI template.
+func (p *Principal) MaySeeTemplate(raw string) bool {
+	return p.Resources == nil || p.Resources.Match(raw)
+}
+
+// MayGetPrompt reports whether the principal may see and get prompt.
+func (p *Principal) MayGetPrompt(prompt string) bool {
+	return p.Prompts == nil || p.Prompts.Match(prompt)
 }
 
 type principalKey struct{}
@@ -68,7 +89,9 @@ type Authenticator struct {
 	jwtKey     any
 	jwtParser  *jwt.Parser
 	toolsClaim string
-	limiter    *Limiter
+	// resourcesClaim and promptsClaim name the other allowlist claims.
+	resourcesClaim, promptsClaim string
+	limiter                      *Limiter
 	// failures is keyed by client IP and drawn from only by failed
 	// authentications.
 	failures *Limiter
@@ -80,13 +103,25 @@ func New(cfg config.AuthConfig) (*Authenticator, error) {
 	a := &Authenticator{disabled: cfg.Disabled}
 	for i, t := range cfg.Tokens {
 		p := &Principal{Name: t.Name}
-		if len(t.AllowedTools) > 0 {
-			set, err := namefilter.CompileSet(t.AllowedTools)
-			if err != nil {
-				return nil, fmt.Errorf("auth.tokens[%d].allowed_tools%w", i, err)
+		for _, list := range []struct {
+			key      string
+			patterns []string
+			set      *namefilter.Set
+		}{
+			{"allowed_tools", t.AllowedTools, &p.Tools},
+			{"allowed_resources", t.AllowedResources, &p.Resources},
+			{"allowed_prompts", t.AllowedPrompts, &p.Prompts},
+		} {
+			if len(list.patterns) == 0 {
+				continue
 			}
-			p.Tools = set
+			set, err := namefilter.CompileSet(list.patterns)
+			if err != nil {
+				return nil, fmt.Errorf("auth.tokens[%d].%s%w", i, list.key, err)
+			}
+			*list.set = set
 		}
+		p.restrictUnlisted()
 		a.tokens = append(a.tokens, staticToken{hash: sha256.Sum256([]byte(t.Token)), principal: p})
 	}
 	if j := cfg.JWT; j != nil {
@@ -121,6 +156,7 @@ func New(cfg config.AuthConfig) (*Authenticator, error) {
 		}
 		a.jwtParser = jwt.NewParser(opts...)
 		a.toolsClaim = j.ToolsClaim
+		a.resourcesClaim, a.promptsClaim = j.ResourcesClaim, j.PromptsClaim
 	}
 	if rl := cfg.RateLimit; rl.RequestsPerSecond > 0 {
 		a.limiter = NewLimiter(rl.RequestsPerSecond, rl.Burst, 0)
@@ -174,30 +210,63 @@ func (a *Authenticator) verifyJWT(token string) (*Principal, error) {
 		return nil, fmt.Errorf("%w: jwt: missing sub claim", ErrUnauthenticated)
 	}
 	p := &Principal{Name: "jwt:" + sub}
-	if raw, ok := claims[a.toolsClaim]; ok {
-		list, ok := raw.([]any)
-		if !ok {
-			return nil, fmt.Errorf("%w: jwt: claim %q must be a list of strings", ErrUnauthenticated, a.toolsClaim)
-		}
-		patterns := make([]string, 0, len(list))
-		for _, v := range list {
-			s, ok := v.(string)
-			if !ok {
-				return nil, fmt.Errorf("%w: jwt: claim %q must be a list of strings", ErrUnauthenticated, a.toolsClaim)
-			}
-			patterns = append(patterns, s)
-		}
-		set, err := namefilter.CompileSet(patterns)
+	for _, c := range []struct {
+		claim string
+		set   *namefilter.Set
+	}{{a.toolsClaim, &p.Tools}, {a.resourcesClaim, &p.Resources}, {a.promptsClaim, &p.Prompts}} {
+		set, present, err := globClaim(claims, c.claim)
 		if err != nil {
-			return nil, fmt.Errorf("%w: jwt: claim %q: %v", ErrUnauthenticated, a.toolsClaim, err)
+			return nil, err
 		}
-		// An empty list grants nothing, unlike a missing claim.
-		p.Tools = set
-		if p.Tools == nil {
-			p.Tools = namefilter.Set{}
+		if present {
+			*c.set = set
 		}
 	}
+	p.restrictUnlisted()
 	return p, nil
+}
+
+// restrictUnlisted: a caller restricted in one kind (a "math-only"
+// token) is restricted in all, so an allowlist left out grants nothing
+// rather than everything. A caller with no allowlist at all is unrestricted.
+func (p *Principal) restrictUnlisted() {
+	if p.Tools == nil && p.Resources == nil && p.Prompts == nil {
+		return
+	}
+	for _, set := range []*namefilter.Set{&p.Tools, &p.Resources, &p.Prompts} {
+		if *set == nil {
+			*set = namefilter.Set{}
+		}
+	}
+}
+
+// globClaim reads a claim holding a list of globs. A missing claim grants
+// everything (present false); an empty list grants nothing.
+func globClaim(claims jwt.MapClaims, name string) (namefilter.Set, bool, error) {
+	raw, ok := claims[name]
+	if !ok || name == "" {
+		return nil, false, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, false, fmt.Errorf("%w: jwt: claim %q must be a list of strings", ErrUnauthenticated, name)
+	}
+	patterns := make([]string, 0, len(list))
+	for _, v := range list {
+		s, ok := v.(string)
+		if !ok {
+			return nil, false, fmt.Errorf("%w: jwt: claim %q must be a list of strings", ErrUnauthenticated, name)
+		}
+		patterns = append(patterns, s)
+	}
+	set, err := namefilter.CompileSet(patterns)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: jwt: claim %q: %v", ErrUnauthenticated, name, err)
+	}
+	if set == nil {
+		set = namefilter.Set{}
+	}
+	return set, true, nil
 }
 
 func bearerToken(header string) (string, bool) {

@@ -90,6 +90,12 @@ type Token struct {
 	// AllowedTools are glob patterns on downstream tool names; empty means
 	// every tool.
 	AllowedTools []string `yaml:"allowed_tools"`
+	// AllowedResources are globs on downstream resource URIs (matched
+	// normalised) and URI templates; empty means every resource.
+	AllowedResources []string `yaml:"allowed_resources"`
+	// AllowedPrompts are globs on downstream prompt names; empty means
+	// every prompt.
+	AllowedPrompts []string `yaml:"allowed_prompts"`
 }
 
 // JWT configures bearer JWT validation.
@@ -103,6 +109,10 @@ type JWT struct {
 	// ToolsClaim names a claim holding a list of tool globs the token may
 	// call. A missing claim means every tool.
 	ToolsClaim string `yaml:"tools_claim"`
+	// ResourcesClaim and PromptsClaim do the same for resources and
+	// prompts.
+	ResourcesClaim string `yaml:"resources_claim"`
+	PromptsClaim   string `yaml:"prompts_claim"`
 }
 
 // RateLimitConfig is a per-caller token bucket. Zero rate disables it.
@@ -381,6 +391,8 @@ func (c *Config) applyDefaults() {
 	}
 	if j := c.Auth.JWT; j != nil {
 		setDefault(&j.ToolsClaim, "tools")
+		setDefault(&j.ResourcesClaim, "resources")
+		setDefault(&j.PromptsClaim, "prompts")
 	}
 }
 

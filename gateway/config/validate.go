@@ -110,6 +110,8 @@ func (c *Config) validateAuth(v *validator) {
 		}
 		secrets[t.Token] = true
 		v.globs(p+".allowed_tools", t.AllowedTools)
+		v.globs(p+".allowed_resources", t.AllowedResources)
+		v.globs(p+".allowed_prompts", t.AllowedPrompts)
 	}
 	if j := a.JWT; j != nil {
 		switch j.Algorithm {

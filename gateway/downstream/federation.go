@@ -133,6 +133,8 @@ func (f *Federation) newView(name string, all bool) *view {
 			mcpserver.WithResourceCapabilities(false, true),
 			mcpserver.WithPromptCapabilities(true),
 			mcpserver.WithToolFilter(allowedTools),
+			mcpserver.WithPromptFilter(allowedPrompts),
+			mcpserver.WithHooks(resourceHooks()),
 			mcpserver.WithRecovery(),
 			mcpserver.WithResourceRecovery(),
 		),

@@ -29,6 +29,7 @@ const (
 	outcomeBlocked     = "blocked"
 	outcomePluginError = "plugin_error"
 	outcomeDraining    = "draining"
+	outcomeDenied      = "denied"
 )
 
 func principalName(ctx context.Context) string {
@@ -147,6 +148,11 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 	ctx, done := f.callContext(ctx)
 	defer done()
 
+	if !mayRead(ctx, uri) {
+		// Answered like a resource that does not exist.
+		outcome = outcomeDenied
+		return nil, fmt.Errorf("resource %q not found", uri)
+	}
 	prefix := f.Namespaced(up, "")
 	target, ok := strings.CutPrefix(uri, prefix)
 	if !ok {
