@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"time"
 
@@ -225,8 +226,21 @@ func Load(path string) (*Config, error) {
 
 // Parse is Load for in-memory YAML.
 func Parse(data []byte) (*Config, error) {
-	// Pass 1: strict decode of the file as written, so unknown keys and
-	// type errors are reported with their real line numbers.
+	// Pass 1: check the file as written against the Config type, so
+	// unknown keys and values of the wrong kind are reported by key path
+	// and real line number (yaml.v3 names Go types instead).
+	var written yaml.Node
+	if err := yaml.Unmarshal(data, &written); err != nil {
+		return nil, err
+	}
+	if written.Kind == 0 {
+		return nil, errors.New("empty configuration")
+	}
+	if err := checkKeys(&written, reflect.TypeFor[Config](), ""); err != nil {
+		return nil, err
+	}
+	// A strict decode stays as the backstop for anything checkKeys does
+	// not know.
 	var strict Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -256,22 +270,17 @@ func Parse(data []byte) (*Config, error) {
 	return &cfg, nil
 }
 
-// DecodeStrict decodes a plugin config block into v, rejecting unknown keys.
-// An empty block leaves v untouched.
+// DecodeStrict decodes a plugin config block into v, rejecting unknown keys
+// and values of the wrong kind by key path and by their line in the file
+// (the node keeps its position). An empty block leaves v untouched.
 func DecodeStrict(node *yaml.Node, v any) error {
 	if node == nil || node.Kind == 0 {
 		return nil
 	}
-	raw, err := yaml.Marshal(node)
-	if err != nil {
+	if err := checkKeys(node, reflect.TypeOf(v), ""); err != nil {
 		return err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	return nil
+	return node.Decode(v)
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)

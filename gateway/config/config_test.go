@@ -152,7 +152,7 @@ func TestDecodeStrict(t *testing.T) {
 	var strict struct {
 		A int `yaml:"a"`
 	}
-	if err := DecodeStrict(&cfg.Plugins[0].Config, &strict); err == nil || !strings.Contains(err.Error(), "field b not found") {
+	if err := DecodeStrict(&cfg.Plugins[0].Config, &strict); err == nil || !strings.Contains(err.Error(), "unknown key b") {
 		t.Fatalf("err = %v", err)
 	}
 }
