@@ -77,7 +77,7 @@ func (g *Gateway) buildHTTP() {
 	})
 	mux.HandleFunc("GET /readyz", g.serveReady)
 	mux.Handle("GET /metrics", g.metrics.Handler())
-	mux.Handle("/mcp", guard(g.bindSession(mainSessionServer, g.streamable)))
+	mux.Handle("/mcp", guard(g.bindSession(mainSessionServer, g.answerUnavailable("", g.streamable))))
 	mux.Handle("GET /sse", g.auth.Middleware(g.sseTrack.stream(g.sse.SSEHandler())))
 	mux.Handle("POST /message", guard(g.sseTrack.message(g.sse.MessageHandler())))
 	mux.Handle("/servers/{name}/mcp", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +87,7 @@ func (g *Gateway) buildHTTP() {
 			notFound(w)
 			return
 		}
-		g.bindSession(name, srv).ServeHTTP(w, r)
+		g.bindSession(name, g.answerUnavailable(name, srv)).ServeHTTP(w, r)
 	})))
 	g.handler = g.countHTTP(mux)
 }

@@ -55,6 +55,7 @@ type Federation struct {
 	opts    Options
 	sep     string
 	forward map[string][]string // upstream -> forwarded client headers
+	known   map[string]bool     // configured upstream names
 	main    *view
 	virtual map[string]*view
 	views   []*view
@@ -89,6 +90,7 @@ func New(opts Options) (*Federation, error) {
 		opts:     opts,
 		sep:      opts.Separator,
 		forward:  map[string][]string{},
+		known:    map[string]bool{},
 		virtual:  map[string]*view{},
 		catalogs: map[string]upstream.Catalog{},
 	}
@@ -99,6 +101,7 @@ func New(opts Options) (*Federation, error) {
 			hs = append(hs, http.CanonicalHeaderKey(h))
 		}
 		f.forward[u.Name] = hs
+		f.known[u.Name] = true
 	}
 	f.main = f.newView(MainServerName, true)
 	f.views = append(f.views, f.main)
