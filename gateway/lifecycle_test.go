@@ -163,15 +163,17 @@ plugins:
 	if got := resultText(callTool(t, c, "alpha__echo", map[string]any{"message": "my secret"})); got != "my [redacted]" {
 		t.Fatalf("redact: %q", got)
 	}
-	// The webhook saw the successful call (the blocked one never ran
-	// upstream, so the chain stopped before the webhook's post hook).
-	select {
-	case ev := <-events:
-		if ev.Type != "tool_call" || ev.Name != "alpha__echo" || ev.Principal != "admin" || ev.Outcome != "ok" {
-			t.Fatalf("event = %+v", ev)
+	// The webhook saw both calls, the blocked one too (TestAuditEveryCall
+	// covers the outcomes).
+	for _, want := range []string{"blocked", "ok"} {
+		select {
+		case ev := <-events:
+			if ev.Type != "tool_call" || ev.Name != "alpha__echo" || ev.Principal != "admin" || ev.Outcome != want {
+				t.Fatalf("event = %+v, want outcome %s", ev, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no webhook delivered")
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no webhook delivered")
 	}
 	if hookCalls.Load() < 2 {
 		t.Fatalf("webhook was not retried: %d attempts", hookCalls.Load())

@@ -68,7 +68,12 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 	start := time.Now()
 	name := req.Params.Name
 	outcome := outcomeOK
-	defer func() { f.opts.Metrics.ObserveRequest(up, string(plugin.KindTool), name, outcome, time.Since(start)) }()
+	var failure error
+	audited := &plugin.Call{Kind: plugin.KindTool, Upstream: up, Name: name, Target: tool, Principal: principalName(ctx), Arguments: req.GetArguments()}
+	defer func() {
+		f.opts.Metrics.ObserveRequest(up, string(plugin.KindTool), name, outcome, time.Since(start))
+		f.opts.Chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
+	}()
 
 	if !f.flight.enter() {
 		outcome = outcomeDraining
@@ -92,6 +97,7 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 	call, err = f.opts.Chain.Pre(ctx, call)
 	if err != nil {
 		outcome = pluginOutcome(err)
+		failure = err
 		return mcp.NewToolResultError(f.clientMessage(ctx, up, name, err, 0)), nil
 	}
 	res, err := sess.CallTool(ctx, call.Target, call.Arguments, f.forwardedHeaders(up, req.Header))
@@ -102,10 +108,12 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Tool: res, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
+		failure = perr
 		return mcp.NewToolResultError(f.clientMessage(ctx, up, name, perr, 0)), nil
 	}
 	if out.Err != nil {
 		outcome = outcomeError
+		failure = out.Err
 		f.opts.Logger.WarnContext(ctx, "upstream tool call failed", "upstream", up, "tool", tool, "err", out.Err)
 		// Tool failures go back as tool results so the model can see and
 		// react to them; JSON-RPC errors are for protocol problems.
@@ -135,8 +143,11 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 	// Label resources by upstream only: URIs from templates are unbounded
 	// and would explode metric cardinality.
 	outcome := outcomeOK
+	var failure error
+	audited := &plugin.Call{Kind: plugin.KindResource, Upstream: up, Name: uri, Target: strings.TrimPrefix(uri, f.Namespaced(up, "")), Principal: principalName(ctx)}
 	defer func() {
 		f.opts.Metrics.ObserveRequest(up, string(plugin.KindResource), "", outcome, time.Since(start))
+		f.opts.Chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
 	}()
 	if !f.flight.enter() {
 		outcome = outcomeDraining
@@ -167,6 +178,7 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 	call := &plugin.Call{Kind: plugin.KindResource, Upstream: up, Name: uri, Target: target, Principal: principalName(ctx)}
 	if call, err = f.opts.Chain.Pre(ctx, call); err != nil {
 		outcome = pluginOutcome(err)
+		failure = err
 		return nil, errors.New(f.clientMessage(ctx, up, uri, err, 0))
 	}
 	contents, err := sess.ReadResource(ctx, call.Target, f.forwardedHeaders(up, req.Header))
@@ -177,10 +189,12 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Resource: contents, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
+		failure = perr
 		return nil, errors.New(f.clientMessage(ctx, up, uri, perr, 0))
 	}
 	if out.Err != nil {
 		outcome = outcomeError
+		failure = out.Err
 		return nil, errors.New(f.clientMessage(ctx, up, uri, out.Err, sess.Config().Timeouts.Call))
 	}
 	// Contents name upstream URIs; clients must see the namespaced ones.
@@ -218,8 +232,11 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 	start := time.Now()
 	name := req.Params.Name
 	outcome := outcomeOK
+	var failure error
+	audited := &plugin.Call{Kind: plugin.KindPrompt, Upstream: up, Name: name, Target: prompt, Principal: principalName(ctx)}
 	defer func() {
 		f.opts.Metrics.ObserveRequest(up, string(plugin.KindPrompt), name, outcome, time.Since(start))
+		f.opts.Chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
 	}()
 	if !f.flight.enter() {
 		outcome = outcomeDraining
@@ -243,6 +260,7 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 	call := &plugin.Call{Kind: plugin.KindPrompt, Upstream: up, Name: name, Target: prompt, Principal: principalName(ctx), Arguments: args}
 	if call, err = f.opts.Chain.Pre(ctx, call); err != nil {
 		outcome = pluginOutcome(err)
+		failure = err
 		return nil, errors.New(f.clientMessage(ctx, up, name, err, 0))
 	}
 	strArgs := make(map[string]string, len(call.Arguments))
@@ -261,10 +279,12 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Prompt: res, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
+		failure = perr
 		return nil, errors.New(f.clientMessage(ctx, up, name, perr, 0))
 	}
 	if out.Err != nil {
 		outcome = outcomeError
+		failure = out.Err
 		return nil, errors.New(f.clientMessage(ctx, up, name, out.Err, sess.Config().Timeouts.Call))
 	}
 	return out.Prompt, nil

@@ -77,7 +77,8 @@ type Event struct {
 	Target     string    `json:"target"`
 	Principal  string    `json:"principal"`
 	DurationMS float64   `json:"duration_ms"`
-	// Outcome is ok, tool_error (the tool reported an error) or error.
+	// Outcome is ok, tool_error, error, blocked, plugin_error, denied or
+	// draining (see plugin.Record).
 	Outcome string `json:"outcome"`
 	Error   string `json:"error,omitempty"`
 }
@@ -221,10 +222,17 @@ func (p *Plugin) PreCall(context.Context, *plugin.Call) (plugin.Verdict, error) 
 	return plugin.Verdict{}, nil
 }
 
-// PostCall queues an event describing the call. It never blocks.
-func (p *Plugin) PostCall(_ context.Context, call *plugin.Call, out *plugin.Outcome) (plugin.Verdict, error) {
+// PostCall implements plugin.Plugin; events come from Audit, which also
+// sees the calls a pre hook stopped.
+func (p *Plugin) PostCall(context.Context, *plugin.Call, *plugin.Outcome) (plugin.Verdict, error) {
+	return plugin.Verdict{}, nil
+}
+
+// Audit queues an event for every call the gateway handled, with its
+// outcome. It never blocks.
+func (p *Plugin) Audit(_ context.Context, call *plugin.Call, rec plugin.Record) {
 	if !slices.Contains(p.kinds, call.Kind) {
-		return plugin.Verdict{}, nil
+		return
 	}
 	ev := Event{
 		ID:         newID(),
@@ -234,17 +242,14 @@ func (p *Plugin) PostCall(_ context.Context, call *plugin.Call, out *plugin.Outc
 		Name:       call.Name,
 		Target:     call.Target,
 		Principal:  call.Principal,
-		DurationMS: float64(out.Duration.Microseconds()) / 1000,
-		Outcome:    "ok",
+		DurationMS: float64(rec.Duration.Microseconds()) / 1000,
+		Outcome:    rec.Outcome,
 	}
-	switch {
-	case out.Err != nil:
-		ev.Outcome, ev.Error = "error", out.Err.Error()
-	case out.Tool != nil && out.Tool.IsError:
-		ev.Outcome = "tool_error"
+	if rec.Err != nil {
+		// Receivers are the operator's own: they get the detail.
+		ev.Error = rec.Err.Error()
 	}
 	p.enqueue(ev)
-	return plugin.Verdict{}, nil
 }
 
 func (p *Plugin) enqueue(ev Event) {

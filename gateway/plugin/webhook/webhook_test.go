@@ -46,7 +46,14 @@ func newPlugin(t *testing.T, yml string) (*Plugin, *metrics.Metrics) {
 }
 
 func fire(p *Plugin, name string, out *plugin.Outcome) {
-	_, _ = p.PostCall(context.Background(), &plugin.Call{Kind: plugin.KindTool, Upstream: "u", Name: name, Target: "t", Principal: "alice"}, out)
+	rec := plugin.Record{Outcome: "ok", Err: out.Err, Duration: out.Duration}
+	switch {
+	case out.Err != nil:
+		rec.Outcome = "error"
+	case out.Tool != nil && out.Tool.IsError:
+		rec.Outcome = "tool_error"
+	}
+	p.Audit(context.Background(), &plugin.Call{Kind: plugin.KindTool, Upstream: "u", Name: name, Target: "t", Principal: "alice"}, rec)
 }
 
 // receiver verifies signatures and answers with the scripted statuses in
