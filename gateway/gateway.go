@@ -20,6 +20,7 @@ import (
 	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
+	"github.com/redis/go-redis/v9"
 	"gopkg.in/yaml.v3"
 
 	"github.com/churnlint/churnlint/gateway/auth"
@@ -87,6 +88,7 @@ type Gateway struct {
 	sse        *mcpserver.SSEServer
 	sseTrack   *sseSessions
 	signer     *session.Signer
+	redis      *redis.Client // nil unless redis.address is set
 	handler    http.Handler
 
 	// baseCtx is the parent of every downstream request context; it is
@@ -133,7 +135,11 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 
 	var err error
 
-	if g.auth, err = auth.New(cfg.Auth); err != nil {
+	if g.redis = newRedis(cfg.Redis); g.redis != nil {
+		rc := g.redis
+		cleanups = append(cleanups, func() { _ = rc.Close() })
+	}
+	if g.auth, err = auth.New(cfg.Auth, g.authOptions()...); err != nil {
 		return nil, err
 	}
 	if g.pool, err = pool.New(cfg.Pool, cfg.Upstreams, g.metrics); err != nil {
@@ -360,6 +366,11 @@ func (g *Gateway) shutdown(ctx context.Context) error {
 	}
 	if err := g.pool.Close(); err != nil {
 		errs = append(errs, err)
+	}
+	if g.redis != nil {
+		if err := g.redis.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("redis: %w", err))
+		}
 	}
 	g.logger.Info("shutdown complete", "clean", len(errs) == 0)
 	return errors.Join(errs...)

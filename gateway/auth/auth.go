@@ -91,16 +91,28 @@ type Authenticator struct {
 	toolsClaim string
 	// resourcesClaim and promptsClaim name the other allowlist claims.
 	resourcesClaim, promptsClaim string
-	limiter                      *Limiter
+	limiter                      RateLimiter
 	// failures is keyed by client IP and drawn from only by failed
 	// authentications.
 	failures *Limiter
 }
 
+// Option adjusts an Authenticator.
+type Option func(*Authenticator)
+
+// WithRateLimiter replaces the in-process per-principal limiter built from
+// auth.rate_limit (e.g. by one shared across replicas).
+func WithRateLimiter(l RateLimiter) Option { return func(a *Authenticator) { a.limiter = l } }
+
 // New builds an Authenticator from config. For RS256 it reads the public
 // key file once here.
-func New(cfg config.AuthConfig) (*Authenticator, error) {
+func New(cfg config.AuthConfig, opts ...Option) (*Authenticator, error) {
 	a := &Authenticator{disabled: cfg.Disabled}
+	defer func() {
+		for _, o := range opts {
+			o(a)
+		}
+	}()
 	for i, t := range cfg.Tokens {
 		p := &Principal{Name: t.Name}
 		for _, list := range []struct {
@@ -159,7 +171,7 @@ func New(cfg config.AuthConfig) (*Authenticator, error) {
 		a.resourcesClaim, a.promptsClaim = j.ResourcesClaim, j.PromptsClaim
 	}
 	if rl := cfg.RateLimit; rl.RequestsPerSecond > 0 {
-		a.limiter = NewLimiter(rl.RequestsPerSecond, rl.Burst, 0)
+		a.limiter = Local(NewLimiter(rl.RequestsPerSecond, rl.Burst, 0))
 	}
 	if rl := cfg.UnauthenticatedRateLimit; rl.RequestsPerSecond > 0 && !cfg.Disabled {
 		a.failures = NewLimiter(rl.RequestsPerSecond, rl.Burst, 0)
@@ -301,7 +313,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		if a.limiter != nil {
-			if ok, retry := a.limiter.Allow(p.Name); !ok {
+			if ok, retry := a.limiter.Allow(r.Context(), p.Name); !ok {
 				refuse(w, r, http.StatusTooManyRequests, retry, &jsonrpc.Error{Code: jsonrpc.CodeRateLimited, Message: "rate limit exceeded"})
 				return
 			}

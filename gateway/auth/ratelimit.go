@@ -1,14 +1,30 @@
 package auth
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
+// RateLimiter decides whether key may make one more request now, and if
+// not, how long until it may.
+type RateLimiter interface {
+	Allow(ctx context.Context, key string) (bool, time.Duration)
+}
+
+// Local adapts a Limiter to RateLimiter.
+func Local(l *Limiter) RateLimiter { return localLimiter{l} }
+
+type localLimiter struct{ l *Limiter }
+
+func (l localLimiter) Allow(_ context.Context, key string) (bool, time.Duration) {
+	return l.l.Allow(key)
+}
+
 // Limiter is a token bucket per principal name, with a bounded number of
-// buckets.
+// buckets, in this process.
 type Limiter struct {
 	limit      rate.Limit
 	burst      int

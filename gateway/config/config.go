@@ -55,6 +55,7 @@ type Config struct {
 	HTTP           HTTPConfig      `yaml:"http"`
 	Sessions       SessionsConfig  `yaml:"sessions"`
 	Readiness      ReadinessConfig `yaml:"readiness"`
+	Redis          RedisConfig     `yaml:"redis"`
 	Log            LogConfig       `yaml:"log"`
 	Auth           AuthConfig      `yaml:"auth"`
 	Pool           PoolConfig      `yaml:"pool"`
@@ -332,6 +333,7 @@ func (c *Config) applyDefaults() {
 	c.HTTP.applyDefaults()
 	c.Sessions.applyDefaults()
 	c.Readiness.applyDefaults()
+	c.Redis.applyDefaults()
 	c.Auth.applyUnauthenticatedDefaults()
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "json")

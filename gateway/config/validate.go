@@ -75,6 +75,7 @@ func (c *Config) Validate() error {
 	c.HTTP.validate(v)
 	c.Sessions.validate(v)
 	c.validateReadiness(v)
+	c.Redis.validate(v)
 	c.validateAuth(v)
 	c.validatePool(v)
 	c.validateUpstreams(v)
