@@ -51,6 +51,8 @@ func (g *Gateway) buildHTTP() {
 		mcpserver.WithSessionIdleTTL(g.cfg.SessionIdleTTL),
 		mcpserver.WithStreamableHTTPLogger(g.logger),
 		mcpserver.WithHeartbeatInterval(30 * time.Second),
+		// hostGuard does this, with the configured hosts.
+		mcpserver.WithDisableLocalhostProtection(true),
 	}
 	g.signer = session.NewSigner([]byte(g.cfg.Sessions.Secret), g.cfg.Sessions.MaxLifetime)
 	g.streamable = mcpserver.NewStreamableHTTPServer(g.fed.Server(), append(streamOpts, g.sessionOption(mainSessionServer))...)
@@ -65,10 +67,11 @@ func (g *Gateway) buildHTTP() {
 		mcpserver.WithSSEContextFunc(httpCtx),
 		mcpserver.WithKeepAliveInterval(30*time.Second),
 		mcpserver.WithSessionIDGenerator(g.sseTrack.generateID),
+		mcpserver.WithSSEDisableLocalhostProtection(true),
 	)
 
 	guard := func(h http.Handler) http.Handler {
-		return g.auth.Middleware(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.requests.track(h)))
+		return g.hostGuard(g.auth.Middleware(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.requests.track(h))))
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -78,7 +81,7 @@ func (g *Gateway) buildHTTP() {
 	mux.HandleFunc("GET /readyz", g.serveReady)
 	mux.Handle("GET /metrics", g.metrics.Handler())
 	mux.Handle("/mcp", guard(g.bindSession(mainSessionServer, g.answerUnavailable("", g.streamable))))
-	mux.Handle("GET /sse", g.auth.Middleware(g.sseTrack.stream(g.sse.SSEHandler())))
+	mux.Handle("GET /sse", g.hostGuard(g.auth.Middleware(g.sseTrack.stream(g.sse.SSEHandler()))))
 	mux.Handle("POST /message", guard(g.sseTrack.message(g.sse.MessageHandler())))
 	mux.Handle("/servers/{name}/mcp", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")

@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // HTTPConfig hardens the downstream HTTP listener against slow and greedy
 // clients. Every key has a safe default.
@@ -17,6 +21,12 @@ type HTTPConfig struct {
 	// connection beyond it is closed at once. -1 lifts the cap. Behind a
 	// reverse proxy every client shares the proxy's IP: size it for that.
 	MaxConnsPerIP int `yaml:"max_conns_per_ip"`
+	// AllowedHosts are the Host header values (port ignored) the MCP
+	// routes accept besides loopback names: the names clients and reverse
+	// proxies use for the gateway. This is the DNS-rebinding guard: on a
+	// loopback listener, only loopback names pass unless listed here.
+	// "*" admits any Host.
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 func (h *HTTPConfig) applyDefaults() {
@@ -38,6 +48,11 @@ func (h *HTTPConfig) validate(v *validator) {
 	v.positive("http.read_header_timeout", h.ReadHeaderTimeout)
 	v.positive("http.read_body_timeout", h.ReadBodyTimeout)
 	v.positive("http.idle_timeout", h.IdleTimeout)
+	for i, host := range h.AllowedHosts {
+		if host == "" || strings.ContainsAny(host, "/ :") {
+			v.add(fmt.Sprintf("http.allowed_hosts[%d]", i), "must be a host name or address without port, or *")
+		}
+	}
 	if h.MaxConnsPerIP < -1 {
 		v.add("http.max_conns_per_ip", "must be -1 (no cap) or positive")
 	}
