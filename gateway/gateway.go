@@ -88,6 +88,7 @@ type Gateway struct {
 	sse        *mcpserver.SSEServer
 	sseTrack   *sseSessions
 	signer     *session.Signer
+	sweeps     *sweepCounter
 	redis      *redis.Client // nil unless redis.address is set
 	handler    http.Handler
 
@@ -356,6 +357,8 @@ func (g *Gateway) shutdown(ctx context.Context) error {
 			_ = srv.Close()
 		}
 	}
+
+	g.sweeps.flush()
 
 	// 4-6.
 	if err := g.chain.Shutdown(pluginCtx); err != nil {

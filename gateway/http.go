@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -46,10 +47,11 @@ func (g *Gateway) buildHTTP() {
 		}
 		return ctx
 	}
+	g.sweeps = &sweepCounter{logger: g.logger}
 	streamOpts := []mcpserver.StreamableHTTPOption{
 		mcpserver.WithHTTPContextFunc(httpCtx),
 		mcpserver.WithSessionIdleTTL(g.cfg.SessionIdleTTL),
-		mcpserver.WithStreamableHTTPLogger(g.logger),
+		mcpserver.WithStreamableHTTPLogger(slog.New(sweepLog{Handler: g.logger.Handler(), counter: g.sweeps})),
 		mcpserver.WithHeartbeatInterval(30 * time.Second),
 		// hostGuard does this, with the configured hosts.
 		mcpserver.WithDisableLocalhostProtection(true),

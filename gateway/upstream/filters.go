@@ -1,6 +1,8 @@
 package upstream
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 
 	"github.com/churnlint/churnlint/gateway/config"
@@ -25,4 +27,14 @@ func newFilters(cfg config.Upstream) (filters, error) {
 		return f, fmt.Errorf("upstream %s: prompts.%w", cfg.Name, err)
 	}
 	return f, nil
+}
+
+// catalogsEqual compares catalogs as clients see them, on the wire:
+// reflect.DeepEqual also compares what the wire never shows (parsed URI
+// templates, their caches), so an unchanged catalog looked changed on
+// every refresh.
+func catalogsEqual(a, b Catalog) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"reflect"
 	"sync"
 	"time"
 
@@ -405,7 +404,7 @@ func (s *Session) onNotification(n mcp.JSONRPCNotification) {
 	case mcp.MethodNotificationToolsListChanged,
 		mcp.MethodNotificationResourcesListChanged,
 		mcp.MethodNotificationPromptsListChanged:
-		s.logger.Debug("upstream catalog changed", "notification", n.Method)
+		s.logger.Debug("upstream catalog updated", "notification", n.Method)
 		signal(s.refresh)
 	}
 }
@@ -425,7 +424,7 @@ func (s *Session) refreshCatalog(ctx context.Context, c *conn) {
 		return
 	}
 	s.mu.Lock()
-	changed := !reflect.DeepEqual(s.catalog, cat)
+	changed := !catalogsEqual(s.catalog, cat)
 	s.catalog = cat
 	s.mu.Unlock()
 	if changed {
