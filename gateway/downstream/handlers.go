@@ -126,6 +126,7 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 	if out.Tool.IsError {
 		outcome = outcomeToolError
 	}
+	scrubResult(&out.Tool.Result)
 	return out.Tool, nil
 }
 
@@ -286,6 +287,9 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 		outcome = outcomeError
 		failure = out.Err
 		return nil, errors.New(f.clientMessage(ctx, up, name, out.Err, sess.Config().Timeouts.Call))
+	}
+	if out.Prompt != nil {
+		scrubResult(&out.Prompt.Result)
 	}
 	return out.Prompt, nil
 }
