@@ -24,14 +24,19 @@ func (g *Gateway) bindSession(server string, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if msg, ok := jsonrpc.FromContext(r); ok && msg.Method == string(mcp.MethodInitialize) {
+		msg, hasMsg := jsonrpc.FromContext(r)
+		if hasMsg && msg.Method == string(mcp.MethodInitialize) {
 			// A new session is minted whatever id came along.
 			next.ServeHTTP(w, r)
 			return
 		}
 		p, ok := auth.FromContext(r.Context())
 		if !ok || g.signer.Verify(id, p.Name, server) != nil {
-			jsonrpc.WriteError(w, http.StatusNotFound, &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest, Message: "unknown session"})
+			e := &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest, Message: "unknown session"}
+			if hasMsg {
+				e.ID = msg.ID
+			}
+			jsonrpc.WriteError(w, http.StatusNotFound, e)
 			return
 		}
 		next.ServeHTTP(w, r)
