@@ -3,14 +3,13 @@ package clientchurn
 import (
 	_ "embed"
 	"fmt"
-	"go/ast"
 	"go/token"
 	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/ast/astutil"
 
+	"github.com/churnlint/churnlint/analyzers/internal/edit"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 	"github.com/churnlint/churnlint/analyzers/suppress"
 )
@@ -28,7 +27,7 @@ var Analyzer = &analysis.Analyzer{
 }
 
 func init() {
-	lifetime.Settings.RegisterFlags(&Analyzer.Flags)
+	lifetime.ShareFlags(&Analyzer.Flags) // the settings, as -<check>.<name>
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -81,7 +80,7 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		chain := r.chain(append([]string{lifetime.Label(f.SSA)}, s.Chain...))
 		msg := fmt.Sprintf(
 			"%s checks %s for nil but never stores the new %s in it (%s): every call builds a new pool; assign it to %s",
-			fnName, s.Fate.MemoName, s.Kind, chain, s.Fate.MemoName)
+			fnName, s.Fate.MemoName, s.Kind.Phrase(), chain, s.Fate.MemoName)
 		fix := r.memoFix(s)
 		if fix == nil {
 			msg += " (no automatic fix: the new pool is not assigned to a local on a line of its own)"
@@ -101,7 +100,7 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	if f.PerCall != nil && f.PerCall.Entry != f.SSA {
 		entry = f.PerCall
 	}
-	msg := r.message(fnName, s.Kind, chain, why, s.Fate.Released())
+	msg := r.message(fnName, s.Kind.Phrase(), chain, why, s.Fate.Released())
 	fix, noFix := r.hoistFix(s)
 	if fix == nil {
 		msg += " (no automatic fix: " + noFix + ")"
@@ -119,7 +118,7 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 		return
 	}
 	chain := r.chain(append(append([]string(nil), pchain...), c.Churn.Chain...))
-	msg := r.message(r.local(lifetime.Label(f.SSA)), c.Churn.Kind, chain, why, c.Churn.Released) +
+	msg := r.message(r.local(lifetime.Label(f.SSA)), c.Churn.Kind.Phrase(), chain, why, c.Churn.Released) +
 		" (no automatic fix: the pool is built in " + r.local(c.Churn.Chain[len(c.Churn.Chain)-2]) + ", another package)"
 	r.pass.Report(analysis.Diagnostic{
 		Pos: r.nodeStart(pos), End: r.nodeEnd(pos), Category: "clientchurn",
@@ -168,43 +167,17 @@ func (r *reporter) local(label string) string {
 	return strings.TrimPrefix(label, r.pass.Pkg.Name()+".")
 }
 
-// node finds the expression that SSA positioned at pos: a composite
-// literal (by its brace, with its & if any) or a call (by its paren).
-func (r *reporter) node(pos token.Pos) ast.Node {
-	for _, f := range r.pass.Files {
-		if f.FileStart <= pos && pos < f.FileEnd {
-			path, _ := astutil.PathEnclosingInterval(f, pos, pos)
-			for i, n := range path {
-				switch n := n.(type) {
-				case *ast.CompositeLit:
-					if n.Lbrace == pos {
-						if i+1 < len(path) {
-							if u, ok := path[i+1].(*ast.UnaryExpr); ok && u.Op == token.AND {
-								return u
-							}
-						}
-						return n
-					}
-				case *ast.CallExpr:
-					if n.Lparen == pos {
-						return n
-					}
-				}
-			}
-		}
-	}
-	return nil
-}
-
+// nodeStart and nodeEnd bound the expression that creates the pool SSA
+// positioned at pos.
 func (r *reporter) nodeStart(pos token.Pos) token.Pos {
-	if n := r.node(pos); n != nil {
+	if n := edit.CreationAt(r.pass, pos); n != nil {
 		return n.Pos()
 	}
 	return pos
 }
 
 func (r *reporter) nodeEnd(pos token.Pos) token.Pos {
-	if n := r.node(pos); n != nil {
+	if n := edit.CreationAt(r.pass, pos); n != nil {
 		return n.End()
 	}
 	return token.NoPos

@@ -1,10 +1,8 @@
 package clientchurn
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
-	"go/format"
 	"go/token"
 	"go/types"
 	"slices"
@@ -15,6 +13,8 @@ import (
 	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/churnlint/churnlint/analyzers/catalog"
+	"github.com/churnlint/churnlint/analyzers/internal/edit"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
 
@@ -47,7 +47,7 @@ func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
 	if expr == nil {
 		return nil, "its source could not be located"
 	}
-	decl := enclosingFuncDecl(file, expr.Pos())
+	decl := edit.EnclosingFunc(file, expr.Pos())
 	if decl == nil {
 		return nil, "it is not inside a function declaration"
 	}
@@ -73,10 +73,10 @@ func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
 	if why != "" {
 		return nil, why
 	}
-	if at != s.Instr.Pos() && !strings.HasPrefix(s.Kind, "HTTP transport") {
+	if at != s.Instr.Pos() && s.Kind != catalog.Transport {
 		return nil, "the helper returns a client that owns its pool; build it once in the constructor instead"
 	}
-	text, ok := r.source(expr)
+	text, ok := edit.Source(r.pass, expr)
 	if !ok {
 		return nil, "its source could not be read"
 	}
@@ -84,38 +84,37 @@ func (r *reporter) hoistFix(s *lifetime.Site) (*analysis.SuggestedFix, string) {
 	fnName := decl.Name.Name
 	varDecl := fmt.Sprintf("// %s is shared by every call of %s: one pool, reused.\nvar %s = %s\n\n", name, fnName, name, text)
 	use := name
-	im := imports{r: r}
+	im := edit.NewImports(r.pass)
 	if lazy {
-		if hasMultilineRawString(expr) {
+		if edit.HasMultilineRawString(expr) {
 			return nil, "its configuration holds a multi-line raw string, which moving would change"
 		}
 		ok := true
-		typ := types.TypeString(r.pass.TypesInfo.TypeOf(expr), im.qualifier(file, &ok))
-		syncName, good := im.name(file, types.NewPackage("sync", "sync"))
+		typ := types.TypeString(r.pass.TypesInfo.TypeOf(expr), im.Qualifier(file, &ok))
+		syncName, good := im.Name(file, types.NewPackage("sync", "sync"))
 		if !ok || !good {
-			return nil, "a package name it needs is taken in " + r.position(file.Pos())
+			return nil, "a package name it needs is taken in " + edit.Position(r.pass.Fset, file.Pos())
 		}
 		varDecl = fmt.Sprintf("// %s builds the pool of %s once, on first use (after init has run): one pool, reused.\nvar %s = %s.OnceValue(func() %s {\nreturn %s\n})\n\n",
 			name, fnName, name, syncName, typ, text)
 		use = name + "()"
 	}
-	formatted, err := format.Source([]byte("package p\n\n" + varDecl))
+	formatted, err := edit.Decls(varDecl)
 	if err != nil {
 		return nil, "the hoisted declaration would not be valid Go"
 	}
-	formatted = bytes.TrimPrefix(formatted, []byte("package p\n\n"))
 	start := decl.Pos()
 	if decl.Doc != nil {
 		start = decl.Doc.Pos()
 	}
-	how := "hoist the " + s.Kind + " to package-level var " + name
+	how := "hoist the " + s.Kind.Phrase() + " to package-level var " + name
 	if lazy {
-		how = "build the " + s.Kind + " once, on first use, in package-level " + name
+		how = "build the " + s.Kind.Phrase() + " once, on first use, in package-level " + name
 	}
 	fix := &analysis.SuggestedFix{
 		Message: how,
-		TextEdits: mergeInserts(append(im.edits(),
-			analysis.TextEdit{Pos: start, End: start, NewText: append(formatted, '\n')},
+		TextEdits: edit.MergeInserts(append(im.Edits(),
+			analysis.TextEdit{Pos: start, End: start, NewText: []byte(formatted + "\n\n")},
 			analysis.TextEdit{Pos: expr.Pos(), End: expr.End(), NewText: []byte(use)},
 		)),
 	}
@@ -161,17 +160,11 @@ func (r *reporter) sharedUnsafely(origin token.Pos) bool {
 
 // exprAt returns the creating expression at an SSA position, and its file.
 func (r *reporter) exprAt(pos token.Pos) (ast.Expr, *ast.File) {
-	n := r.node(pos)
-	if n == nil {
+	e := edit.CreationAt(r.pass, pos)
+	if e == nil {
 		return nil, nil
 	}
-	for _, f := range r.pass.Files {
-		if f.FileStart <= pos && pos < f.FileEnd {
-			e, _ := n.(ast.Expr)
-			return e, f
-		}
-	}
-	return nil, nil
+	return e, edit.FileOf(r.pass, pos)
 }
 
 // configDeps is what a pool's configuration reads, for deciding where it
@@ -346,7 +339,7 @@ func (r *reporter) localUse(file *ast.File, expr ast.Expr) string {
 	if local == nil {
 		return ""
 	}
-	decl := enclosingFuncDecl(file, expr.Pos())
+	decl := edit.EnclosingFunc(file, expr.Pos())
 	why := ""
 	ast.Inspect(decl, func(n ast.Node) bool {
 		if why != "" {
@@ -374,27 +367,6 @@ func (r *reporter) localUse(file *ast.File, expr ast.Expr) string {
 	return why
 }
 
-func enclosingFuncDecl(file *ast.File, pos token.Pos) *ast.FuncDecl {
-	for _, d := range file.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Pos() <= pos && pos < fd.End() {
-			return fd
-		}
-	}
-	return nil
-}
-
-// poolNoun is the short name of the kind of pool a site makes, for the
-// names of the variables and fields the fixes add.
-func poolNoun(s *lifetime.Site) string {
-	switch {
-	case strings.Contains(s.Kind, "client with"):
-		return "client"
-	case strings.Contains(s.Kind, "connection"):
-		return "conn"
-	}
-	return "transport"
-}
-
 // freshName derives a package-level name from the function and the kind
 // of pool ("handleTransport", "serveHTTPClient") that collides with
 // nothing in the package, nor with another fix of this run.
@@ -409,7 +381,7 @@ func (r *reporter) freshName(decl *ast.FuncDecl, s *lifetime.Site) string {
 			base = id.Name + base
 		}
 	}
-	noun := []rune(poolNoun(s))
+	noun := []rune(s.Kind.Noun())
 	noun[0] = unicode.ToUpper(noun[0])
 	suffix := string(noun)
 	runes := []rune(base)

@@ -18,7 +18,8 @@ import (
 	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/ssa"
 
-	"github.com/churnlint/churnlint/analyzers/clientshutdown"
+	"github.com/churnlint/churnlint/analyzers/internal/edit"
+	"github.com/churnlint/churnlint/analyzers/internal/release"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
 
@@ -55,7 +56,7 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 	ptr, isPtr := recv.Type().(*types.Pointer)
 	if !isPtr {
 		return nil, fmt.Sprintf("its configuration reads fields of %s, and %s has a value receiver, so a field set once would be set on a copy: give it a pointer receiver and build the %s once in a field",
-			recv.Name(), decl.Name.Name, s.Kind)
+			recv.Name(), decl.Name.Name, s.Kind.Phrase())
 	}
 	named, _ := types.Unalias(ptr.Elem()).(*types.Named)
 	if named == nil || named.Obj().Pkg() != r.pass.Pkg || named.TypeParams().Len() > 0 {
@@ -80,26 +81,26 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 			return nil, fmt.Sprintf("its configuration reads %s.%s, which other packages may change after the %s is built: build the pool once where %s is final", recv.Name(), f.Name(), typeName, f.Name())
 		}
 		if w := r.fieldWriters(f); len(w.elsewhere) > 0 {
-			return nil, fmt.Sprintf("its configuration reads %s.%s, which %s changes after the %s is built (%s): a pool built once would keep the old value", recv.Name(), f.Name(), w.elsewhere[0], typeName, r.position(w.at))
+			return nil, fmt.Sprintf("its configuration reads %s.%s, which %s changes after the %s is built (%s): a pool built once would keep the old value", recv.Name(), f.Name(), w.elsewhere[0], typeName, edit.Position(r.pass.Fset, w.at))
 		}
 	}
-	if hasMultilineRawString(expr) {
+	if edit.HasMultilineRawString(expr) {
 		return nil, "its configuration holds a multi-line raw string, which moving would change"
 	}
-	exprText, ok := r.source(expr)
+	exprText, ok := edit.Source(r.pass, expr)
 	if !ok {
 		return nil, "its source could not be read"
 	}
 	poolType := r.pass.TypesInfo.TypeOf(expr)
 	fieldName := r.freshField(named, decl, s)
 	field := types.NewField(token.NoPos, r.pass.Pkg, fieldName, poolType, false)
-	release, why := clientshutdown.ReleaseEdits(r.pass, named, field, s)
+	releaseEdits, why := release.ForNewField(r.pass, r.res, named, field, s)
 	if why != "" {
-		return nil, "the " + typeName + " would keep the pool, and " + why
+		return nil, "the " + typeName + " would keep the pool, and " + string(why)
 	}
 
-	im := imports{r: r}
-	fb := &fieldBuild{r: r, named: named, decl: decl, recv: recv, expr: expr, exprText: exprText, d: d, field: fieldName, im: &im}
+	im := edit.NewImports(r.pass)
+	fb := &fieldBuild{r: r, named: named, decl: decl, recv: recv, expr: expr, exprText: exprText, d: d, field: fieldName, im: im}
 	lits, _ := fb.byValue()
 	for _, lit := range lits {
 		if why := fb.madePerCall(lit); why != "" {
@@ -107,9 +108,9 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 		}
 	}
 	typeOK := true
-	typeText := types.TypeString(poolType, im.qualifier(typeFile, &typeOK))
+	typeText := types.TypeString(poolType, im.Qualifier(typeFile, &typeOK))
 	if !typeOK {
-		return nil, "a package name the new field needs is taken in " + r.position(typeFile.Pos())
+		return nil, "a package name the new field needs is taken in " + edit.Position(r.pass.Fset, typeFile.Pos())
 	}
 	ctorEdits, ctorName := fb.inConstructor()
 	// The same pool built the same way by other methods of the type shares
@@ -129,7 +130,7 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 		}
 		twins = append(twins, t)
 		twinEdits = append(twinEdits, analysis.TextEdit{Pos: t.expr.Pos(), End: t.expr.End(), NewText: []byte(t.recv.Name() + "." + fieldName)})
-		if m := enclosingFuncDecl(r.fileOf(t.expr.Pos()), t.expr.Pos()).Name.Name; !slices.Contains(methods, m) {
+		if m := edit.EnclosingFunc(edit.FileOf(r.pass, t.expr.Pos()), t.expr.Pos()).Name.Name; !slices.Contains(methods, m) {
 			methods = append(methods, m)
 		}
 	}
@@ -139,19 +140,19 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 	if ctorEdits != nil {
 		edits = ctorEdits
 		fieldDecl = fmt.Sprintf("// %s is built once, in %s, and shared by every call of %s.\n%s %s", fieldName, ctorName, callers, fieldName, typeText)
-		how = "build the " + s.Kind + " once, in " + ctorName + ", in field " + fieldName
+		how = "build the " + s.Kind.Phrase() + " once, in " + ctorName + ", in field " + fieldName
 	} else {
 		lazyEdits, lazyWhy := fb.lazily()
 		if lazyEdits == nil {
 			return nil, lazyWhy
 		}
-		syncName, good := im.name(typeFile, types.NewPackage("sync", "sync"))
+		syncName, good := im.Name(typeFile, types.NewPackage("sync", "sync"))
 		if !good {
-			return nil, "the name sync is taken in " + r.position(typeFile.Pos())
+			return nil, "the name sync is taken in " + edit.Position(r.pass.Fset, typeFile.Pos())
 		}
 		edits = lazyEdits
 		fieldDecl = fmt.Sprintf("// %s is built on the first call of %s and shared by the calls after it.\n%sOnce %s.Once\n%s %s", fieldName, anyCaller, fieldName, syncName, fieldName, typeText)
-		how = "build the " + s.Kind + " once per " + typeName + ", on the first call of " + decl.Name.Name + ", in field " + fieldName
+		how = "build the " + s.Kind.Phrase() + " once per " + typeName + ", on the first call of " + decl.Name.Name + ", in field " + fieldName
 	}
 	// Methods that build the pool in one statement share one sync.Once call.
 	for _, e := range twinEdits {
@@ -165,13 +166,11 @@ func (r *reporter) fieldFix(s *lifetime.Site, expr ast.Expr, file *ast.File, dec
 	}
 	edits = append(edits, structEdit)
 	edits = append(edits, analysis.TextEdit{Pos: expr.Pos(), End: expr.End(), NewText: []byte(recv.Name() + "." + fieldName)})
-	edits = append(edits, release...)
-	edits = append(edits, im.edits()...)
-	edits = mergeInserts(edits)
-	for i := 1; i < len(edits); i++ {
-		if edits[i].Pos < edits[i-1].End {
-			return nil, "its edits would overlap"
-		}
+	edits = append(edits, releaseEdits...)
+	edits = append(edits, im.Edits()...)
+	edits = edit.MergeInserts(edits)
+	if edit.Overlap(edits) {
+		return nil, "its edits would overlap"
 	}
 	if r.fieldFixed == nil {
 		r.fieldFixed = make(map[*types.Named]string)
@@ -210,7 +209,7 @@ func (fb *fieldBuild) twins(s *lifetime.Site) []twin {
 			if expr == nil {
 				continue
 			}
-			decl := enclosingFuncDecl(file, expr.Pos())
+			decl := edit.EnclosingFunc(file, expr.Pos())
 			if decl == nil {
 				continue
 			}
@@ -225,7 +224,7 @@ func (fb *fieldBuild) twins(s *lifetime.Site) []twin {
 			if d.why != "" || r.localUse(file, expr) != "" {
 				continue
 			}
-			text, ok := r.source(expr)
+			text, ok := edit.Source(r.pass, expr)
 			if ok && normalized(text, expr, d.recvIdents) == want {
 				out = append(out, twin{expr: expr, recv: recv})
 			}
@@ -274,13 +273,13 @@ func (r *reporter) structDecl(named *types.Named) (*ast.File, *ast.GenDecl, *ast
 // addFields rewrites the type declaration with fields added at the end of
 // the struct, formatted.
 func (r *reporter) addFields(gen *ast.GenDecl, st *ast.StructType, fields string) (analysis.TextEdit, bool) {
-	text, ok := r.source(gen)
+	text, ok := edit.Source(r.pass, gen)
 	if !ok {
 		return analysis.TextEdit{}, false
 	}
 	at := int(st.Fields.Closing - gen.Pos())
 	text = text[:at] + "\n" + fields + "\n" + text[at:]
-	out, err := formatDecl(text)
+	out, err := edit.Decls(text)
 	if err != nil {
 		return analysis.TextEdit{}, false
 	}
@@ -290,7 +289,7 @@ func (r *reporter) addFields(gen *ast.GenDecl, st *ast.StructType, fields string
 // freshField names the new field after the kind of pool ("transport"),
 // or after the method when the type has that name already.
 func (r *reporter) freshField(named *types.Named, decl *ast.FuncDecl, s *lifetime.Site) string {
-	base := poolNoun(s)
+	base := s.Kind.Noun()
 	taken := func(name string) bool {
 		for _, n := range []string{name, name + "Once"} {
 			if obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(named), true, r.pass.Pkg, n); obj != nil {
@@ -370,13 +369,7 @@ func (r *reporter) beingBuilt(decl *ast.FuncDecl, base ast.Expr, pos token.Pos) 
 // madeAt reports whether v is declared in decl as the value of a
 // composite literal, its address, or new(T).
 func (r *reporter) madeAt(decl *ast.FuncDecl, v *types.Var) bool {
-	var file *ast.File
-	for _, f := range r.pass.Files {
-		if f.FileStart <= decl.Pos() && decl.Pos() < f.FileEnd {
-			file = f
-		}
-	}
-	path, _ := astutil.PathEnclosingInterval(file, v.Pos(), v.Pos())
+	path, _ := astutil.PathEnclosingInterval(edit.FileOf(r.pass, decl.Pos()), v.Pos(), v.Pos())
 	var rhs ast.Expr
 	for _, n := range path {
 		switch n := n.(type) {
@@ -455,7 +448,7 @@ type fieldBuild struct {
 	exprText string
 	d        *configDeps
 	field    string
-	im       *imports
+	im       *edit.Imports
 }
 
 // withBase returns the pool's text with the receiver renamed to base.
@@ -570,12 +563,7 @@ func (fb *fieldBuild) inConstructor() ([]analysis.TextEdit, string) {
 		return nil, ""
 	}
 	lit := lits[0]
-	var file *ast.File
-	for _, f := range r.pass.Files {
-		if f.FileStart <= lit.Pos() && lit.Pos() < f.FileEnd {
-			file = f
-		}
-	}
+	file := edit.FileOf(r.pass, lit.Pos())
 	path, _ := astutil.PathEnclosingInterval(file, lit.Pos(), lit.End())
 	var ctor *ast.FuncDecl
 	for _, n := range path {
@@ -617,7 +605,7 @@ func (fb *fieldBuild) inConstructor() ([]analysis.TextEdit, string) {
 // lit may run per call (and a pool built per value with it), or "".
 func (fb *fieldBuild) madePerCall(lit ast.Node) string {
 	r := fb.r
-	for _, n := range r.pathTo(lit) {
+	for _, n := range edit.PathTo(r.pass, lit) {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			for _, f := range r.res.Funcs {
@@ -645,7 +633,7 @@ func (fb *fieldBuild) runsPerCall(fnObj *types.Func) string {
 		if obj != fnObj {
 			continue
 		}
-		path := r.pathTo(id)
+		path := edit.PathTo(r.pass, id)
 		if len(path) < 2 {
 			continue
 		}
@@ -678,16 +666,6 @@ func (fb *fieldBuild) runsPerCall(fnObj *types.Func) string {
 		}
 	}
 	return ""
-}
-
-func (r *reporter) pathTo(n ast.Node) []ast.Node {
-	for _, f := range r.pass.Files {
-		if f.FileStart <= n.Pos() && n.Pos() < f.FileEnd {
-			path, _ := astutil.PathEnclosingInterval(f, n.Pos(), n.End())
-			return path
-		}
-	}
-	return nil
 }
 
 // afterBuild: x := &T{...} at the top level of the constructor. The pool
@@ -760,11 +738,11 @@ func (fb *fieldBuild) afterBuild(file *ast.File, ctor *ast.FuncDecl, build *ast.
 	}
 	tf := r.pass.Fset.File(after.End())
 	at := tf.LineStart(tf.Line(after.End()) + 1)
-	indent, _ := r.lineIndent(after.Pos())
+	indent, _ := edit.LineIndent(r.pass, after.Pos())
 	if !fb.resolves(file, at, x.Name()) {
 		return nil, ""
 	}
-	stmt, err := formatStmts(x.Name()+"."+fb.field+" = "+fb.withBase(x.Name()), indent)
+	stmt, err := edit.Stmts(x.Name()+"."+fb.field+" = "+fb.withBase(x.Name()), indent)
 	if err != nil {
 		return nil, ""
 	}
@@ -775,7 +753,7 @@ func (fb *fieldBuild) afterBuild(file *ast.File, ctor *ast.FuncDecl, build *ast.
 // x := &T{...}; x.field = pool; return x[, ...].
 func (fb *fieldBuild) atReturn(file *ast.File, ctor *ast.FuncDecl, ret *ast.ReturnStmt) ([]analysis.TextEdit, string) {
 	r := fb.r
-	indent, alone := r.lineIndent(ret.Pos())
+	indent, alone := edit.LineIndent(r.pass, ret.Pos())
 	if !alone {
 		return nil, ""
 	}
@@ -792,15 +770,15 @@ func (fb *fieldBuild) atReturn(file *ast.File, ctor *ast.FuncDecl, ret *ast.Retu
 	}
 	var results []string
 	for _, res := range ret.Results {
-		text, ok := r.source(res)
+		text, ok := edit.Source(r.pass, res)
 		if !ok {
 			return nil, ""
 		}
 		results = append(results, text)
 	}
 	stmts := x + " := " + results[0] + "\n" + x + "." + fb.field + " = " + fb.withBase(x) + "\nreturn " + strings.Join(append([]string{x}, results[1:]...), ", ")
-	out, err := formatStmts(stmts, indent)
-	if err != nil || hasMultilineRawString(ret) {
+	out, err := edit.Stmts(stmts, indent)
+	if err != nil || edit.HasMultilineRawString(ret) {
 		return nil, ""
 	}
 	out = strings.TrimSuffix(strings.TrimPrefix(out, indent), "\n")
@@ -862,7 +840,7 @@ func (fb *fieldBuild) check(n ast.Node, scope *types.Scope, pos token.Pos, file 
 			return true
 		}
 		if found == nil && pn.Imported().Name() == id.Name {
-			name, good := fb.im.name(file, pn.Imported())
+			name, good := fb.im.Name(file, pn.Imported())
 			*ok = good && name == id.Name
 			return *ok
 		}
@@ -884,7 +862,7 @@ func (fb *fieldBuild) lazily() ([]analysis.TextEdit, string) {
 		return nil, fmt.Sprintf("%s has value-receiver methods (%s), which copy it, and a sync.Once to build the pool once must not be copied", typeName, ms.At(0).Obj().Name())
 	}
 	if _, at := fb.byValue(); at.IsValid() {
-		return nil, fmt.Sprintf("%s is held or passed by value (%s), and a sync.Once to build the pool once must not be copied", typeName, r.position(at))
+		return nil, fmt.Sprintf("%s is held or passed by value (%s), and a sync.Once to build the pool once must not be copied", typeName, edit.Position(r.pass.Fset, at))
 	}
 	if _, byValue := r.testMentions(fb.named); byValue {
 		return nil, fmt.Sprintf("a test of the package names %s other than through a pointer, and a sync.Once to build the pool once must not be copied", typeName)
@@ -901,7 +879,7 @@ func (fb *fieldBuild) lazily() ([]analysis.TextEdit, string) {
 // builds the pool into the field.
 func (fb *fieldBuild) onceBefore(expr ast.Expr, recv *types.Var) (analysis.TextEdit, string) {
 	r := fb.r
-	path := r.pathTo(expr)
+	path := edit.PathTo(r.pass, expr)
 	var stmt ast.Stmt
 	for i, n := range path {
 		s, ok := n.(ast.Stmt)
@@ -919,11 +897,11 @@ func (fb *fieldBuild) onceBefore(expr ast.Expr, recv *types.Var) (analysis.TextE
 	if stmt == nil {
 		return analysis.TextEdit{}, "no statement to build it before could be found"
 	}
-	indent, alone := r.lineIndent(stmt.Pos())
+	indent, alone := edit.LineIndent(r.pass, stmt.Pos())
 	if !alone {
 		return analysis.TextEdit{}, "the statement that builds it does not start its line"
 	}
-	fileScope := r.pass.TypesInfo.Scopes[r.fileOf(stmt.Pos())]
+	fileScope := r.pass.TypesInfo.Scopes[edit.FileOf(r.pass, stmt.Pos())]
 	if fileScope == nil {
 		return analysis.TextEdit{}, "no statement to build it before could be found"
 	}
@@ -934,38 +912,19 @@ func (fb *fieldBuild) onceBefore(expr ast.Expr, recv *types.Var) (analysis.TextE
 	if _, obj := scope.LookupParent(recv.Name(), stmt.Pos()); obj != recv {
 		return analysis.TextEdit{}, "the receiver " + recv.Name() + " is shadowed where the pool is built"
 	}
-	text, ok := r.source(expr)
+	text, ok := edit.Source(r.pass, expr)
 	if !ok {
 		return analysis.TextEdit{}, "its source could not be read"
 	}
 	name := recv.Name()
 	once := fmt.Sprintf("%s.%sOnce.Do(func() {\n%s.%s = %s\n})", name, fb.field, name, fb.field, text)
-	out, err := formatStmts(once, indent)
+	out, err := edit.Stmts(once, indent)
 	if err != nil {
 		return analysis.TextEdit{}, "the statement that builds it would not be valid Go"
 	}
 	tf := r.pass.Fset.File(stmt.Pos())
 	at := tf.LineStart(tf.Line(stmt.Pos()))
 	return analysis.TextEdit{Pos: at, End: at, NewText: []byte(out)}, ""
-}
-
-func (r *reporter) fileOf(pos token.Pos) *ast.File {
-	for _, f := range r.pass.Files {
-		if f.FileStart <= pos && pos < f.FileEnd {
-			return f
-		}
-	}
-	return nil
-}
-
-// formatDecl formats a top-level declaration.
-func formatDecl(text string) (string, error) {
-	const head = "package p\n\n"
-	out, err := formatSource(head + text + "\n")
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(strings.TrimPrefix(out, head), "\n"), nil
 }
 
 // testMentions scans the _test.go files next to the package's sources

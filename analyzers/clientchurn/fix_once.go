@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/churnlint/churnlint/analyzers/internal/edit"
 )
 
 // Package-level state that a hoisted pool reads: a package-level var is
@@ -130,7 +132,7 @@ func (r *reporter) packageStateWhy(d *configDeps) (why string, lazy bool) {
 		}
 		w := r.varWriters(v)
 		if len(w.elsewhere) > 0 {
-			return "its configuration reads " + v.Name() + ", which " + w.elsewhere[0] + " sets (" + r.position(w.at) + "): a pool built once would keep the value it had then; build it once " + v.Name() + " is final (in the constructor, say)", false
+			return "its configuration reads " + v.Name() + ", which " + w.elsewhere[0] + " sets (" + edit.Position(r.pass.Fset, w.at) + "): a pool built once would keep the value it had then; build it once " + v.Name() + " is final (in the constructor, say)", false
 		}
 		lazy = lazy || w.inInit
 	}

@@ -3,6 +3,8 @@ package lifetime
 import (
 	"fmt"
 	"strings"
+
+	"github.com/churnlint/churnlint/analyzers/catalog"
 )
 
 // FuncFact summarises, for callers in other packages, what a function does
@@ -34,7 +36,7 @@ func (f *FuncFact) String() string {
 // that call.
 type Fresh struct {
 	Result int
-	Kind   string   // "http.Transport", "HTTP client", "gRPC connection"
+	Kind   catalog.Kind
 	Chain  []string // how it is made, from the function down: [newClient, &http.Transport{}]
 	Owned  bool     // the result holds the pool in a field rather than being it
 	At     string   // file:line of the creation, for messages
@@ -43,7 +45,7 @@ type Fresh struct {
 // Churn says that each call of the function creates a pool that does not
 // outlive the call.
 type Churn struct {
-	Kind     string
+	Kind     catalog.Kind
 	Chain    []string
 	Released bool // the pool is closed before the call returns
 	At       string

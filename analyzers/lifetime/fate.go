@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/tools/go/ssa"
 
-	"github.com/churnlint/churnlint/analyzers/catalog"
+	"github.com/churnlint/churnlint/analyzers/knowledge"
 )
 
 // Fate is what happens to a pool, or to a parameter, within one function:
@@ -174,7 +174,7 @@ func (w *walker) step(it item, instr ssa.Instruction) {
 		if in.Op == token.MUL && (mayHold(in.Type()) || path == "" && isFunc(in.Type())) && (path != "" || isPointerTo(x.Type())) {
 			// A load through a holder gives back what it holds. A load
 			// of *t where t is the pool copies the struct: not followed.
-			if path == "" && isPoolValue(in.Type()) {
+			if path == "" && w.isPoolValue(in.Type()) {
 				return
 			}
 			w.push(item{v: in, path: path, part: it.part})
@@ -243,8 +243,8 @@ func isPointerTo(t types.Type) bool {
 }
 
 // isPoolValue reports whether t is a pool struct type itself (not a pointer).
-func isPoolValue(t types.Type) bool {
-	_, ok := poolTypeOf(t)
+func (w *walker) isPoolValue(t types.Type) bool {
+	_, ok := w.a.cfg.Catalog.PoolType(t)
 	return ok
 }
 
@@ -411,7 +411,7 @@ func (w *walker) merge(phi *ssa.Phi, from ssa.Value) {
 // literal does with it counts, and so does what happens to the literal.
 func (w *walker) closure(it item, mc *ssa.MakeClosure) {
 	anon := mc.Fn.(*ssa.Function)
-	if strings.HasSuffix(anon.Name(), "$bound") && isReleaseName(strings.TrimSuffix(anon.Name(), "$bound")) {
+	if strings.HasSuffix(anon.Name(), "$bound") && w.a.cfg.IsReleaseName(strings.TrimSuffix(anon.Name(), "$bound")) {
 		// conn.Close as a method value (c.close = conn.Close): the
 		// release is spelled as a stored function, to be called later.
 		w.fate.ReleaseStored = true
@@ -473,7 +473,7 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 	}
 	if common.IsInvoke() {
 		if common.Value == x {
-			if isReleaseName(common.Method.Name()) {
+			if w.a.cfg.IsReleaseName(common.Method.Name()) {
 				w.fate.Releases = append(w.fate.Releases, call)
 			}
 			return
@@ -502,7 +502,7 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 		recv := i == 0 && callee.Signature.Recv() != nil
 		// Closing the pool, a holder of it (client.CloseIdleConnections)
 		// or a part of it (rc.HTTPClient.CloseIdleConnections) releases it.
-		if recv && isReleaseName(callee.Name()) {
+		if recv && w.a.cfg.IsReleaseName(callee.Name()) {
 			w.fate.Releases = append(w.fate.Releases, call)
 			continue
 		}
@@ -552,14 +552,18 @@ func (a *pkgRun) storedLiteralReleases(fn ssa.Value) bool {
 }
 
 // configuresOnly reports whether callee is one of the functions that
-// configure a pool without keeping it (catalog.KeepsOnlyForUse): handing
+// configure a pool without keeping it (knowledge.ConfiguresOnly): handing
 // the pool to it opens no connection.
 func configuresOnly(callee *ssa.Function) bool {
 	if callee == nil {
 		return false
 	}
 	obj, ok := callee.Object().(*types.Func)
-	return ok && obj.Pkg() != nil && catalog.KeepsOnlyForUse[obj.Pkg().Path()+"."+obj.Name()]
+	if !ok || obj.Pkg() == nil {
+		return false
+	}
+	_, only := knowledge.ConfiguresOnly[obj.Pkg().Path()+"."+obj.Name()]
+	return only
 }
 
 // pushPoolResults follows the pointer results of call as holders of the
@@ -594,26 +598,6 @@ func resultValue(call ssa.CallInstruction, i int) ssa.Value {
 	}
 	return nil
 }
-
-// isReleaseName reports whether a method of this name releases a pool
-// (CloseIdleConnections on transports and clients, Close on connections
-// and on owners of clients), or is configured to.
-func isReleaseName(name string) bool {
-	switch name {
-	case "CloseIdleConnections", "Close", "Shutdown", "Stop", "Cleanup":
-		// Cleanup is caddy's module lifecycle (caddy.CleanerUpper).
-		return true
-	}
-	for _, n := range Settings.Release.Items() {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
-
-// IsReleaseName is isReleaseName for the checks.
-func IsReleaseName(name string) bool { return isReleaseName(name) }
 
 func containsValue(vs []ssa.Value, x ssa.Value) bool {
 	for _, v := range vs {

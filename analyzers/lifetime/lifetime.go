@@ -10,7 +10,6 @@
 package lifetime
 
 import (
-	"go/ast"
 	"go/token"
 	"go/types"
 	"reflect"
@@ -22,12 +21,14 @@ import (
 	"github.com/churnlint/churnlint/analyzers/catalog"
 )
 
-// Analyzer computes the Result. It needs no other analyzer: it builds SSA
-// itself, and only for packages that can touch a pool.
+// Analyzer computes the Result. It needs only the settings
+// (ConfigAnalyzer): it builds SSA itself, and only for packages that can
+// touch a pool.
 var Analyzer = &analysis.Analyzer{
 	Name:       "lifetime",
 	Doc:        "find connection pools, their lifetimes and the per-call functions that create them (shared by churnlint's checks)",
 	URL:        "https://github.com/churnlint/churnlint",
+	Requires:   []*analysis.Analyzer{ConfigAnalyzer},
 	Run:        run,
 	ResultType: reflect.TypeFor[*Result](),
 	FactTypes:  []analysis.Fact{new(FuncFact), new(PackageFact)},
@@ -39,8 +40,11 @@ type Result struct {
 	Pkg   *ssa.Package
 	Funcs []*Func // in source order, function literals after their parent
 	ByFn  map[*ssa.Function]*Func
-	// Files maps each file's start to whether checks report in it.
+	// Files maps each file of the package to whether checks report in it;
+	// it is filled for every package, analysed or not.
 	Files map[*token.File]bool
+	// Config is the settings in force.
+	Config *Config
 
 	run *pkgRun
 }
@@ -97,7 +101,7 @@ type Site struct {
 	Fn    *Func
 	Instr ssa.Instruction // the Alloc or the call
 	Value ssa.Value       // the pool (or its owner)
-	Kind  string          // what it is: "http.Transport", "HTTP client", ...
+	Kind  catalog.Kind    // what it is
 	Chain []string        // how it is made: [&http.Transport{}] or [newClient, &http.Transport{}]
 	// Origin is where the pool itself is created, when it is made in
 	// another function of this package; At says where for other packages.
@@ -151,7 +155,7 @@ type summary struct {
 
 type pkgRun struct {
 	pass  *analysis.Pass
-	cat   *catalog.Catalog
+	cfg   *Config
 	res   *Result
 	entry *entryPoints
 	// factories maps a struct field to the functions stored in it.
@@ -159,24 +163,17 @@ type pkgRun struct {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	res := &Result{ByFn: make(map[*ssa.Function]*Func), Files: make(map[*token.File]bool)}
-	if !relevant(pass) {
-		return res, nil
-	}
+	cfg := pass.ResultOf[ConfigAnalyzer].(*Config)
+	res := &Result{ByFn: make(map[*ssa.Function]*Func), Files: make(map[*token.File]bool), Config: cfg}
 	for _, f := range pass.Files {
-		tf := pass.Fset.File(f.Pos())
-		report := true
-		if strings.HasSuffix(tf.Name(), "_test.go") && !Settings.Tests {
-			report = false
-		}
-		if ast.IsGenerated(f) && !Settings.Generated {
-			report = false
-		}
-		res.Files[tf] = report
+		res.Files[pass.Fset.File(f.FileStart)] = cfg.ReportsIn(pass.Fset, f)
+	}
+	if !relevant(pass, cfg.Catalog) {
+		return res, nil
 	}
 	pkg, funcs := buildSSA(pass)
 	res.Pkg = pkg
-	a := &pkgRun{pass: pass, cat: Settings.Catalog(), res: res, entry: newEntryPoints(Settings.EntryPoints.Items())}
+	a := &pkgRun{pass: pass, cfg: cfg, res: res, entry: newEntryPoints(cfg.EntryPoints)}
 	res.run = a
 	for _, fn := range funcs {
 		if _, dup := res.ByFn[fn]; dup {
@@ -321,9 +318,6 @@ func (s *Site) origin() token.Pos {
 	}
 	return s.Instr.Pos()
 }
-
-// Where names the place the pool is created, as file:line.
-func (s *Site) Where(fset *token.FileSet) string { return s.at(fset) }
 
 // Key identifies the pool's creation: two sites with the same key obtain
 // the same pool (one creates it, the other calls what does).

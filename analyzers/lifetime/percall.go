@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/churnlint/churnlint/analyzers/knowledge"
 )
 
 // entryPoints knows which functions a framework calls once per request,
@@ -15,45 +17,21 @@ type entryPoints struct {
 	params  map[string]string // import/path.Type -> why
 }
 
-var builtinMethods = map[string]string{
-	"ServeHTTP":    "is an HTTP handler",
-	"RoundTrip":    "is an http.RoundTripper, called for every request",
-	"Gather":       "runs on every metrics scrape",
-	"Collect":      "runs on every metrics scrape",
-	"Scrape":       "runs on every scrape",
-	"Reconcile":    "runs on every reconcile",
-	"refresh":      "runs on every refresh",
-	"Refresh":      "runs on every refresh",
-	"CreateFilter": "runs for every new filter chain",
-	"ServeDNS":     "is a DNS handler",
-}
-
-var builtinParams = map[string]string{
-	"net/http.ResponseWriter":                                    "handles an HTTP request",
-	"github.com/gin-gonic/gin.Context":                           "is a gin handler",
-	"github.com/labstack/echo/v4.Context":                        "is an echo handler",
-	"github.com/gofiber/fiber/v2.Ctx":                            "is a fiber handler",
-	"github.com/mark3labs/mcp-go/mcp.CallToolRequest":            "is an MCP tool handler",
-	"github.com/mark3labs/mcp-go/mcp.ReadResourceRequest":        "is an MCP resource handler",
-	"github.com/mark3labs/mcp-go/mcp.GetPromptRequest":           "is an MCP prompt handler",
-	"github.com/modelcontextprotocol/go-sdk/mcp.CallToolParams":  "is an MCP tool handler",
-	"github.com/modelcontextprotocol/go-sdk/mcp.CallToolRequest": "is an MCP tool handler",
-	"sigs.k8s.io/controller-runtime/pkg/reconcile.Request":       "runs on every reconcile",
-}
-
+// newEntryPoints indexes knowledge's entry points and the configured
+// ones (a method name, or import/path.Type for a parameter type).
 func newEntryPoints(extra []string) *entryPoints {
 	e := &entryPoints{methods: make(map[string]string), params: make(map[string]string)}
-	for k, v := range builtinMethods {
-		e.methods[k] = v
+	for _, m := range knowledge.EntryMethods {
+		e.methods[m.Name] = m.Why
 	}
-	for k, v := range builtinParams {
-		e.params[k] = v
+	for _, p := range knowledge.EntryParams {
+		e.params[p.Name] = p.Why
 	}
 	for _, item := range extra {
 		if strings.Contains(item, ".") {
-			e.params[item] = "is a configured per-call entry point"
+			e.params[item] = knowledge.ConfiguredEntry
 		} else {
-			e.methods[item] = "is a configured per-call entry point"
+			e.methods[item] = knowledge.ConfiguredEntry
 		}
 	}
 	return e

@@ -9,23 +9,8 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/churnlint/churnlint/analyzers/catalog"
+	"github.com/churnlint/churnlint/analyzers/knowledge"
 )
-
-// kindLabel is how diagnostics name each kind of pool.
-func kindLabel(k catalog.Kind) string {
-	switch k {
-	case catalog.Transport:
-		return "HTTP transport"
-	case catalog.Client:
-		return "HTTP client with its own transport"
-	default:
-		return "client connection"
-	}
-}
-
-func poolTypeOf(t types.Type) (catalog.PoolType, bool) {
-	return catalog.IsPoolType(t)
-}
 
 // sitesAt records the pools that instr brings into being, and the calls it
 // makes to functions of other packages that churn a pool on every call.
@@ -33,7 +18,7 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 	switch in := instr.(type) {
 	case *ssa.Alloc:
 		elem := in.Type().Underlying().(*types.Pointer).Elem()
-		pt, ok := poolTypeOf(elem)
+		pt, ok := a.cfg.Catalog.PoolType(elem)
 		if !ok || keepsNoIdle(in, in.Type()) {
 			return
 		}
@@ -42,7 +27,7 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 		if in.Comment == "new" {
 			label = "new(" + short + "." + pt.Name + ")"
 		}
-		f.Sites = append(f.Sites, &Site{Fn: f, Instr: in, Value: in, Kind: kindLabel(catalog.Transport), Chain: []string{label}})
+		f.Sites = append(f.Sites, &Site{Fn: f, Instr: in, Value: in, Kind: catalog.Transport, Chain: []string{label}})
 	case *ssa.Call:
 		a.callSites(f, in)
 	}
@@ -62,9 +47,9 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 		return
 	}
 	if obj, ok := callee.Object().(*types.Func); ok {
-		if e, ok := a.cat.Lookup(obj); ok {
+		if e, ok := a.cfg.Catalog.Lookup(obj); ok {
 			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) {
-				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: kindLabel(e.Kind), Chain: []string{constructorLabel(obj)}})
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: e.Kind, Chain: []string{constructorLabel(obj)}})
 			}
 			return
 		}
@@ -237,11 +222,10 @@ func (a *pkgRun) paramUse(callee *ssa.Function, i int, recv bool) (Use, int) {
 	if obj == nil || obj.Pkg() == nil {
 		return Keeps, 0
 	}
-	switch obj.Pkg().Path() {
-	case "fmt", "log", "log/slog", "errors":
+	if _, ok := knowledge.UsesArguments[obj.Pkg().Path()]; ok {
 		return Uses, 0
 	}
-	if catalog.KeepsOnlyForUse[obj.Pkg().Path()+"."+obj.Name()] {
+	if _, ok := knowledge.ConfiguresOnly[obj.Pkg().Path()+"."+obj.Name()]; ok {
 		return Uses, 0
 	}
 	return Keeps, 0

@@ -45,7 +45,8 @@ var Checks = []string{"clientchurn", "clientshutdown"}
 func Run(run func(*analysis.Pass) (any, error)) func(*analysis.Pass) (any, error) {
 	return func(pass *analysis.Pass) (any, error) {
 		check := pass.Analyzer.Name
-		dirs := parseFiles(pass.Fset, pass.Files)
+		res := pass.ResultOf[lifetime.Analyzer].(*lifetime.Result)
+		dirs := parseFiles(pass.Fset, pass.Files, res.Files)
 		if len(dirs) == 0 {
 			return run(pass)
 		}
@@ -168,16 +169,17 @@ func reportProblems(pass *analysis.Pass, check string, d *directive) {
 	}
 }
 
-// parseFiles returns the directives in files.
-func parseFiles(fset *token.FileSet, files []*ast.File) []*directive {
+// parseFiles returns the directives in files; reports says which files
+// the checks report in (lifetime's Result.Files).
+func parseFiles(fset *token.FileSet, files []*ast.File, reports map[*token.File]bool) []*directive {
 	var all []*directive
 	for _, f := range files {
-		all = append(all, parseFile(fset, f)...)
+		all = append(all, parseFile(fset, f, reports[fset.File(f.FileStart)])...)
 	}
 	return all
 }
 
-func parseFile(fset *token.FileSet, f *ast.File) []*directive {
+func parseFile(fset *token.FileSet, f *ast.File, reports bool) []*directive {
 	var comments []*ast.Comment
 	for _, g := range f.Comments {
 		for _, c := range g.List {
@@ -190,7 +192,6 @@ func parseFile(fset *token.FileSet, f *ast.File) []*directive {
 		return nil
 	}
 	tf := fset.File(f.FileStart)
-	reports := reportsIn(f, tf)
 
 	// firstCode maps a line to the position of the first code on it, to
 	// tell a directive after code from one on a line of its own.
@@ -291,17 +292,4 @@ func parseText(text string) (checks []string, reason string) {
 	}
 	reason = strings.TrimSpace(strings.TrimPrefix(strings.Join(fields[i:], " "), "//"))
 	return checks, reason
-}
-
-// reportsIn says whether the checks report in a file: test and generated
-// files only when the settings ask for them, as lifetime decides for
-// findings.
-func reportsIn(f *ast.File, tf *token.File) bool {
-	if strings.HasSuffix(tf.Name(), "_test.go") && !lifetime.Settings.Tests {
-		return false
-	}
-	if ast.IsGenerated(f) && !lifetime.Settings.Generated {
-		return false
-	}
-	return true
 }

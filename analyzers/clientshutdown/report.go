@@ -1,0 +1,139 @@
+package clientshutdown
+
+import (
+	"fmt"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/churnlint/churnlint/analyzers/internal/edit"
+	"github.com/churnlint/churnlint/analyzers/internal/release"
+	"github.com/churnlint/churnlint/analyzers/lifetime"
+)
+
+// describe says where the pool comes from: "(&http.Transport{}, created in NewModerator)".
+func (c *checker) describe(of *release.Field) string {
+	return fmt.Sprintf("(%s, created in %s)", strings.Join(c.localChain(of.Site.Chain), " -> "), c.local(lifetime.Label(of.Site.Fn.SSA)))
+}
+
+// article returns "a" or "an" for a noun phrase.
+func article(s string) string {
+	if s != "" && strings.ContainsRune("AEIOUaeiouH", rune(s[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+func (c *checker) localChain(chain []string) []string {
+	out := make([]string, len(chain))
+	for i, p := range chain {
+		out[i] = c.local(p)
+	}
+	return out
+}
+
+func (c *checker) local(label string) string {
+	return strings.TrimPrefix(label, c.pass.Pkg.Name()+".")
+}
+
+// releaseCall is the call that releases the field, for messages.
+func releaseCall(of *release.Field) string {
+	if of.HoldsFactory() {
+		return "CloseIdleConnections() on the pool " + of.Var.Name() + " captures"
+	}
+	return of.Var.Name() + "." + of.Site.Kind.ReleaseMethod() + "()"
+}
+
+// report sends d with p's fix, or with the reason it has none.
+func (c *checker) report(d analysis.Diagnostic, fix *analysis.SuggestedFix, why edit.NoFix) {
+	if fix != nil {
+		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	} else {
+		d.Message = why.Explain(d.Message)
+	}
+	c.pass.Report(d)
+}
+
+func (c *checker) reportProblem(p release.Problem) {
+	switch p.Kind {
+	case release.NoRelease:
+		c.reportNoRelease(p)
+	case release.Missed:
+		c.reportMissed(p)
+	case release.WrongMethod:
+		c.reportWrongMethod(p)
+	}
+}
+
+// reportNoRelease reports, once per owner, the pools it keeps without any
+// method to release them.
+func (c *checker) reportNoRelease(p release.Problem) {
+	o := p.Owner
+	name := o.Named.Obj().Name()
+	want := "Close() error"
+	if p.Host != nil {
+		want = "Shutdown(ctx context.Context) error (as " + p.Host.Obj().Name() + " declares)"
+	}
+	var kept, calls []string
+	var related []analysis.RelatedInformation
+	for _, of := range o.Fields {
+		kind := of.Site.Kind.Phrase()
+		kept = append(kept, fmt.Sprintf("%s %s in %s.%s %s", article(kind), kind, name, of.Var.Name(), c.describe(of)))
+		calls = append(calls, releaseCall(of))
+		related = append(related, analysis.RelatedInformation{Pos: of.Site.Instr.Pos(), Message: "the pool in " + of.Var.Name() + " is created here"})
+	}
+	c.report(analysis.Diagnostic{
+		Pos:      o.Named.Obj().Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s keeps %s but has no Shutdown, Close or Stop method to release it: its idle connections and their goroutines outlive it; add %s that calls %s",
+			name, strings.Join(kept, ", "), want, strings.Join(calls, ", ")),
+		Related: related,
+	}, p.Fix, p.NoFix)
+}
+
+func (c *checker) reportMissed(p release.Problem) {
+	name, of, m := p.Owner.Named.Obj().Name(), p.Field, p.Method
+	kind := of.Site.Kind.Phrase()
+	c.report(analysis.Diagnostic{
+		Pos:      m.Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s.%s does not release %s.%s, %s %s %s: its idle connections and their goroutines outlive the owner; call %s in %s",
+			name, m.Name(), name, of.Var.Name(), article(kind), kind, c.describe(of), releaseCall(of), m.Name()),
+		Related: []analysis.RelatedInformation{{Pos: of.Site.Instr.Pos(), Message: "the pool is created here"}},
+	}, p.Fix, p.NoFix)
+}
+
+func (c *checker) reportWrongMethod(p release.Problem) {
+	name, of, m := p.Owner.Named.Obj().Name(), p.Field, p.Method
+	hostRelease := strings.Join(p.HostRelease, "/")
+	c.report(analysis.Diagnostic{
+		Pos:      m.Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s releases %s.%s only in %s, but its host shuts it down through %s.%s, which never calls %s: release the %s in %s",
+			name, name, of.Var.Name(), m.Name(), p.Host.Obj().Name(), hostRelease,
+			m.Name(), of.Site.Kind.Phrase(), hostRelease),
+		Related: []analysis.RelatedInformation{{Pos: of.Site.Instr.Pos(), Message: "the pool is created here"}},
+	}, p.Fix, p.NoFix)
+}
+
+func (c *checker) reportReplaced(f *lifetime.Func, s *lifetime.Site, field *types.Var) {
+	n := lifetime.RecvNamed(f.SSA.Signature)
+	c.report(analysis.Diagnostic{
+		Pos:      s.Instr.Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s replaces %s.%s with a new %s without releasing the old one: each reload strands the old pool's idle connections and their goroutines; call CloseIdleConnections (or Close) on the old value once it is replaced",
+			c.local(lifetime.Label(f.SSA)), n.Obj().Name(), field.Name(), s.Kind.Phrase()),
+	}, nil, "when the old pool may be released depends on requests still using it")
+}
+
+func (c *checker) reportPartial(f *lifetime.Func, s *lifetime.Site, ret *ssa.Return) {
+	c.report(analysis.Diagnostic{
+		Pos:      s.Instr.Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s releases the %s it creates (%s) on some paths but not on the one returning at line %d: release it with defer right after creating it",
+			c.local(lifetime.Label(f.SSA)), s.Kind.Phrase(), strings.Join(c.localChain(s.Chain), " -> "), c.pass.Fset.Position(ret.Pos()).Line),
+		Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns without releasing it"}},
+	}, nil, "moving the release changes when it runs")
+}
