@@ -199,12 +199,8 @@ func inForce(fs *flag.FlagSet, name, item string) bool {
 	if f == nil {
 		return false
 	}
-	for _, have := range strings.Split(f.Value.String(), ",") {
-		if strings.TrimSpace(have) == item {
-			return true
-		}
-	}
-	return false
+	items, _ := f.Value.(flag.Getter).Get().([]string)
+	return slices.Contains(items, item)
 }
 
 // BuildAnalyzers returns clientchurn and clientshutdown, each wrapped to

@@ -15,7 +15,7 @@ import (
 
 // describe says where the pool comes from: "(&http.Transport{}, created in NewModerator)".
 func (c *checker) describe(of *release.Field) string {
-	return fmt.Sprintf("(%s, created in %s)", strings.Join(c.localChain(of.Site.Chain), " -> "), c.local(lifetime.Label(of.Site.Fn.SSA)))
+	return fmt.Sprintf("(%s, created in %s)", c.chain(of.Site.Chain), c.name(lifetime.StepOf(of.Site.Fn.SSA)))
 }
 
 // article returns "a" or "an" for a noun phrase.
@@ -26,17 +26,11 @@ func article(s string) string {
 	return "a"
 }
 
-func (c *checker) localChain(chain []string) []string {
-	out := make([]string, len(chain))
-	for i, p := range chain {
-		out[i] = c.local(p)
-	}
-	return out
-}
+// chain renders a chain of calls, without this package's name.
+func (c *checker) chain(ch lifetime.Chain) string { return ch.In(c.pass.Pkg.Name()) }
 
-func (c *checker) local(label string) string {
-	return strings.TrimPrefix(label, c.pass.Pkg.Name()+".")
-}
+// name renders a step, without this package's name.
+func (c *checker) name(s lifetime.Step) string { return s.In(c.pass.Pkg.Name()) }
 
 // releaseCall is the call that releases the field, for messages.
 func releaseCall(of *release.Field) string {
@@ -124,7 +118,7 @@ func (c *checker) reportReplaced(f *lifetime.Func, s *lifetime.Site, field *type
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
 		Message: fmt.Sprintf("%s replaces %s.%s with a new %s without releasing the old one: each reload strands the old pool's idle connections and their goroutines; call CloseIdleConnections (or Close) on the old value once it is replaced",
-			c.local(lifetime.Label(f.SSA)), n.Obj().Name(), field.Name(), s.Kind.Phrase()),
+			c.name(lifetime.StepOf(f.SSA)), n.Obj().Name(), field.Name(), s.Kind.Phrase()),
 	}, nil, "when the old pool may be released depends on requests still using it")
 }
 
@@ -133,7 +127,7 @@ func (c *checker) reportPartial(f *lifetime.Func, s *lifetime.Site, ret *ssa.Ret
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
 		Message: fmt.Sprintf("%s releases the %s it creates (%s) on some paths but not on the one returning at line %d: release it with defer right after creating it",
-			c.local(lifetime.Label(f.SSA)), s.Kind.Phrase(), strings.Join(c.localChain(s.Chain), " -> "), c.pass.Fset.Position(ret.Pos()).Line),
+			c.name(lifetime.StepOf(f.SSA)), s.Kind.Phrase(), c.chain(s.Chain), c.pass.Fset.Position(ret.Pos()).Line),
 		Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns without releasing it"}},
 	}, nil, "moving the release changes when it runs")
 }

@@ -8,9 +8,10 @@ type EntryPoint struct {
 	Source string // whose convention it is
 }
 
-// EntryMethods are methods that frameworks call per request, event or
-// item, by name.
-var EntryMethods = []EntryPoint{
+// EntryPoints are the conventions by which frameworks call a function per
+// request, event or item: a method name (ServeHTTP), or the type of a
+// parameter (import/path.Type), the two forms -entrypoints accepts.
+var EntryPoints = []EntryPoint{
 	{"ServeHTTP", "is an HTTP handler", "net/http: http.Handler"},
 	{"RoundTrip", "is an http.RoundTripper, called for every request", "net/http: http.RoundTripper"},
 	{"Gather", "runs on every metrics scrape", "prometheus/client_golang: prometheus.Gatherer"},
@@ -21,11 +22,6 @@ var EntryMethods = []EntryPoint{
 	{"Refresh", "runs on every refresh", "service discovery and credential refresh loops (nomad, traefik)"},
 	{"CreateFilter", "runs for every new filter chain", "proxy filter factories (a filter built per filter chain)"},
 	{"ServeDNS", "is a DNS handler", "miekg/dns: dns.Handler"},
-}
-
-// EntryParams are parameter types that mark a function as a per-request
-// handler of a framework.
-var EntryParams = []EntryPoint{
 	{"net/http.ResponseWriter", "handles an HTTP request", "net/http: a handler function"},
 	{"github.com/gin-gonic/gin.Context", "is a gin handler", "gin: gin.HandlerFunc"},
 	{"github.com/labstack/echo/v4.Context", "is an echo handler", "echo v4: echo.HandlerFunc"},

@@ -18,29 +18,19 @@ type Constructor struct {
 // Constructors are the catalogued functions and methods that return a new
 // pool on every call.
 var Constructors = []Constructor{
-	{catalog.Entry{Pkg: "net/http", Recv: "Transport", Name: "Clone", Kind: catalog.Transport},
-		"Go standard library: a clone has its own idle connections"},
+	{catalog.Entry{Pkg: "net/http", Recv: "Transport", Name: "Clone", Kind: catalog.Transport}, "Go standard library: a clone has its own idle connections"},
 	// cleanhttp.DefaultTransport and DefaultClient disable keep-alives:
 	// they keep no idle connections, so making one per call costs nothing
 	// a shared one would save. Only the pooled variants are pools.
-	{catalog.Entry{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledTransport", Kind: catalog.Transport},
-		"hashicorp/go-cleanhttp: a new http.Transport with keep-alives"},
-	{catalog.Entry{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledClient", Kind: catalog.Client},
-		"hashicorp/go-cleanhttp: a client on a new pooled transport"},
-	{catalog.Entry{Pkg: "github.com/go-resty/resty/v2", Name: "New", Kind: catalog.Client},
-		"go-resty/resty v2: a client on a new transport"},
-	{catalog.Entry{Pkg: "resty.dev/v3", Name: "New", Kind: catalog.Client},
-		"resty v3: a client on a new transport"},
-	{catalog.Entry{Pkg: "github.com/hashicorp/go-retryablehttp", Name: "NewClient", Kind: catalog.Client},
-		"hashicorp/go-retryablehttp: a client on a cleanhttp pooled transport"},
-	{catalog.Entry{Pkg: "github.com/minio/minio-go/v7", Name: "New", Kind: catalog.Client},
-		"minio/minio-go v7: a client on a new transport unless one is given"},
-	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "Dial", Kind: catalog.Conn},
-		"grpc-go: a ClientConn with its own connections"},
-	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "DialContext", Kind: catalog.Conn},
-		"grpc-go: a ClientConn with its own connections"},
-	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "NewClient", Kind: catalog.Conn},
-		"grpc-go: a ClientConn with its own connections"},
+	{catalog.Entry{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledTransport", Kind: catalog.Transport}, "hashicorp/go-cleanhttp: a new http.Transport with keep-alives"},
+	{catalog.Entry{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledClient", Kind: catalog.Client}, "hashicorp/go-cleanhttp: a client on a new pooled transport"},
+	{catalog.Entry{Pkg: "github.com/go-resty/resty/v2", Name: "New", Kind: catalog.Client}, "go-resty/resty v2: a client on a new transport"},
+	{catalog.Entry{Pkg: "resty.dev/v3", Name: "New", Kind: catalog.Client}, "resty v3: a client on a new transport"},
+	{catalog.Entry{Pkg: "github.com/hashicorp/go-retryablehttp", Name: "NewClient", Kind: catalog.Client}, "hashicorp/go-retryablehttp: a client on a cleanhttp pooled transport"},
+	{catalog.Entry{Pkg: "github.com/minio/minio-go/v7", Name: "New", Kind: catalog.Client}, "minio/minio-go v7: a client on a new transport unless one is given"},
+	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "Dial", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
+	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "DialContext", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
+	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "NewClient", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
 }
 
 // ConstructorEntries returns the constructors as catalog entries.

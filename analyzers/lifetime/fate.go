@@ -1,7 +1,6 @@
 package lifetime
 
 import (
-	"fmt"
 	"go/token"
 	"go/types"
 	"strings"
@@ -61,53 +60,17 @@ func (f *Fate) Dropped() bool { return f.Kept == "" && len(f.Returned) == 0 }
 // Released reports whether any release of the pool was seen.
 func (f *Fate) Released() bool { return len(f.Releases) > 0 }
 
-// An item is a value that holds the pool at the given access path. A path
-// is a list of struct field indices; anyField stands for "somewhere inside"
-// (after a call that wrapped it). Pointers are transparent: a pointer and
-// the variable it points to hold the pool at the same path.
+// An item is a value that holds the pool at the given access path.
+// Pointers are transparent: a pointer and the variable it points to hold
+// the pool at the same path.
 type item struct {
 	v    ssa.Value
-	path string
+	path accessPath
 	part bool // a component of the pool (t.TLSClientConfig): only its release counts
 }
 
-const anyField = "?"
-
-func pathHead(p string) (string, string) {
-	for i := 0; i < len(p); i++ {
-		if p[i] == '/' {
-			return p[:i], p[i+1:]
-		}
-	}
-	return p, ""
-}
-
-func pathPush(step, p string) string {
-	if p == "" {
-		return step
-	}
-	return step + "/" + p
-}
-
-// maxPath bounds access paths, so that recursive types cannot make the walk
-// run away.
-const maxPathSteps = 4
-
-func pathLen(p string) int {
-	if p == "" {
-		return 0
-	}
-	n := 1
-	for i := 0; i < len(p); i++ {
-		if p[i] == '/' {
-			n++
-		}
-	}
-	return n
-}
-
 // fateOf follows the uses of v (which holds a pool at path) through fn.
-func (a *pkgRun) fateOf(fn *ssa.Function, v ssa.Value, path string) *Fate {
+func (a *pkgRun) fateOf(fn *ssa.Function, v ssa.Value, path accessPath) *Fate {
 	f := new(Fate)
 	w := &walker{a: a, fn: fn, fate: f, seen: make(map[item]bool)}
 	w.push(item{v: v, path: path})
@@ -137,7 +100,7 @@ type walker struct {
 }
 
 func (w *walker) push(it item) {
-	if it.v == nil || w.seen[it] || pathLen(it.path) > maxPathSteps {
+	if it.v == nil || w.seen[it] || it.path.tooLong() {
 		return
 	}
 	w.seen[it] = true
@@ -171,10 +134,10 @@ func (w *walker) step(it item, instr ssa.Instruction) {
 			w.store(in, path)
 		}
 	case *ssa.UnOp:
-		if in.Op == token.MUL && (mayHold(in.Type()) || path == "" && isFunc(in.Type())) && (path != "" || isPointerTo(x.Type())) {
+		if in.Op == token.MUL && (mayHold(in.Type()) || path.empty() && isFunc(in.Type())) && (!path.empty() || isPointerTo(x.Type())) {
 			// A load through a holder gives back what it holds. A load
 			// of *t where t is the pool copies the struct: not followed.
-			if path == "" && w.isPoolValue(in.Type()) {
+			if path.empty() && w.isPoolValue(in.Type()) {
 				return
 			}
 			w.push(item{v: in, path: path, part: it.part})
@@ -252,9 +215,9 @@ func (w *walker) isPoolValue(t types.Type) bool {
 // pool gives it back; the pool's own fields are components whose release
 // still counts (rc.HTTPClient.CloseIdleConnections()).
 func (w *walker) field(it item, v ssa.Value, idx int) {
-	head, rest := pathHead(it.path)
+	head, rest := it.path.head()
 	switch {
-	case it.path == "":
+	case it.path.empty():
 		if mayHold(v.Type()) {
 			w.push(item{v: v, part: true})
 		}
@@ -262,16 +225,16 @@ func (w *walker) field(it item, v ssa.Value, idx int) {
 		if mayHold(v.Type()) {
 			w.push(item{v: v, path: it.path, part: it.part})
 		}
-	case head == fmt.Sprint(idx):
+	case head == idx:
 		w.push(item{v: v, path: rest, part: it.part})
 	}
 }
 
 // store handles the pool (at path) being written to addr.
-func (w *walker) store(in *ssa.Store, path string) {
+func (w *walker) store(in *ssa.Store, path accessPath) {
 	root, steps := rootOf(in.Addr)
 	for i := len(steps) - 1; i >= 0; i-- {
-		path = pathPush(steps[i], path)
+		path = path.under(steps[i])
 	}
 	switch r := root.(type) {
 	case *ssa.Alloc:
@@ -299,12 +262,12 @@ func (w *walker) store(in *ssa.Store, path string) {
 
 // rootOf walks an address back to the variable it is part of, returning
 // the field steps from that variable down to the address.
-func rootOf(addr ssa.Value) (ssa.Value, []string) {
-	var steps []string
+func rootOf(addr ssa.Value) (ssa.Value, []int) {
+	var steps []int
 	for i := 0; i < 16; i++ {
 		switch a := addr.(type) {
 		case *ssa.FieldAddr:
-			steps = append(steps, fmt.Sprint(a.Field))
+			steps = append(steps, a.Field)
 			addr = a.X
 		case *ssa.IndexAddr:
 			addr = a.X
@@ -314,7 +277,7 @@ func rootOf(addr ssa.Value) (ssa.Value, []string) {
 			}
 			addr = a.X
 		case *ssa.Field:
-			steps = append(steps, fmt.Sprint(a.Field))
+			steps = append(steps, a.Field)
 			addr = a.X
 		default:
 			return addr, steps
@@ -328,7 +291,7 @@ func isReceiver(fn *ssa.Function, p *ssa.Parameter) bool {
 }
 
 // holding names the field idx of the named struct t points to.
-func holding(t types.Type, idx string) (Holding, bool) {
+func holding(t types.Type, idx int) (Holding, bool) {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = p.Elem()
 	}
@@ -340,23 +303,19 @@ func holding(t types.Type, idx string) (Holding, bool) {
 	return Holding{Owner: n, Field: f}, true
 }
 
-// fieldOf returns field idx (a decimal string) of the struct t points to.
-func fieldOf(t types.Type, idx string) *types.Var {
+// fieldOf returns field idx of the struct t points to.
+func fieldOf(t types.Type, idx int) *types.Var {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = p.Elem()
 	}
 	st, ok := t.Underlying().(*types.Struct)
-	if !ok {
+	if !ok || idx < 0 || idx >= st.NumFields() {
 		return nil
 	}
-	var i int
-	if _, err := fmt.Sscan(idx, &i); err != nil || i >= st.NumFields() {
-		return nil
-	}
-	return st.Field(i)
+	return st.Field(idx)
 }
 
-func describeField(p *ssa.Parameter, steps []string) string {
+func describeField(p *ssa.Parameter, steps []int) string {
 	if len(steps) == 0 {
 		return "the memory " + p.Name() + " points to"
 	}
@@ -446,7 +405,7 @@ func (w *walker) closure(it item, mc *ssa.MakeClosure) {
 	// pool. A functional option (func(*T) { t.client = c }) that is
 	// returned, or passed to a constructor that only applies it, hands the
 	// pool on rather than keeping it.
-	w.push(item{v: mc, path: anyField})
+	w.push(item{v: mc, path: somewhereInside})
 }
 
 // call handles the pool flowing into a call: as the receiver, as an
@@ -512,7 +471,7 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 		use, result := w.a.paramUse(callee, i, recv)
 		switch use {
 		case Keeps:
-			w.keep("passed to "+funcLabel(callee)+", which keeps it", call.Pos())
+			w.keep("passed to "+funcStep(callee).String()+", which keeps it", call.Pos())
 			return
 		case Releases:
 			w.fate.Releases = append(w.fate.Releases, call)
@@ -524,7 +483,7 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			}
 		case Wraps:
 			if v := resultValue(call, result); v != nil {
-				w.push(item{v: v, path: anyField})
+				w.push(item{v: v, path: somewhereInside})
 			}
 		}
 	}
@@ -543,7 +502,7 @@ func (a *pkgRun) storedLiteralReleases(fn ssa.Value) bool {
 			continue
 		}
 		for _, fv := range g.FreeVars {
-			if mayHold(fv.Type()) && a.fateOf(g, fv, "").Released() {
+			if mayHold(fv.Type()) && a.fateOf(g, fv, accessPath{}).Released() {
 				return true
 			}
 		}
@@ -573,7 +532,7 @@ func (w *walker) pushPoolResults(call ssa.CallInstruction) {
 	for i := 0; i < results.Len(); i++ {
 		if isPointerTo(results.At(i).Type()) {
 			if v := resultValue(call, i); v != nil {
-				w.push(item{v: v, path: anyField})
+				w.push(item{v: v, path: somewhereInside})
 			}
 		}
 	}

@@ -67,7 +67,7 @@ func (r *Result) ReleasesField(fn *ssa.Function, field *types.Var) bool {
 	}
 	for i := 0; i < st.NumFields(); i++ {
 		if st.Field(i) == field {
-			return r.run.fateOf(fn, recv, itoa(i)).Released()
+			return r.run.fateOf(fn, recv, accessPath{}.under(i)).Released()
 		}
 	}
 	return false
@@ -91,8 +91,8 @@ type Func struct {
 	// Churns are calls to functions of other packages that create and
 	// drop a pool on every call.
 	Churns []*ChurnCall
-	// InLoop tells, by block index, which blocks lie on a cycle.
-	InLoop []bool
+	// inLoop tells, by block index, which blocks lie on a cycle.
+	inLoop []bool
 	summary
 }
 
@@ -102,7 +102,7 @@ type Site struct {
 	Instr ssa.Instruction // the Alloc or the call
 	Value ssa.Value       // the pool (or its owner)
 	Kind  catalog.Kind    // what it is
-	Chain []string        // how it is made: [&http.Transport{}] or [newClient, &http.Transport{}]
+	Chain Chain           // how it is made: [&http.Transport{}] or [newClient, &http.Transport{}]
 	// Origin is where the pool itself is created, when it is made in
 	// another function of this package; At says where for other packages.
 	Origin token.Pos
@@ -111,11 +111,9 @@ type Site struct {
 	Fate   *Fate
 }
 
-// InLoop reports whether the site is on a loop's path.
-func (s *Site) InLoop() bool {
-	b := s.Instr.Block()
-	return b != nil && b.Index < len(s.Fn.InLoop) && s.Fn.InLoop[b.Index]
-}
+// Repeats reports whether the site runs many times per call of its
+// function (see Func.Repeats).
+func (s *Site) Repeats() bool { return s.Fn.Repeats(s.Instr.Block()) }
 
 // ChurnCall is a call to a function that churns a pool on every call.
 type ChurnCall struct {
@@ -124,22 +122,20 @@ type ChurnCall struct {
 	Churn  *Churn
 }
 
-// InLoop reports whether the call is on a loop's path.
-func (c *ChurnCall) InLoop(fn *Func) bool {
-	b := c.Call.Block()
-	return b != nil && b.Index < len(fn.InLoop) && fn.InLoop[b.Index]
-}
+// Repeats reports whether the call, in fn, runs many times per call of
+// fn (see Func.Repeats).
+func (c *ChurnCall) Repeats(fn *Func) bool { return fn.Repeats(c.Call.Block()) }
 
 // Reason says why a function runs per call.
 type Reason struct {
 	Entry *ssa.Function // the entry point the chain starts from
 	Why   string        // "ServeHTTP is an HTTP handler"
-	Chain []string      // entry -> ... -> this function
+	Chain Chain         // entry -> ... -> this function
 }
 
 // summary is the part of a Func that callers in this package use.
 type summary struct {
-	state    int // 0 not started, 1 in progress, 2 done
+	state    summaryState
 	fresh    []Fresh
 	freshPos map[int]token.Pos // same-package origin of each fresh result
 	freshAt  map[int]string    // and where in another package it is made, if it is
@@ -152,6 +148,15 @@ type summary struct {
 	params    []ParamFlow
 	paramDone bool
 }
+
+// summaryState is how far summarize has got with a function.
+type summaryState int
+
+const (
+	notSummarized summaryState = iota
+	summarizing                // a call cycle back to it sees what it has so far
+	summarized
+)
 
 type pkgRun struct {
 	pass  *analysis.Pass
@@ -179,7 +184,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if _, dup := res.ByFn[fn]; dup {
 			continue
 		}
-		f := &Func{SSA: fn, InLoop: loopBlocks(fn)}
+		f := &Func{SSA: fn, inLoop: loopBlocks(fn)}
 		res.Funcs = append(res.Funcs, f)
 		res.ByFn[fn] = f
 	}
@@ -215,11 +220,11 @@ func (a *pkgRun) funcOf(fn *ssa.Function) *Func {
 // to know. Same-package callees are summarised first, on demand; a cycle
 // of calls sees the conservative empty summary.
 func (a *pkgRun) summarize(f *Func) {
-	if f.state != 0 {
+	if f.state != notSummarized {
 		return
 	}
-	f.state = 1
-	defer func() { f.state = 2 }()
+	f.state = summarizing
+	defer func() { f.state = summarized }()
 	fn := f.SSA
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -227,7 +232,7 @@ func (a *pkgRun) summarize(f *Func) {
 		}
 	}
 	for _, s := range f.Sites {
-		s.Fate = a.fateOf(fn, s.Value, "")
+		s.Fate = a.fateOf(fn, s.Value, accessPath{})
 	}
 	a.summarizeResults(f)
 }
@@ -246,7 +251,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 			f.fresh = append(f.fresh, Fresh{
 				Result: r,
 				Kind:   s.Kind,
-				Chain:  append([]string{funcLabel(f.SSA)}, s.Chain...),
+				Chain:  s.Chain.prepend(funcStep(f.SSA)),
 				Owned:  owned,
 				At:     s.at(a.pass.Fset),
 			})
@@ -258,7 +263,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 		if s.Fate.Dropped() && s.Fate.Used && f.churn == nil {
 			f.churn = &Churn{
 				Kind:     s.Kind,
-				Chain:    append([]string{funcLabel(f.SSA)}, s.Chain...),
+				Chain:    s.Chain.prepend(funcStep(f.SSA)),
 				Released: s.Fate.Released(),
 				At:       s.at(a.pass.Fset),
 			}
@@ -280,13 +285,13 @@ func (a *pkgRun) summarizeResults(f *Func) {
 				a.summarize(g)
 				if g.churn != nil && len(g.churn.Chain) < maxChain {
 					c := *g.churn
-					c.Chain = append([]string{funcLabel(f.SSA)}, c.Chain...)
+					c.Chain = c.Chain.prepend(funcStep(f.SSA))
 					f.churn, f.churnPos, f.churnFrom = &c, g.churnPos, g
 					return
 				}
 			} else if c := a.importedChurn(callee); c != nil {
 				cc := *c
-				cc.Chain = append([]string{funcLabel(f.SSA)}, cc.Chain...)
+				cc.Chain = cc.Chain.prepend(funcStep(f.SSA))
 				f.churn = &cc
 				return
 			}
@@ -300,7 +305,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 func (f *Func) churnReported(depth int) bool {
 	switch {
 	case f.churnSite != nil:
-		return f.PerCall != nil || (f.churnSite.InLoop() && !f.RunsOnce())
+		return f.PerCall != nil || f.churnSite.Repeats()
 	case f.churnFrom != nil && depth < maxChain:
 		return f.PerCall != nil || f.churnFrom.churnReported(depth+1)
 	case f.churn != nil:
@@ -482,9 +487,9 @@ func loopBlocks(fn *ssa.Function) []bool {
 	return in
 }
 
-// Label names a function as chains do: package-qualified, methods by their
-// receiver type, function literals after their parent.
-func Label(fn *ssa.Function) string { return funcLabel(fn) }
+// StepOf names a function as chains do: package-qualified, methods by
+// their receiver type, function literals after their parent.
+func StepOf(fn *ssa.Function) Step { return funcStep(fn) }
 
 // AnalyzerDoc extracts the "# Analyzer name" section of a package's doc.go
 // source, the way the golang.org/x/tools passes document themselves.

@@ -18,21 +18,21 @@ type entryPoints struct {
 }
 
 // newEntryPoints indexes knowledge's entry points and the configured
-// ones (a method name, or import/path.Type for a parameter type).
+// ones: a method name, or import/path.Type for a parameter type.
 func newEntryPoints(extra []string) *entryPoints {
 	e := &entryPoints{methods: make(map[string]string), params: make(map[string]string)}
-	for _, m := range knowledge.EntryMethods {
-		e.methods[m.Name] = m.Why
+	add := func(name, why string) {
+		if strings.Contains(name, ".") {
+			e.params[name] = why
+		} else {
+			e.methods[name] = why
+		}
 	}
-	for _, p := range knowledge.EntryParams {
-		e.params[p.Name] = p.Why
+	for _, ep := range knowledge.EntryPoints {
+		add(ep.Name, ep.Why)
 	}
 	for _, item := range extra {
-		if strings.Contains(item, ".") {
-			e.params[item] = knowledge.ConfiguredEntry
-		} else {
-			e.methods[item] = knowledge.ConfiguredEntry
-		}
+		add(item, knowledge.ConfiguredEntry)
 	}
 	return e
 }
@@ -42,7 +42,7 @@ func (e *entryPoints) reason(fn *ssa.Function) *Reason {
 	sig := fn.Signature
 	if sig.Recv() != nil {
 		if why, ok := e.methods[fn.Name()]; ok {
-			return &Reason{Entry: fn, Why: displayLabel(fn) + " " + why, Chain: []string{funcLabel(fn)}}
+			return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + why, Chain: Chain{funcStep(fn)}}
 		}
 	}
 	for i := 0; i < sig.Params().Len(); i++ {
@@ -55,7 +55,7 @@ func (e *entryPoints) reason(fn *ssa.Function) *Reason {
 			continue
 		}
 		if why, ok := e.params[n.Obj().Pkg().Path()+"."+n.Obj().Name()]; ok {
-			return &Reason{Entry: fn, Why: displayLabel(fn) + " " + why, Chain: []string{funcLabel(fn)}}
+			return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + why, Chain: Chain{funcStep(fn)}}
 		}
 	}
 	return nil
@@ -74,6 +74,14 @@ func runsOnce(fn *ssa.Function) bool {
 // RunsOnce reports whether the function is main or init.
 func (f *Func) RunsOnce() bool { return runsOnce(f.SSA) }
 
+// Repeats reports whether block b of f runs many times per call of f
+// while f itself may run more than once: b lies on a loop, and f is not
+// main or init. It is the one statement of the rule "in a loop and not
+// main/init" that per-call reasoning and the checks share.
+func (f *Func) Repeats(b *ssa.BasicBlock) bool {
+	return b != nil && b.Index < len(f.inLoop) && f.inLoop[b.Index] && !f.RunsOnce()
+}
+
 // markPerCall finds the entry points, then spreads per-call-ness down the
 // static calls of this package: whatever a per-call function calls, or any
 // function calls in a loop, runs per call too.
@@ -91,11 +99,11 @@ func (a *pkgRun) markPerCall() {
 		}
 	}
 	for _, f := range a.res.Funcs {
-		if runsOnce(f.SSA) || (!a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid()) {
+		if !a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid() {
 			continue
 		}
 		for _, b := range f.SSA.Blocks {
-			if !f.InLoop[b.Index] {
+			if !f.Repeats(b) {
 				continue
 			}
 			for _, instr := range b.Instrs {
@@ -103,8 +111,8 @@ func (a *pkgRun) markPerCall() {
 				if g == nil || g.PerCall != nil || g == f {
 					continue
 				}
-				g.PerCall = &Reason{Entry: f.SSA, Why: displayLabel(f.SSA) + " calls it in a loop",
-					Chain: []string{funcLabel(f.SSA), funcLabel(g.SSA)}}
+				g.PerCall = &Reason{Entry: f.SSA, Why: funcStep(f.SSA).Name + " calls it in a loop",
+					Chain: Chain{funcStep(f.SSA), funcStep(g.SSA)}}
 				queue = append(queue, g)
 			}
 		}
@@ -121,7 +129,7 @@ func (a *pkgRun) markPerCall() {
 				if g == nil || g.PerCall != nil || runsOnce(g.SSA) {
 					continue
 				}
-				chain := append(append([]string(nil), f.PerCall.Chain...), funcLabel(g.SSA))
+				chain := append(append(Chain(nil), f.PerCall.Chain...), funcStep(g.SSA))
 				g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain}
 				queue = append(queue, g)
 			}

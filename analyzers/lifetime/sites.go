@@ -27,7 +27,7 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 		if in.Comment == "new" {
 			label = "new(" + short + "." + pt.Name + ")"
 		}
-		f.Sites = append(f.Sites, &Site{Fn: f, Instr: in, Value: in, Kind: catalog.Transport, Chain: []string{label}})
+		f.Sites = append(f.Sites, &Site{Fn: f, Instr: in, Value: in, Kind: catalog.Transport, Chain: Chain{{Name: label}}})
 	case *ssa.Call:
 		a.callSites(f, in)
 	}
@@ -49,7 +49,7 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 	if obj, ok := callee.Object().(*types.Func); ok {
 		if e, ok := a.cfg.Catalog.Lookup(obj); ok {
 			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) {
-				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: e.Kind, Chain: []string{constructorLabel(obj)}})
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: e.Kind, Chain: Chain{constructorStep(obj)}})
 			}
 			return
 		}
@@ -91,7 +91,7 @@ func (a *pkgRun) factorySites(f *Func, call *ssa.Call) {
 		a.summarize(gf)
 		for _, r := range gf.fresh {
 			if v := resultValue(call, r.Result); v != nil {
-				chain := append([]string{field.Name() + " (set to " + displayLabel(gf.SSA) + ")"}, r.Chain[1:]...)
+				chain := r.Chain[1:].prepend(Step{Name: field.Name() + " (set to " + funcStep(gf.SSA).Name + ")"})
 				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: gf.freshPos[r.Result], At: gf.freshAt[r.Result], Owned: r.Owned})
 				return
 			}
@@ -110,7 +110,7 @@ func keepsNoIdle(v ssa.Value, t types.Type) bool {
 		if !ok {
 			continue
 		}
-		if f := fieldOf(t, strconv.Itoa(fa.Field)); f == nil || f.Name() != "DisableKeepAlives" {
+		if f := fieldOf(t, fa.Field); f == nil || f.Name() != "DisableKeepAlives" {
 			continue
 		}
 		for _, use := range *fa.Referrers() {
@@ -124,14 +124,14 @@ func keepsNoIdle(v ssa.Value, t types.Type) bool {
 	return false
 }
 
-// constructorLabel names a catalogued call: "grpc.Dial()",
+// constructorStep names a catalogued call: "grpc.Dial()",
 // "http.Transport.Clone()".
-func constructorLabel(fn *types.Func) string {
+func constructorStep(fn *types.Func) Step {
 	name := fn.Name() + "()"
 	if n := RecvNamed(fn.Signature()); n != nil {
 		name = n.Obj().Name() + "." + name
 	}
-	return fn.Pkg().Name() + "." + name
+	return Step{Pkg: fn.Pkg().Name(), Name: name}
 }
 
 // RecvNamed returns the named type of a method's receiver (T for *T), or
@@ -154,10 +154,10 @@ func fieldVar(v ssa.Value) *types.Var {
 	switch v := v.(type) {
 	case *ssa.UnOp:
 		if fa, ok := v.X.(*ssa.FieldAddr); ok {
-			return fieldOf(fa.X.Type(), strconv.Itoa(fa.Field))
+			return fieldOf(fa.X.Type(), fa.Field)
 		}
 	case *ssa.Field:
-		return fieldOf(v.X.Type(), strconv.Itoa(v.Field))
+		return fieldOf(v.X.Type(), v.Field)
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func (a *pkgRun) collectFactories() {
 				if fn == nil {
 					continue
 				}
-				if field := fieldOf(fa.X.Type(), strconv.Itoa(fa.Field)); field != nil {
+				if field := fieldOf(fa.X.Type(), fa.Field); field != nil {
 					a.factories[field] = append(a.factories[field], fn)
 				}
 			}
@@ -251,7 +251,7 @@ func (a *pkgRun) paramFlows(f *Func) {
 		if !mayHold(p.Type()) {
 			continue
 		}
-		fate := a.fateOf(f.SSA, p, "")
+		fate := a.fateOf(f.SSA, p, accessPath{})
 		switch {
 		case fate.Kept != "":
 		case len(fate.Returned) > 0:
@@ -265,23 +265,26 @@ func (a *pkgRun) paramFlows(f *Func) {
 	f.params = computed
 }
 
-// funcLabel names a function for chains: package-qualified, methods by
-// their receiver type, function literals after their parent.
-func funcLabel(fn *ssa.Function) string {
-	name := fn.Name()
+// funcStep names a function for chains: package-qualified, methods by
+// their receiver type, function literals after their parent (Handle.func1,
+// from SSA's Handle$1).
+func funcStep(fn *ssa.Function) Step {
 	if fn.Parent() != nil {
-		name = strings.ReplaceAll(name, "$", ".func")
-		return funcLabel(rootFunc(fn)) + name[strings.Index(name, "."):]
+		root := funcStep(rootFunc(fn))
+		suffix := strings.ReplaceAll(fn.Name(), "$", ".func")
+		root.Name += suffix[strings.Index(suffix, "."):]
+		return root
 	}
+	name := fn.Name()
 	if n := RecvNamed(fn.Signature); n != nil {
 		name = n.Obj().Name() + "." + name
 	}
 	if fn.Pkg != nil {
-		return fn.Pkg.Pkg.Name() + "." + name
+		return Step{Pkg: fn.Pkg.Pkg.Name(), Name: name}
 	} else if obj := fn.Object(); obj != nil && obj.Pkg() != nil {
-		return obj.Pkg().Name() + "." + name
+		return Step{Pkg: obj.Pkg().Name(), Name: name}
 	}
-	return name
+	return Step{Name: name}
 }
 
 func rootFunc(fn *ssa.Function) *ssa.Function {
@@ -289,13 +292,6 @@ func rootFunc(fn *ssa.Function) *ssa.Function {
 		fn = fn.Parent()
 	}
 	return fn
-}
-
-// displayLabel is funcLabel without the package name, for use within the
-// function's own package.
-func displayLabel(fn *ssa.Function) string {
-	l := funcLabel(fn)
-	return l[strings.Index(l, ".")+1:]
 }
 
 func shortFile(name string) string {

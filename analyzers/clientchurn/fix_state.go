@@ -5,14 +5,18 @@ import (
 	"go/token"
 	"go/types"
 
+	"golang.org/x/tools/go/ast/astutil"
+
 	"github.com/churnlint/churnlint/analyzers/internal/edit"
 )
 
-// Package-level state that a hoisted pool reads: a package-level var is
-// built during package initialisation, so it must read only values that
-// nothing changes afterwards. State set by init functions only is read
-// correctly by a pool built on first use (sync.OnceValue): init functions
-// finish before any other code runs.
+// Whether what the configuration reads stays put once the pool is built
+// once. Package-level state: a package-level var is built during package
+// initialisation, so it must read only values that nothing changes
+// afterwards; state set by init functions only is read correctly by a
+// pool built on first use (sync.OnceValue), as init functions finish
+// before any other code runs. Receiver fields: written only while the
+// value is being built.
 
 // writers of a package-level variable or of a receiver field.
 type writers struct {
@@ -137,4 +141,131 @@ func (r *reporter) packageStateWhy(d *configDeps) (why string, lazy bool) {
 		lazy = lazy || w.inInit
 	}
 	return "", lazy
+}
+
+// fieldWriters finds the writes to field f outside the building of the
+// value that holds it.
+func (r *reporter) fieldWriters(f *types.Var) *writers {
+	info := r.pass.TypesInfo
+	w := new(writers)
+	r.eachWrite(func(target ast.Expr, decl *ast.FuncDecl, inLit bool) {
+		for e := ast.Unparen(target); ; {
+			var next ast.Expr
+			switch x := e.(type) {
+			case *ast.SelectorExpr:
+				if sel := info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal && sel.Obj() == f {
+					if inLit || !r.beingBuilt(decl, x.X, target.Pos()) {
+						w.elsewhere = append(w.elsewhere, decl.Name.Name)
+						if !w.at.IsValid() {
+							w.at = target.Pos()
+						}
+					}
+					return
+				}
+				next = x.X
+			case *ast.IndexExpr:
+				next = x.X
+			case *ast.StarExpr:
+				next = x.X
+			case *ast.ParenExpr:
+				next = x.X
+			}
+			if next == nil {
+				return
+			}
+			e = next
+		}
+	})
+	return w
+}
+
+// beingBuilt reports whether base, in decl, is a local variable that holds
+// a value decl has just made (x := &T{...}, new(T), T{...}) and that
+// nothing but field accesses has used before pos.
+func (r *reporter) beingBuilt(decl *ast.FuncDecl, base ast.Expr, pos token.Pos) bool {
+	info := r.pass.TypesInfo
+	id := identOf(ast.Unparen(base))
+	if id == nil {
+		return false
+	}
+	v, ok := info.Uses[id].(*types.Var)
+	if !ok || v.Kind() != types.LocalVar || !(decl.Pos() <= v.Pos() && v.Pos() < decl.End()) {
+		return false
+	}
+	if !r.madeAt(decl, v) {
+		return false
+	}
+	return r.onlyFieldsUsed(decl.Body, v, pos)
+}
+
+// madeAt reports whether v is declared in decl as the value of a
+// composite literal, its address, or new(T).
+func (r *reporter) madeAt(decl *ast.FuncDecl, v *types.Var) bool {
+	path, _ := astutil.PathEnclosingInterval(edit.FileOf(r.pass, decl.Pos()), v.Pos(), v.Pos())
+	var rhs ast.Expr
+	for _, n := range path {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for i, l := range n.Lhs {
+				if id := identOf(l); id != nil && id.Pos() == v.Pos() && len(n.Rhs) == len(n.Lhs) {
+					rhs = n.Rhs[i]
+				}
+			}
+		case *ast.ValueSpec:
+			for i, name := range n.Names {
+				if name.Pos() == v.Pos() && len(n.Values) == len(n.Names) {
+					rhs = n.Values[i]
+				}
+			}
+		}
+		if rhs != nil {
+			break
+		}
+	}
+	return rhs != nil && r.isConstruction(rhs)
+}
+
+// isConstruction matches T{...}, &T{...} and new(T).
+func (r *reporter) isConstruction(e ast.Expr) bool {
+	e = ast.Unparen(e)
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		e = ast.Unparen(u.X)
+	}
+	switch e := e.(type) {
+	case *ast.CompositeLit:
+		return true
+	case *ast.CallExpr:
+		if id := identOf(e.Fun); id != nil && id.Name == "new" {
+			_, builtin := r.pass.TypesInfo.Uses[id].(*types.Builtin)
+			return builtin
+		}
+	}
+	return false
+}
+
+// onlyFieldsUsed reports whether every use of v in body before pos reads
+// or writes one of its fields: no method runs on it, nothing else gets it.
+func (r *reporter) onlyFieldsUsed(body ast.Node, v *types.Var, pos token.Pos) bool {
+	info := r.pass.TypesInfo
+	asBase := make(map[*ast.Ident]bool)
+	ok := true
+	ast.Inspect(body, func(n ast.Node) bool {
+		if !ok {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			if id := identOf(ast.Unparen(n.X)); id != nil {
+				if sel := info.Selections[n]; sel != nil && sel.Kind() == types.FieldVal {
+					asBase[id] = true
+				}
+			}
+		case *ast.Ident:
+			if n.Pos() < pos && info.Uses[n] == v && !asBase[n] {
+				ok = false
+			}
+		}
+		return true
+	})
+	return ok
 }
