@@ -53,6 +53,10 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		entry = f.PerCall
 	}
 	msg := r.message(fnName, s.Kind.Phrase(), chain, why, s.Fate.Released())
+	if s.Fate.FreshKey {
+		msg = fmt.Sprintf("%s creates a new %s per call and stores it in a map under a key made new on every call (%s; %s): the map is no cache, each call adds a pool with its own connections; create it once and share it",
+			fnName, s.Kind.Phrase(), chain, why)
+	}
 	fix, noFix := r.hoistFix(s)
 	r.report(pos, s, entry, msg, fix, edit.NoFix(noFix))
 }
@@ -63,6 +67,9 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 		return
 	}
 	why, pchain := perCall(f, c.Repeats(f))
+	if c.PerCall != nil {
+		why, pchain = c.PerCall.Why, nil
+	}
 	if why == "" {
 		return
 	}

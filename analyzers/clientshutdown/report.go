@@ -58,6 +58,8 @@ func (c *checker) reportProblem(p release.Problem) {
 		c.reportMissed(p)
 	case release.WrongMethod:
 		c.reportWrongMethod(p)
+	case release.PromotedNoop:
+		c.reportPromotedNoop(p)
 	}
 }
 
@@ -90,12 +92,37 @@ func (c *checker) reportNoRelease(p release.Problem) {
 func (c *checker) reportMissed(p release.Problem) {
 	name, of, m := p.Owner.Named.Obj().Name(), p.Field, p.Method
 	kind := of.Site.Kind.Phrase()
+	msg := fmt.Sprintf("%s.%s does not release %s.%s, %s %s %s: its idle connections and their goroutines outlive the owner; call %s in %s",
+		name, m.Name(), name, of.Var.Name(), article(kind), kind, c.describe(of), releaseCall(of), m.Name())
+	if p.SetsNil {
+		// Forgetting the pool does not close it: a dropped transport's
+		// connections and goroutines live on (it is never collected).
+		msg = fmt.Sprintf("%s.%s sets %s.%s to nil without releasing it, %s %s %s: forgetting a pool does not close its idle connections or stop their goroutines; call %s before dropping it",
+			name, m.Name(), name, of.Var.Name(), article(kind), kind, c.describe(of), releaseCall(of))
+	}
 	c.report(analysis.Diagnostic{
 		Pos:      m.Pos(),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s.%s does not release %s.%s, %s %s %s: its idle connections and their goroutines outlive the owner; call %s in %s",
-			name, m.Name(), name, of.Var.Name(), article(kind), kind, c.describe(of), releaseCall(of), m.Name()),
-		Related: []analysis.RelatedInformation{{Pos: of.Site.Instr.Pos(), Message: "the pool is created here"}},
+		Message:  msg,
+		Related:  []analysis.RelatedInformation{{Pos: of.Site.Instr.Pos(), Message: "the pool is created here"}},
+	}, p.Fix, p.NoFix)
+}
+
+// reportPromotedNoop reports an owner that relies on a release method
+// promoted from an embedded value, which releases none of its pools.
+func (c *checker) reportPromotedNoop(p release.Problem) {
+	name, of, m := p.Owner.Named.Obj().Name(), p.Field, p.Method
+	kind := of.Site.Kind.Phrase()
+	c.report(analysis.Diagnostic{
+		Pos:      p.Owner.Named.Obj().Pos(),
+		Category: "clientshutdown",
+		Message: fmt.Sprintf("%s keeps %s %s in %s.%s %s, but its %s, promoted from %s, releases nothing of %s: its idle connections and their goroutines outlive it; give %s its own %s that calls %s and then %s.%s",
+			name, article(kind), kind, name, of.Var.Name(), c.describe(of), m.Name(), p.Via.Name(), name,
+			name, m.Name(), releaseCall(of), p.Via.Name(), m.Name()),
+		Related: []analysis.RelatedInformation{
+			{Pos: of.Site.Instr.Pos(), Message: "the pool is created here"},
+			{Pos: m.Pos(), Message: "the promoted " + m.Name() + " releases nothing of " + name},
+		},
 	}, p.Fix, p.NoFix)
 }
 

@@ -46,6 +46,14 @@ type Fate struct {
 	// Conditional is set when the pool merges with a value the caller
 	// passed in (an optional client): it is fresh only on some calls.
 	Conditional bool
+
+	// FreshKey is set when the pool is stored in a map under a key made
+	// new on every call: kept, but once per call.
+	FreshKey bool
+
+	// MergesShared names the package-level value (http.DefaultClient)
+	// that stands where the pool would on other paths.
+	MergesShared string
 }
 
 // Holding is a struct field that holds a pool.
@@ -168,6 +176,12 @@ func (w *walker) step(it item, instr ssa.Instruction) {
 		}
 	case *ssa.MapUpdate:
 		if !it.part && (in.Value == x || in.Key == x) {
+			if in.Value == x && freshKey(in.Key, 0) {
+				// A store keyed by something new on every call (a random
+				// ticket) is no cache: each call adds a pool.
+				w.fate.FreshKey, w.fate.Used = true, true
+				return
+			}
 			w.keep("stored in a map", in.Pos())
 		}
 	case *ssa.Send:
@@ -275,6 +289,12 @@ func rootOf(addr ssa.Value) (ssa.Value, []int) {
 			if a.Op != token.MUL {
 				return addr, steps
 			}
+			if p := boxedParam(a.X); p != nil {
+				// *box, where box only ever holds parameter p (SSA
+				// boxes a parameter a closure captures): the pointer
+				// loaded is p itself.
+				return p, steps
+			}
 			addr = a.X
 		case *ssa.Field:
 			steps = append(steps, a.Field)
@@ -284,6 +304,29 @@ func rootOf(addr ssa.Value) (ssa.Value, []int) {
 		}
 	}
 	return addr, steps
+}
+
+// boxedParam returns the parameter that v, a local variable, holds when
+// the only values ever stored in it are that parameter: the variable SSA
+// makes for a parameter that a function literal captures.
+func boxedParam(v ssa.Value) *ssa.Parameter {
+	alloc, ok := v.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	var param *ssa.Parameter
+	for _, ref := range *alloc.Referrers() {
+		st, ok := ref.(*ssa.Store)
+		if !ok || st.Addr != alloc {
+			continue
+		}
+		p, ok := st.Val.(*ssa.Parameter)
+		if !ok || (param != nil && p != param) {
+			return nil
+		}
+		param = p
+	}
+	return param
 }
 
 func isReceiver(fn *ssa.Function, p *ssa.Parameter) bool {
@@ -327,43 +370,155 @@ func describeField(p *ssa.Parameter, steps []int) string {
 
 // merge inspects the other edges of a phi the pool flows into, to tell a
 // broken memoisation (c := s.client; if c == nil { c = new }) and an
-// optional pool passed in by the caller from a plain fresh one.
+// optional pool passed in by the caller from a plain fresh one. A merge
+// with anything else (another new pool, a different handler, a package's
+// default picked without a nil check) leaves the pool fresh.
 func (w *walker) merge(phi *ssa.Phi, from ssa.Value) {
 	for _, e := range phi.Edges {
 		if e == from {
 			continue
 		}
-		switch e := e.(type) {
-		case *ssa.Parameter:
-			w.fate.Conditional = true
+		if w.a.isSiteValue(w.fn, e) {
+			continue // the other branch makes its own new pool
+		}
+		base := stripConversions(e)
+		checked := nilChecked(w.fn, base)
+		switch b := base.(type) {
+		case *ssa.Const, *ssa.Phi:
+		case *ssa.Parameter, *ssa.FreeVar:
+			if checked || sameConcreteType(base, from) {
+				w.fate.Conditional = true
+			}
 		case *ssa.UnOp:
-			if e.Op != token.MUL {
+			if b.Op != token.MUL {
+				w.fate.Conditional = w.fate.Conditional || checked
 				continue
 			}
-			root, steps := rootOf(e.X)
+			root, steps := rootOf(b.X)
 			switch r := root.(type) {
 			case *ssa.Global:
-				if len(steps) == 0 {
+				switch {
+				case len(steps) == 0 && checked && r.Pkg == w.fn.Pkg:
 					w.fate.MemoField, w.fate.MemoName = r.Object(), r.Name()
-				} else {
+				case len(steps) > 0 && (checked || sameConcreteType(base, from)):
 					w.fate.Conditional = true
+				default:
+					// Another package's variable (http.DefaultClient)
+					// picked when no pool is made is no memo this code
+					// can fill: the new pool stays fresh, but whoever
+					// holds the value must not close the shared one.
+					w.fate.MergesShared = r.Pkg.Pkg.Name() + "." + r.Name()
 				}
 			case *ssa.Parameter:
-				if isReceiver(w.fn, r) && len(steps) > 0 {
+				if isReceiver(w.fn, r) && len(steps) > 0 && checked {
 					if f := fieldOf(r.Type(), steps[len(steps)-1]); f != nil {
 						w.fate.MemoField, w.fate.MemoName = f, r.Name()+"."+f.Name()
+						continue
 					}
-				} else {
+				}
+				if checked || sameConcreteType(base, from) {
 					w.fate.Conditional = true
 				}
 			default:
+				if checked || sameConcreteType(base, from) {
+					w.fate.Conditional = true
+				}
+			}
+		default:
+			if checked {
 				w.fate.Conditional = true
 			}
-		case *ssa.Phi, *ssa.Const:
-		default:
-			w.fate.Conditional = true
 		}
 	}
+}
+
+// stripConversions walks back through the conversions that keep a value
+// what it is: to an interface, between named types.
+func stripConversions(v ssa.Value) ssa.Value {
+	for i := 0; i < 8; i++ {
+		switch c := v.(type) {
+		case *ssa.MakeInterface:
+			v = c.X
+		case *ssa.ChangeInterface:
+			v = c.X
+		case *ssa.ChangeType:
+			v = c.X
+		default:
+			return v
+		}
+	}
+	return v
+}
+
+// sameConcreteType reports whether the two values have one concrete type:
+// the caller's own client standing where the new one would.
+func sameConcreteType(a, b ssa.Value) bool {
+	ta, tb := stripConversions(a).Type(), stripConversions(b).Type()
+	if types.IsInterface(ta) || types.IsInterface(tb) {
+		return false
+	}
+	return types.Identical(ta, tb)
+}
+
+// nilChecked reports whether fn compares v with nil, or, for a load, any
+// load of the same variable or field: what "if x == nil { x = new }" does.
+func nilChecked(fn *ssa.Function, v ssa.Value) bool {
+	load, isLoad := v.(*ssa.UnOp)
+	var root ssa.Value
+	var steps []int
+	if isLoad && load.Op == token.MUL {
+		root, steps = rootOf(load.X)
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			bin, ok := instr.(*ssa.BinOp)
+			if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+				continue
+			}
+			for _, pair := range [][2]ssa.Value{{bin.X, bin.Y}, {bin.Y, bin.X}} {
+				if c, ok := pair[1].(*ssa.Const); !ok || !c.IsNil() {
+					continue
+				}
+				x := stripConversions(pair[0])
+				if x == v {
+					return true
+				}
+				if l, ok := x.(*ssa.UnOp); ok && root != nil && l.Op == token.MUL {
+					if r, st := rootOf(l.X); r == root && equalSteps(st, steps) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func equalSteps(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// isSiteValue reports whether v is a pool that fn itself creates.
+func (a *pkgRun) isSiteValue(fn *ssa.Function, v ssa.Value) bool {
+	f := a.funcOf(fn)
+	if f == nil {
+		return false
+	}
+	v = stripConversions(v)
+	for _, s := range f.Sites {
+		if s.Value == v {
+			return true
+		}
+	}
+	return false
 }
 
 // closure handles a function literal that captures the pool: what the
@@ -571,6 +726,74 @@ func containsInt(xs []int, x int) bool {
 	for _, v := range xs {
 		if v == x {
 			return true
+		}
+	}
+	return false
+}
+
+// randomSources make a value that is new on every call.
+var randomSources = map[string]bool{
+	"crypto/rand.Read": true, "crypto/rand.Text": true, "crypto/rand.Int": true,
+	"math/rand.Int63": true, "math/rand.Int": true, "math/rand.Uint64": true, "math/rand.Read": true,
+	"math/rand/v2.Int64": true, "math/rand/v2.Uint64": true, "math/rand/v2.Int": true,
+	"github.com/google/uuid.New": true, "github.com/google/uuid.NewString": true,
+	"github.com/google/uuid.NewRandom": true, "github.com/google/uuid.NewV7": true,
+	"github.com/gofrs/uuid.NewV4": true, "github.com/gofrs/uuid/v5.NewV4": true,
+	"github.com/rs/xid.New": true, "github.com/oklog/ulid/v2.Make": true,
+}
+
+// freshKey reports whether a map key is made new on every call: the result
+// of a random source, of a conversion or encoding of one, or of a function
+// of this package that draws from one.
+func freshKey(v ssa.Value, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Convert:
+		return freshKey(x.X, depth+1)
+	case *ssa.ChangeType:
+		return freshKey(x.X, depth+1)
+	case *ssa.MakeInterface:
+		return freshKey(x.X, depth+1)
+	case *ssa.Extract:
+		return freshKey(x.Tuple, depth+1)
+	case *ssa.Call:
+		callee := x.Call.StaticCallee()
+		if callee == nil {
+			return false
+		}
+		if isRandomSource(callee) {
+			return true
+		}
+		if callee.Pkg != nil && len(callee.Blocks) > 0 && drawsRandom(callee) {
+			return true
+		}
+		for _, arg := range x.Call.Args {
+			if freshKey(arg, depth+1) {
+				return true // hex.EncodeToString(b), uuid.New().String()
+			}
+		}
+	case *ssa.Slice:
+		return freshKey(x.X, depth+1)
+	}
+	return false
+}
+
+func isRandomSource(fn *ssa.Function) bool {
+	obj, ok := fn.Object().(*types.Func)
+	return ok && obj.Pkg() != nil && randomSources[obj.Pkg().Path()+"."+obj.Name()]
+}
+
+// drawsRandom reports whether fn calls a random source itself.
+func drawsRandom(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(ssa.CallInstruction); ok {
+				if callee := call.Common().StaticCallee(); callee != nil && isRandomSource(callee) {
+					return true
+				}
+			}
 		}
 	}
 	return false

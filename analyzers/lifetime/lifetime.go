@@ -93,6 +93,9 @@ type Func struct {
 	Churns []*ChurnCall
 	// inLoop tells, by block index, which blocks lie on a cycle.
 	inLoop []bool
+	// once is set for code a framework runs once per process (a CLI
+	// command's action), like main and init.
+	once bool
 	summary
 }
 
@@ -113,13 +116,120 @@ type Site struct {
 
 // Repeats reports whether the site runs many times per call of its
 // function (see Func.Repeats).
-func (s *Site) Repeats() bool { return s.Fn.Repeats(s.Instr.Block()) }
+func (s *Site) Repeats() bool { return s.Fn.Repeats(s.Instr.Block()) && !s.LongLived() }
+
+// LongLived reports whether the pool outlives an inner loop of the loop it
+// is made in: the loop redials around one long-lived use (a stream read
+// until it breaks), a pool per reconnect rather than per request.
+func (s *Site) LongLived() bool {
+	home := s.Instr.Block()
+	if home == nil || home.Index >= len(s.Fn.inLoop) || !s.Fn.inLoop[home.Index] {
+		return false
+	}
+	fn := s.Fn.SSA
+	// The blocks of the site's loop: those it reaches that reach it back.
+	fwd, back := reach(home, func(b *ssa.BasicBlock) []*ssa.BasicBlock { return b.Succs }),
+		reach(home, func(b *ssa.BasicBlock) []*ssa.BasicBlock { return b.Preds })
+	inner := make([]bool, len(fn.Blocks))
+	for _, b := range fn.Blocks {
+		inner[b.Index] = b != home && fwd[b] && back[b] && onCycleAvoiding(b, home)
+	}
+	derived := derivedValues(s.Value)
+	for _, b := range fn.Blocks {
+		if !inner[b.Index] {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			for _, op := range instr.Operands(nil) {
+				if op != nil && derived[*op] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func reach(from *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	work := []*ssa.BasicBlock{from}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, n := range next(b) {
+			if !seen[n] {
+				seen[n] = true
+				work = append(work, n)
+			}
+		}
+	}
+	return seen
+}
+
+// onCycleAvoiding reports whether b lies on a cycle that does not pass
+// through avoid.
+func onCycleAvoiding(b, avoid *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{avoid: true}
+	work := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(work) > 0 {
+		n := work[len(work)-1]
+		work = work[:len(work)-1]
+		if n == b {
+			return true
+		}
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		work = append(work, n.Succs...)
+	}
+	return false
+}
+
+// derivedValues is v and what the function makes from it: the results of
+// calls it is passed to (a client, then a stream), and their parts.
+func derivedValues(v ssa.Value) map[ssa.Value]bool {
+	out := map[ssa.Value]bool{v: true}
+	work := []ssa.Value{v}
+	for len(work) > 0 && len(out) < 64 {
+		x := work[len(work)-1]
+		work = work[:len(work)-1]
+		refs := x.Referrers()
+		if refs == nil {
+			continue
+		}
+		for _, ref := range *refs {
+			var next []ssa.Value
+			switch in := ref.(type) {
+			case *ssa.Call:
+				next = append(next, in)
+			case *ssa.Extract, *ssa.MakeInterface, *ssa.ChangeType, *ssa.Phi, *ssa.FieldAddr, *ssa.Field, *ssa.UnOp:
+				next = append(next, in.(ssa.Value))
+			case *ssa.Store:
+				if alloc, ok := in.Addr.(*ssa.Alloc); ok && in.Val == x {
+					next = append(next, alloc)
+				}
+			}
+			for _, n := range next {
+				if !out[n] {
+					out[n] = true
+					work = append(work, n)
+				}
+			}
+		}
+	}
+	return out
+}
 
 // ChurnCall is a call to a function that churns a pool on every call.
 type ChurnCall struct {
 	Call   ssa.CallInstruction
 	Callee *types.Func
 	Churn  *Churn
+	// PerCall is set when the call registers Callee with a framework that
+	// calls it per request (pb.RegisterFooServer(s, impl)): the finding
+	// is the registration's, whatever runs the registering code.
+	PerCall *Reason
 }
 
 // Repeats reports whether the call, in fn, runs many times per call of
@@ -163,8 +273,14 @@ type pkgRun struct {
 	cfg   *Config
 	res   *Result
 	entry *entryPoints
-	// factories maps a struct field to the functions stored in it.
-	factories map[*types.Var][]*ssa.Function
+	// factories maps a struct field to the functions stored in it;
+	// globalFuncs a package variable to those stored in it or its map.
+	factories   map[*types.Var][]*ssa.Function
+	globalFuncs map[*ssa.Global][]*ssa.Function
+	// impls caches the implementations of interface methods; named
+	// lists the types they are looked for in.
+	impls map[*types.Func][]*ssa.Function
+	named []*types.Named
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -178,7 +294,8 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	pkg, funcs := buildSSA(pass)
 	res.Pkg = pkg
-	a := &pkgRun{pass: pass, cfg: cfg, res: res, entry: newEntryPoints(cfg.EntryPoints)}
+	a := &pkgRun{pass: pass, cfg: cfg, res: res, entry: newEntryPoints(cfg.EntryPoints),
+		impls: make(map[*types.Func][]*ssa.Function)}
 	res.run = a
 	for _, fn := range funcs {
 		if _, dup := res.ByFn[fn]; dup {
@@ -189,6 +306,7 @@ func run(pass *analysis.Pass) (any, error) {
 		res.ByFn[fn] = f
 	}
 	a.collectFactories()
+	a.collectGlobalFuncs()
 	for _, f := range res.Funcs {
 		a.summarize(f)
 	}

@@ -72,7 +72,8 @@ func runsOnce(fn *ssa.Function) bool {
 }
 
 // RunsOnce reports whether the function is main or init.
-func (f *Func) RunsOnce() bool { return runsOnce(f.SSA) }
+// A CLI command's action runs once too.
+func (f *Func) RunsOnce() bool { return f.once || runsOnce(f.SSA) }
 
 // Repeats reports whether block b of f runs many times per call of f
 // while f itself may run more than once: b lies on a loop, and f is not
@@ -86,7 +87,7 @@ func (f *Func) Repeats(b *ssa.BasicBlock) bool {
 // static calls of this package: whatever a per-call function calls, or any
 // function calls in a loop, runs per call too.
 func (a *pkgRun) markPerCall() {
-	var queue []*Func
+	queue := a.markRegistered()
 	for _, f := range a.res.Funcs {
 		if !a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid() {
 			// A test's loop over cases does not make production code
@@ -107,13 +108,14 @@ func (a *pkgRun) markPerCall() {
 				continue
 			}
 			for _, instr := range b.Instrs {
-				g := a.calleeFunc(instr)
-				if g == nil || g.PerCall != nil || g == f {
-					continue
+				for _, g := range a.calleeFuncs(instr) {
+					if g.PerCall != nil || g == f {
+						continue
+					}
+					g.PerCall = &Reason{Entry: f.SSA, Why: funcStep(f.SSA).Name + " calls it in a loop",
+						Chain: Chain{funcStep(f.SSA), funcStep(g.SSA)}}
+					queue = append(queue, g)
 				}
-				g.PerCall = &Reason{Entry: f.SSA, Why: funcStep(f.SSA).Name + " calls it in a loop",
-					Chain: Chain{funcStep(f.SSA), funcStep(g.SSA)}}
-				queue = append(queue, g)
 			}
 		}
 	}
@@ -125,13 +127,14 @@ func (a *pkgRun) markPerCall() {
 		}
 		for _, b := range f.SSA.Blocks {
 			for _, instr := range b.Instrs {
-				g := a.calleeFunc(instr)
-				if g == nil || g.PerCall != nil || runsOnce(g.SSA) {
-					continue
+				for _, g := range a.calleeFuncs(instr) {
+					if g.PerCall != nil || g.RunsOnce() {
+						continue
+					}
+					chain := append(append(Chain(nil), f.PerCall.Chain...), funcStep(g.SSA))
+					g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain}
+					queue = append(queue, g)
 				}
-				chain := append(append(Chain(nil), f.PerCall.Chain...), funcStep(g.SSA))
-				g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain}
-				queue = append(queue, g)
 			}
 		}
 	}
@@ -144,4 +147,24 @@ func (a *pkgRun) calleeFunc(instr ssa.Instruction) *Func {
 		return nil
 	}
 	return a.funcOf(call.Common().StaticCallee())
+}
+
+// calleeFuncs returns the functions of this package that instr may call:
+// its static callee, or what a call through an interface or a function
+// value resolves to (dynamic.go).
+func (a *pkgRun) calleeFuncs(instr ssa.Instruction) []*Func {
+	if g := a.calleeFunc(instr); g != nil {
+		return []*Func{g}
+	}
+	call, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return nil
+	}
+	var out []*Func
+	for _, fn := range a.dynamicTargets(call) {
+		if g := a.funcOf(fn); g != nil {
+			out = append(out, g)
+		}
+	}
+	return out
 }

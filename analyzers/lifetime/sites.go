@@ -1,6 +1,7 @@
 package lifetime
 
 import (
+	"go/token"
 	"go/types"
 	"path/filepath"
 	"strconv"
@@ -43,12 +44,14 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 	common := call.Common()
 	callee := common.StaticCallee()
 	if callee == nil {
-		a.factorySites(f, call)
+		if !a.factorySites(f, call) {
+			a.dynamicSites(f, call)
+		}
 		return
 	}
 	if obj, ok := callee.Object().(*types.Func); ok {
 		if e, ok := a.cfg.Catalog.Lookup(obj); ok {
-			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) {
+			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) && !a.poolReplaced(v) {
 				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: e.Kind, Chain: Chain{constructorStep(obj)}})
 			}
 			return
@@ -78,10 +81,10 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 // factorySites handles a call through a function stored in a struct field
 // (an option or a factory): if a function of this package that is stored
 // in that field returns a fresh pool, so does the call.
-func (a *pkgRun) factorySites(f *Func, call *ssa.Call) {
+func (a *pkgRun) factorySites(f *Func, call *ssa.Call) bool {
 	field := fieldVar(call.Common().Value)
 	if field == nil {
-		return
+		return false
 	}
 	for _, g := range a.factories[field] {
 		gf := a.funcOf(g)
@@ -93,8 +96,36 @@ func (a *pkgRun) factorySites(f *Func, call *ssa.Call) {
 			if v := resultValue(call, r.Result); v != nil {
 				chain := r.Chain[1:].prepend(Step{Name: field.Name() + " (set to " + funcStep(gf.SSA).Name + ")"})
 				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: gf.freshPos[r.Result], At: gf.freshAt[r.Result], Owned: r.Owned})
-				return
+				return true
 			}
+		}
+	}
+	return false
+}
+
+// dynamicSites handles a call through an interface or a function value
+// that may run a function returning a fresh pool (dynamic.go).
+func (a *pkgRun) dynamicSites(f *Func, call *ssa.Call) {
+	for _, g := range a.dynamicTargets(call) {
+		var fresh []Fresh
+		var pos map[int]token.Pos
+		if gf := a.funcOf(g); gf != nil {
+			if gf == f {
+				continue
+			}
+			a.summarize(gf)
+			fresh, pos = gf.fresh, gf.freshPos
+		} else if ff := a.importedFact(g); ff != nil {
+			fresh = ff.Fresh
+		}
+		for _, r := range fresh {
+			v := resultValue(call, r.Result)
+			if v == nil {
+				continue
+			}
+			chain := r.Chain[1:].prepend(dynamicStep(call, g))
+			f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: pos[r.Result], At: r.At, Owned: r.Owned})
+			return
 		}
 	}
 }
@@ -122,6 +153,43 @@ func keepsNoIdle(v ssa.Value, t types.Type) bool {
 		}
 	}
 	return false
+}
+
+// poolReplaced reports whether the caller installs a pool of its own over
+// the one a constructor put in the value it returned (rc :=
+// retryablehttp.NewClient(); rc.HTTPClient = shared), so that the
+// constructor's pool never opens a connection.
+func (a *pkgRun) poolReplaced(v ssa.Value) bool {
+	if !isPointerTo(v.Type()) {
+		return false
+	}
+	for _, ref := range *v.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || fa.X != v {
+			continue
+		}
+		field := fieldOf(v.Type(), fa.Field)
+		if field == nil || !a.holdsPool(field.Type()) {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			if st, ok := use.(*ssa.Store); ok && st.Addr == fa {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdsPool reports whether a field of type t holds a pool: an HTTP client,
+// a transport or a round tripper.
+func (a *pkgRun) holdsPool(t types.Type) bool {
+	switch namedPath(t) {
+	case "net/http.Client", "net/http.Transport", "net/http.RoundTripper":
+		return true
+	}
+	_, ok := a.cfg.Catalog.PoolType(t)
+	return ok
 }
 
 // constructorStep names a catalogued call: "grpc.Dial()",

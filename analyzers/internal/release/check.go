@@ -1,10 +1,12 @@
 package release
 
 import (
+	"fmt"
 	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
 
 	"github.com/churnlint/churnlint/analyzers/internal/edit"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
@@ -21,6 +23,10 @@ const (
 	// WrongMethod: it releases the field only in a method its host never
 	// calls.
 	WrongMethod
+	// PromotedNoop: its only release methods are promoted from an
+	// embedded value, which cannot reach the owner's own pools (a
+	// plugin relying on its base's Shutdown).
+	PromotedNoop
 )
 
 // Problem is what an owner lacks to release one of its pools, with the
@@ -39,6 +45,11 @@ type Problem struct {
 	// release methods (WrongMethod).
 	Host        *types.Named
 	HostRelease []string
+	// SetsNil: the missing release method sets the field to nil,
+	// forgetting the pool without closing it (Missed).
+	SetsNil bool
+	// Via is the embedded field Method is promoted through (PromotedNoop).
+	Via *types.Var
 
 	Fix   *analysis.SuggestedFix
 	NoFix edit.NoFix // why Fix is nil
@@ -58,8 +69,12 @@ func (ow *Owners) Check(o *Owner) []Problem {
 			first.Fields = append(first.Fields, pool[0])
 		}
 		p := Problem{Kind: NoRelease, Owner: first, Host: host}
-		if fix, ok := ow.addMethodFix(first, host); ok {
+		if fix, ok := ow.addMethodFix(first, host); ok && (host != nil || ow.driver(o.Named) == nil) {
 			p.Fix = &fix
+		} else if ok {
+			// A Close that nothing calls releases nothing.
+			d := ow.driver(o.Named).Name()
+			p.NoFix = edit.NoFix(fmt.Sprintf("its host drives it through %s, which has no release method, so a new Close would never be called; release the pools when the host is done with it (when Run returns), or give %s a release method the host calls", d, d))
 		} else {
 			p.NoFix = edit.NoFix("the method could not be written after the declaration of " + o.Named.Obj().Name())
 			for _, of := range first.Fields {
@@ -79,7 +94,7 @@ func (ow *Owners) Check(o *Owner) []Problem {
 		released := pool[0]
 		for _, m := range methods {
 			for _, of := range pool {
-				if ow.res.ReleasesField(ow.res.Pkg.Prog.FuncValue(m), of.Var) {
+				if ow.releases(o.Named, m, of.Var) {
 					if len(releasing) == 0 {
 						released = of
 					}
@@ -89,7 +104,11 @@ func (ow *Owners) Check(o *Owner) []Problem {
 			}
 		}
 		if len(releasing) == 0 {
-			out = append(out, ow.missed(o, pool, methods, host))
+			if own := ownMethods(o.Named, methods); len(own) > 0 {
+				out = append(out, ow.missed(o, pool, own, host))
+			} else {
+				out = append(out, ow.promotedNoop(o, pool, methods, host))
+			}
 			continue
 		}
 		if host != nil && !anyIn(releasing, host) {
@@ -117,13 +136,103 @@ func (ow *Owners) missed(o *Owner, pool []*Field, methods []*types.Func, host *t
 			}
 		}
 	}
-	p := Problem{Kind: Missed, Owner: o, Field: missed, Method: m, Host: host}
+	p := Problem{Kind: Missed, Owner: o, Field: missed, Method: m, Host: host,
+		SetsNil: setsNil(ow.res.Pkg.Prog.FuncValue(m), missed.Var)}
 	if fix, ok := ow.insertReleaseFix(m, missed); ok {
 		p.Fix = &fix
 	} else {
 		p.NoFix = noReleaseMethod(missed)
 	}
 	return p
+}
+
+// promotedNoop describes an owner whose release methods all come from an
+// embedded value: the fix gives it its own, which releases the pools and
+// then calls the embedded one.
+func (ow *Owners) promotedNoop(o *Owner, pool []*Field, methods []*types.Func, host *types.Named) Problem {
+	of := pool[0]
+	for _, cand := range pool {
+		if releaseStmt("x", cand) != "" {
+			of = cand
+			break
+		}
+	}
+	m := methods[0]
+	if host != nil {
+		for _, cand := range methods {
+			if anyIn([]*types.Func{cand}, host) {
+				m = cand
+			}
+		}
+	}
+	via := promotedVia(o.Named, m)
+	p := Problem{Kind: PromotedNoop, Owner: o, Field: of, Method: m, Host: host, Via: via}
+	if fix, why := ow.overrideFix(o, of, m, via); why == "" {
+		p.Fix = &fix
+	} else {
+		p.NoFix = why
+	}
+	return p
+}
+
+// releases reports whether release method m of owner n releases field: a
+// method n declares, by what it does; a method promoted from an embedded
+// field, only when that embedded value is what holds the pool (it cannot
+// reach n's other fields: Base's no-op Shutdown releases nothing of
+// Moderation's).
+func (ow *Owners) releases(n *types.Named, m *types.Func, field *types.Var) bool {
+	if via := promotedVia(n, m); via != nil {
+		return via == field
+	}
+	return ow.res.ReleasesField(ow.res.Pkg.Prog.FuncValue(m), field)
+}
+
+// promotedVia returns the embedded field of n through which method m is
+// promoted, or nil when n declares m itself.
+func promotedVia(n *types.Named, m *types.Func) *types.Var {
+	sel := types.NewMethodSet(types.NewPointer(n)).Lookup(m.Pkg(), m.Name())
+	st, ok := n.Underlying().(*types.Struct)
+	if sel == nil || len(sel.Index()) < 2 || !ok {
+		return nil
+	}
+	return st.Field(sel.Index()[0])
+}
+
+// ownMethods keeps the methods n declares itself.
+func ownMethods(n *types.Named, methods []*types.Func) []*types.Func {
+	var out []*types.Func
+	for _, m := range methods {
+		if promotedVia(n, m) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// setsNil reports whether method fn stores nil in field of its receiver.
+func setsNil(fn *ssa.Function, field *types.Var) bool {
+	if fn == nil || len(fn.Params) == 0 {
+		return false
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			st, ok := instr.(*ssa.Store)
+			if !ok {
+				continue
+			}
+			if k, ok := st.Val.(*ssa.Const); !ok || !k.IsNil() {
+				continue
+			}
+			fa, ok := st.Addr.(*ssa.FieldAddr)
+			if !ok || fa.X != fn.Params[0] {
+				continue
+			}
+			if s, ok := fa.X.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct); ok && s.Field(fa.Field) == field {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (ow *Owners) wrongMethod(o *Owner, of *Field, releasing []*types.Func, host *types.Named) Problem {

@@ -31,6 +31,9 @@ func (f *Field) HoldsFactory() bool {
 
 // noReleaseMethod explains why no release can be inserted.
 func noReleaseMethod(of *Field) edit.NoFix {
+	if shared := of.Site.Fate.MergesShared; shared != "" {
+		return edit.NoFix(fmt.Sprintf("%s may also hold %s, which it must not close; release it only where it holds the pool it created", of.Var.Name(), shared))
+	}
 	if of.HoldsFactory() {
 		return edit.NoFix(fmt.Sprintf("the pool is captured by the function stored in %s (a factory), and nothing can reach it there to release it; keep the pool in a field of its own as well and release that field", of.Var.Name()))
 	}
@@ -44,6 +47,9 @@ func noReleaseMethod(of *Field) edit.NoFix {
 // the field's type has no release method to call (an interface that does
 // not declare one: the fix would compile and release nothing).
 func releaseStmt(recv string, of *Field) string {
+	if of.Site.Fate.MergesShared != "" {
+		return "" // closing it could close the shared default
+	}
 	x := recv + "." + of.Var.Name()
 	for _, method := range []string{"CloseIdleConnections", "Close"} {
 		obj, _, _ := types.LookupFieldOrMethod(of.Var.Type(), true, of.Var.Pkg(), method)
@@ -141,11 +147,79 @@ func (ow *Owners) insertReleaseFix(m *types.Func, of *Field) (analysis.Suggested
 			NewText: []byte("{\n" + stmt.String() + string(rest) + "}")}}
 		return fix, true
 	}
-	// Insert on the line after the brace, so a comment on the brace's
-	// line stays where it is.
+	// Insert after the method's own guards (if r == nil { return nil }),
+	// which may protect the release from a nil receiver; else on the line
+	// after the brace, so a comment on the brace's line stays where it is.
 	at := tf.LineStart(line + 1)
+	if g := leadingGuards(decl.Body); g != nil && tf.Line(g.End()) < tf.Line(decl.Body.Rbrace) {
+		at = tf.LineStart(tf.Line(g.End()) + 1)
+	}
 	fix.TextEdits = []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(stmt.String())}}
 	return fix, true
+}
+
+// leadingGuards returns the last of the if statements a body starts with
+// that only return (if c == nil { return nil }), or nil.
+func leadingGuards(body *ast.BlockStmt) ast.Stmt {
+	var last ast.Stmt
+	for _, stmt := range body.List {
+		is, ok := stmt.(*ast.IfStmt)
+		if !ok || is.Else != nil || is.Init != nil || len(is.Body.List) == 0 {
+			break
+		}
+		if _, ok := is.Body.List[len(is.Body.List)-1].(*ast.ReturnStmt); !ok {
+			break
+		}
+		last = is
+	}
+	return last
+}
+
+// overrideFix writes the owner's own version of the promoted method m: it
+// releases the pool, then calls the embedded one.
+func (ow *Owners) overrideFix(o *Owner, of *Field, m *types.Func, via *types.Var) (analysis.SuggestedFix, edit.NoFix) {
+	file, after := ow.lastDecl(o.Named)
+	if file == nil {
+		return analysis.SuggestedFix{}, edit.NoFix("the declaration of " + o.Named.Obj().Name() + " was not found")
+	}
+	recv := receiverName(file, o.Named)
+	release := releaseStmt(recv, of)
+	if release == "" {
+		return analysis.SuggestedFix{}, noReleaseMethod(of)
+	}
+	im := edit.NewImports(ow.pass)
+	sig := m.Signature()
+	var params, args string
+	switch {
+	case sig.Params().Len() == 0:
+	case sig.Params().Len() == 1 && sig.Params().At(0).Type().String() == "context.Context":
+		ctxName, ok := im.Name(file, types.NewPackage("context", "context"))
+		if !ok {
+			return analysis.SuggestedFix{}, "the context package cannot be imported under its name in this file"
+		}
+		params, args = "ctx "+ctxName+".Context", "ctx"
+	default:
+		return analysis.SuggestedFix{}, edit.NoFix(m.Name() + "'s parameters are not ones a fix writes (none, or a context.Context)")
+	}
+	call := recv + "." + via.Name() + "." + m.Name() + "(" + args + ")"
+	var results, tail string
+	switch {
+	case sig.Results().Len() == 0:
+		tail = call + "\n"
+	case sig.Results().Len() == 1 && sig.Results().At(0).Type().String() == "error":
+		results, tail = " error", "return "+call+"\n"
+	default:
+		return analysis.SuggestedFix{}, edit.NoFix(m.Name() + "'s results are not ones a fix writes (none, or an error)")
+	}
+	name := o.Named.Obj().Name()
+	src := fmt.Sprintf("// %s releases the connection pools %s opened, then shuts down its %s.\nfunc (%s *%s) %s(%s)%s {\n%s%s}",
+		m.Name(), name, via.Name(), recv, name, m.Name(), params, results, release, tail)
+	formatted, err := edit.Decls(src)
+	if err != nil {
+		return analysis.SuggestedFix{}, "the method could not be written"
+	}
+	edits := append([]analysis.TextEdit{{Pos: after, End: after, NewText: []byte("\n\n" + formatted + "\n")}}, im.Edits()...)
+	return analysis.SuggestedFix{Message: "give " + name + " its own " + m.Name(), TextEdits: edit.MergeInserts(edits)}, ""
 }
 
 func (ow *Owners) funcDecl(m *types.Func) *ast.FuncDecl {

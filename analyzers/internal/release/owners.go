@@ -9,6 +9,7 @@ package release
 import (
 	"go/types"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -194,8 +195,28 @@ func hasLifecycle(n *types.Named) bool {
 // Configure, ...). Such a host keeps the component for the life of the
 // process; there is no shutdown for a release method to hook into.
 func (ow *Owners) hostWithoutTeardown(n *types.Named) bool {
+	return ow.hostWithout(n, setupMethods) != nil
+}
+
+// driver returns the interface through which a host of this module drives
+// n (Run, Serve, Start, ...) without ever releasing it, or nil. The
+// standard library's interfaces (http.Handler) do not count: they are how
+// a value is served, not a host that owns it, and whoever holds the value
+// can call a new Close.
+func (ow *Owners) driver(n *types.Named) *types.TypeName {
+	tn := ow.hostWithout(n, lifecycleMethods)
+	if tn == nil || tn.Pkg() != ow.pass.Pkg && !strings.Contains(strings.Split(tn.Pkg().Path(), "/")[0], ".") {
+		return nil
+	}
+	return tn
+}
+
+// hostWithout returns an interface in scope that n implements, through
+// which a host drives it by one of the methods in drive but never releases
+// it, or nil.
+func (ow *Owners) hostWithout(n *types.Named, drive map[string]bool) *types.TypeName {
 	ptr := types.NewPointer(n)
-	scan := func(pkg *types.Package) bool {
+	scan := func(pkg *types.Package) *types.TypeName {
 		scope := pkg.Scope()
 		for _, name := range scope.Names() {
 			tn, ok := scope.Lookup(name).(*types.TypeName)
@@ -206,26 +227,26 @@ func (ow *Owners) hostWithoutTeardown(n *types.Named) bool {
 			if !ok || it.NumMethods() == 0 || !types.Implements(ptr, it) {
 				continue
 			}
-			setup, teardown := false, false
+			driven, teardown := false, false
 			for i := 0; i < it.NumMethods(); i++ {
-				setup = setup || setupMethods[it.Method(i).Name()]
+				driven = driven || drive[it.Method(i).Name()]
 				teardown = teardown || ow.res.Config.IsReleaseName(it.Method(i).Name())
 			}
-			if setup && !teardown {
-				return true
+			if driven && !teardown {
+				return tn
 			}
 		}
-		return false
+		return nil
 	}
-	if scan(ow.pass.Pkg) {
-		return true
+	if tn := scan(ow.pass.Pkg); tn != nil {
+		return tn
 	}
 	for _, imp := range ow.pass.Pkg.Imports() {
-		if scan(imp) {
-			return true
+		if tn := scan(imp); tn != nil {
+			return tn
 		}
 	}
-	return false
+	return nil
 }
 
 // releaseMethods returns the owner's methods that release pools by name.
