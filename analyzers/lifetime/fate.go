@@ -732,15 +732,7 @@ func containsInt(xs []int, x int) bool {
 }
 
 // randomSources make a value that is new on every call.
-var randomSources = map[string]bool{
-	"crypto/rand.Read": true, "crypto/rand.Text": true, "crypto/rand.Int": true,
-	"math/rand.Int63": true, "math/rand.Int": true, "math/rand.Uint64": true, "math/rand.Read": true,
-	"math/rand/v2.Int64": true, "math/rand/v2.Uint64": true, "math/rand/v2.Int": true,
-	"github.com/google/uuid.New": true, "github.com/google/uuid.NewString": true,
-	"github.com/google/uuid.NewRandom": true, "github.com/google/uuid.NewV7": true,
-	"github.com/gofrs/uuid.NewV4": true, "github.com/gofrs/uuid/v5.NewV4": true,
-	"github.com/rs/xid.New": true, "github.com/oklog/ulid/v2.Make": true,
-}
+var randomSources = knowledge.Names(knowledge.RandomSources)
 
 // freshKey reports whether a map key is made new on every call: the result
 // of a random source, of a conversion or encoding of one, or of a function

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/churnlint/churnlint/analyzers/knowledge"
 )
 
 // Frameworks tell how often code runs by how it is registered, not by its
@@ -12,56 +14,7 @@ import (
 // a value handed to a gRPC server, a cron scheduler or a workflow worker
 // has its methods called per request, tick or activity.
 
-// onceField is a struct field whose function a CLI framework calls once per
-// process run.
-type onceField struct {
-	Pkg, Type string
-	Fields    []string
-}
-
-var cobraActions = []string{"Run", "RunE", "PreRun", "PreRunE", "PersistentPreRun", "PersistentPreRunE",
-	"PostRun", "PostRunE", "PersistentPostRun", "PersistentPostRunE"}
-
-var cliActions = []string{"Action", "Before", "After"}
-
-var onceFields = []onceField{
-	{"github.com/spf13/cobra", "Command", cobraActions},                  // cobra
-	{"github.com/urfave/cli", "App", cliActions},                         // urfave/cli v1
-	{"github.com/urfave/cli", "Command", cliActions},                     // urfave/cli v1
-	{"github.com/urfave/cli/v2", "App", cliActions},                      // urfave/cli v2
-	{"github.com/urfave/cli/v2", "Command", cliActions},                  // urfave/cli v2
-	{"github.com/urfave/cli/v3", "Command", cliActions},                  // urfave/cli v3
-	{"github.com/alecthomas/kingpin/v2", "CmdClause", nil},               // kingpin: Action(fn) below
-	{"gopkg.in/alecthomas/kingpin.v2", "CmdClause", nil},                 // kingpin v2 (old path)
-	{"github.com/peterbourgon/ff/v3/ffcli", "Command", []string{"Exec"}}, // ffcli
-}
-
-// registrar is a call that hands code to a framework which calls it once
-// per request, event or tick.
-type registrar struct {
-	Pkg  string // import path of the framework
-	Recv string // receiver type (or interface) of the method; "" for a function
-	Name string
-	Arg  int    // the argument registered (receiver not counted)
-	Why  string // completes "<fn> ..."
-}
-
-var registrars = []registrar{
-	{"github.com/robfig/cron/v3", "Cron", "AddFunc", 1, "is a cron job, run on every tick of its schedule"},
-	{"github.com/robfig/cron", "Cron", "AddFunc", 1, "is a cron job, run on every tick of its schedule"},
-	{"go.temporal.io/sdk/worker", "Worker", "RegisterActivity", 0, "is a Temporal activity, run for every activity task"},
-	{"go.temporal.io/sdk/worker", "Worker", "RegisterActivityWithOptions", 0, "is a Temporal activity, run for every activity task"},
-	{"go.temporal.io/sdk/worker", "ActivityRegistry", "RegisterActivity", 0, "is a Temporal activity, run for every activity task"},
-	{"google.golang.org/grpc", "Server", "RegisterService", 1, "is a gRPC method, run for every call"},
-	{"google.golang.org/grpc", "ServiceRegistrar", "RegisterService", 1, "is a gRPC method, run for every call"},
-}
-
-// grpcRegistrarTypes are the first parameter of the RegisterXServer
-// functions protoc-gen-go-grpc generates.
-var grpcRegistrarTypes = map[string]bool{
-	"google.golang.org/grpc.ServiceRegistrar": true,
-	"google.golang.org/grpc.Server":           true,
-}
+var grpcRegistrarTypes = knowledge.Names(knowledge.GRPCRegistrarTypes)
 
 // registration is code that a call registers with a per-call framework.
 type registration struct {
@@ -88,7 +41,7 @@ func registrationAt(prog *ssa.Program, call ssa.CallInstruction) *registration {
 		return nil
 	}
 	sig := fn.Type().(*types.Signature)
-	for _, r := range registrars {
+	for _, r := range knowledge.Registrars {
 		if r.Name != fn.Name() || r.Pkg != fn.Pkg().Path() || r.Recv != recvName(sig) || r.Arg >= len(args) {
 			continue
 		}
@@ -100,7 +53,7 @@ func registrationAt(prog *ssa.Program, call ssa.CallInstruction) *registration {
 	if sig.Recv() == nil && strings.HasPrefix(fn.Name(), "Register") && strings.HasSuffix(fn.Name(), "Server") &&
 		sig.Params().Len() == 2 && len(args) == 2 && grpcRegistrarTypes[namedPath(sig.Params().At(0).Type())] {
 		if iface, ok := sig.Params().At(1).Type().Underlying().(*types.Interface); ok {
-			return &registration{call: call, why: "is a gRPC method, run for every call", funcs: registeredFuncs(prog, args[1], iface)}
+			return &registration{call: call, why: knowledge.GRPCMethodWhy, funcs: registeredFuncs(prog, args[1], iface)}
 		}
 	}
 	return nil
@@ -174,7 +127,7 @@ func onceFieldStore(st *ssa.Store) *ssa.Function {
 		return nil
 	}
 	path := namedPath(fa.X.Type())
-	for _, of := range onceFields {
+	for _, of := range knowledge.OnceFields {
 		if of.Pkg+"."+of.Type != path {
 			continue
 		}
