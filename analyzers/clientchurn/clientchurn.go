@@ -32,7 +32,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if res.Pkg == nil {
 		return nil, nil
 	}
-	r := &reporter{pass: pass, res: res}
+	r := &reporter{pass: pass, res: res, churned: make(map[string]*analysis.Diagnostic)}
 	for _, f := range res.Funcs {
 		for _, s := range f.Sites {
 			r.site(f, s)
@@ -40,6 +40,11 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, c := range f.Churns {
 			r.churnCall(f, c)
 		}
+	}
+	// One finding per pool created in another package: the first chain
+	// that reaches it, with the others as related information.
+	for _, key := range r.churnOrder {
+		r.pass.Report(*r.churned[key])
 	}
 	return nil, nil
 }
@@ -53,4 +58,8 @@ type reporter struct {
 	// whose pool it is: one such fix per type and run, or their edits of
 	// the type's declaration would collide.
 	fieldFixed map[*types.Named]string
+	// churned holds the finding for each pool made in another package,
+	// by where it is made, in the order first reached.
+	churned    map[string]*analysis.Diagnostic
+	churnOrder []string
 }

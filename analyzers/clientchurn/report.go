@@ -76,10 +76,16 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), c.Churn.Chain...))
 	msg := r.message(r.name(lifetime.StepOf(f.SSA)), c.Churn.Kind.Phrase(), chain, why, c.Churn.Released)
 	msg = edit.NoFix("the pool is built in " + r.name(c.Churn.Chain[len(c.Churn.Chain)-2]) + ", another package").Explain(msg)
-	r.pass.Report(analysis.Diagnostic{
+	if d := r.churned[c.Churn.At]; d != nil {
+		d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos,
+			Message: "the same pool is also made per call here (" + chain + "; " + why + ")"})
+		return
+	}
+	r.churned[c.Churn.At] = &analysis.Diagnostic{
 		Pos: r.nodeStart(pos), End: r.nodeEnd(pos), Category: "clientchurn",
 		Message: msg + " (created at " + c.Churn.At + ")",
-	})
+	}
+	r.churnOrder = append(r.churnOrder, c.Churn.At)
 }
 
 func (r *reporter) message(fn, kind, chain, why string, released bool) string {

@@ -37,3 +37,20 @@ var EntryPoints = []EntryPoint{
 // ConfiguredEntry is the reason given for an entry point named by the
 // -entrypoints setting.
 const ConfiguredEntry = "is a configured per-call entry point"
+
+// OperationMethods are the verbs of a library value's operations: an
+// exported method of this name, on a type its package builds with a
+// constructor (New...), exists to be called again and again by the
+// value's users, in other modules churnlint never sees.
+var OperationMethods = []Name{
+	{"Get", "HTTP-style clients and getters (go-getter's Getter.Get)"},
+	{"Do", "net/http.Client.Do and its wrappers"},
+	{"Fetch", "fetchers"}, {"Download", "downloaders"}, {"Upload", "uploaders"},
+	{"Send", "senders and notifiers"}, {"Post", "HTTP-style clients"}, {"Put", "HTTP-style clients"},
+	{"Query", "query clients"}, {"Call", "RPC clients"}, {"Invoke", "RPC clients"},
+	{"Request", "HTTP-style clients"}, {"Ping", "health checkers"}, {"Probe", "probers"},
+	{"Publish", "publishers"}, {"Notify", "notifiers"}, {"Lookup", "resolvers"}, {"Resolve", "resolvers"},
+}
+
+// OperationWhy completes "<method> ..." for an operation method.
+const OperationWhy = "is an operation of a reusable value, called again and again by its users"

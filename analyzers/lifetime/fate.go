@@ -416,7 +416,12 @@ func (w *walker) merge(phi *ssa.Phi, from ssa.Value) {
 						continue
 					}
 				}
-				if checked || sameConcreteType(base, from) {
+				// The caller's own client, passed in, standing where the
+				// new one would. A receiver's field picked on the other
+				// branch of an unrelated condition (client := g.hc; if
+				// g.tls != nil { client = new }) is not: when the new one
+				// is made, it is made on every call.
+				if checked || (!isReceiver(w.fn, r) && sameConcreteType(base, from)) {
 					w.fate.Conditional = true
 				}
 			default:

@@ -351,6 +351,12 @@ func (a *pkgRun) summarize(f *Func) {
 	}
 	for _, s := range f.Sites {
 		s.Fate = a.fateOf(fn, s.Value, accessPath{})
+		if b := s.Instr.Block(); b != nil && b.Index < len(f.inLoop) && f.inLoop[b.Index] {
+			// A defer in a loop runs when the function returns, not when
+			// the iteration ends: every iteration's pool is still open
+			// until then (for ever, in a loop that never returns).
+			s.Fate.Releases = withoutDefers(s.Fate.Releases)
+		}
 	}
 	a.summarizeResults(f)
 }
@@ -415,6 +421,17 @@ func (a *pkgRun) summarizeResults(f *Func) {
 			}
 		}
 	}
+}
+
+// withoutDefers drops the deferred calls from a list of releases.
+func withoutDefers(calls []ssa.CallInstruction) []ssa.CallInstruction {
+	var out []ssa.CallInstruction
+	for _, c := range calls {
+		if _, ok := c.(*ssa.Defer); !ok {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // churnReported says whether the pool f churns is reported where it is

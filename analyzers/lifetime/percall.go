@@ -88,13 +88,18 @@ func (f *Func) Repeats(b *ssa.BasicBlock) bool {
 // function calls in a loop, runs per call too.
 func (a *pkgRun) markPerCall() {
 	queue := a.markRegistered()
+	ctors := constructedTypes(a.pass.Pkg)
 	for _, f := range a.res.Funcs {
 		if !a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid() {
 			// A test's loop over cases does not make production code
 			// run per call (unless tests are reported).
 			continue
 		}
-		if r := a.entry.reason(f.SSA); r != nil {
+		r := a.entry.reason(f.SSA)
+		if r == nil {
+			r = operation(f.SSA, ctors)
+		}
+		if r != nil {
 			f.PerCall = r
 			queue = append(queue, f)
 		}
@@ -164,6 +169,54 @@ func (a *pkgRun) calleeFuncs(instr ssa.Instruction) []*Func {
 	for _, fn := range a.dynamicTargets(call) {
 		if g := a.funcOf(fn); g != nil {
 			out = append(out, g)
+		}
+	}
+	return out
+}
+
+var operationMethods = knowledge.Names(knowledge.OperationMethods)
+
+// operation says why fn runs per call when it is an operation of a
+// reusable library value: an exported method named like one
+// (knowledge.OperationMethods) on an exported type that its package
+// builds with a constructor. Its callers are in other modules.
+func operation(fn *ssa.Function, ctors map[*types.Named]string) *Reason {
+	obj, ok := fn.Object().(*types.Func)
+	if !ok || !obj.Exported() || !operationMethods[fn.Name()] || fn.Pkg == nil || fn.Pkg.Pkg.Name() == "main" {
+		return nil
+	}
+	n := RecvNamed(fn.Signature)
+	if n == nil || !n.Obj().Exported() {
+		return nil
+	}
+	ctor, ok := ctors[n]
+	if !ok {
+		return nil
+	}
+	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.OperationWhy + " (made by " + ctor + ")", Chain: Chain{funcStep(fn)}}
+}
+
+// constructedTypes maps each named type of pkg that an exported New...
+// function returns to that function's name.
+func constructedTypes(pkg *types.Package) map[*types.Named]string {
+	out := make(map[*types.Named]string)
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		fn, ok := scope.Lookup(name).(*types.Func)
+		if !ok || !strings.HasPrefix(name, "New") {
+			continue
+		}
+		res := fn.Signature().Results()
+		for i := 0; i < res.Len(); i++ {
+			t := res.At(i).Type()
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() == pkg {
+				if _, seen := out[n]; !seen {
+					out[n] = name
+				}
+			}
 		}
 	}
 	return out
