@@ -15,14 +15,21 @@ import (
 // that imports this one (main) is not seen: facts flow from dependencies
 // to their importers, never back.
 
-// dynamicTargets resolves a call that has no static callee.
-func (a *pkgRun) dynamicTargets(call ssa.CallInstruction) []*ssa.Function {
+// dynamicTargets resolves a call that has no static callee. Interface
+// calls are resolved over this package's own types when local is set (to
+// spread per-call-ness, which only this package's functions take), and
+// over its imports' too otherwise (to find a fresh pool a callee returns,
+// only for calls whose results could hold one).
+func (a *pkgRun) dynamicTargets(call ssa.CallInstruction, local bool) []*ssa.Function {
 	common := call.Common()
 	if common.StaticCallee() != nil {
 		return nil
 	}
 	if common.IsInvoke() {
-		return a.implementations(common.Method)
+		if !local && !resultsMayHold(common.Signature()) {
+			return nil
+		}
+		return a.implementations(common.Method, local)
 	}
 	if field := fieldVar(common.Value); field != nil {
 		return a.factories[field]
@@ -36,15 +43,16 @@ func (a *pkgRun) dynamicTargets(call ssa.CallInstruction) []*ssa.Function {
 // implementations lists the methods that an interface method call may run:
 // those of the named types of this package and its direct imports that
 // implement the interface.
-func (a *pkgRun) implementations(m *types.Func) []*ssa.Function {
-	if fns, ok := a.impls[m]; ok {
+func (a *pkgRun) implementations(m *types.Func, local bool) []*ssa.Function {
+	key := implKey{m, local}
+	if fns, ok := a.impls[key]; ok {
 		return fns
 	}
 	iface, ok := m.Type().(*types.Signature).Recv().Type().Underlying().(*types.Interface)
 	var out []*ssa.Function
 	if ok {
 		prog := a.res.Pkg.Prog
-		for _, t := range a.namedTypes() {
+		for _, t := range a.namedTypes(local) {
 			for _, candidate := range []types.Type{t, types.NewPointer(t)} {
 				if !types.Implements(candidate, iface) {
 					continue
@@ -58,18 +66,48 @@ func (a *pkgRun) implementations(m *types.Func) []*ssa.Function {
 			}
 		}
 	}
-	a.impls[m] = out
+	a.impls[key] = out
 	return out
 }
 
-// namedTypes lists the concrete named types declared by this package and
-// its direct imports.
-func (a *pkgRun) namedTypes() []*types.Named {
-	if a.named != nil {
-		return a.named
+// implKey caches implementations by method and scope.
+type implKey struct {
+	m     *types.Func
+	local bool
+}
+
+// resultsMayHold reports whether any result of sig could hold a pool.
+func resultsMayHold(sig *types.Signature) bool {
+	for i := 0; i < sig.Results().Len(); i++ {
+		if mayHold(sig.Results().At(i).Type()) && !isErrorType(sig.Results().At(i).Type()) {
+			return true
+		}
 	}
-	a.named = []*types.Named{}
-	pkgs := append([]*types.Package{a.pass.Pkg}, a.pass.Pkg.Imports()...)
+	return false
+}
+
+func isErrorType(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+// namedTypes lists the concrete named types declared by this package (and
+// its direct imports, unless local).
+func (a *pkgRun) namedTypes(local bool) []*types.Named {
+	if local {
+		if a.localNamed == nil {
+			a.localNamed = namedIn([]*types.Package{a.pass.Pkg})
+		}
+		return a.localNamed
+	}
+	if a.named == nil {
+		a.named = namedIn(append([]*types.Package{a.pass.Pkg}, a.pass.Pkg.Imports()...))
+	}
+	return a.named
+}
+
+// namedIn lists the concrete, non-generic named types the packages declare.
+func namedIn(pkgs []*types.Package) []*types.Named {
+	out := []*types.Named{}
 	for _, p := range pkgs {
 		scope := p.Scope()
 		for _, name := range scope.Names() {
@@ -81,10 +119,10 @@ func (a *pkgRun) namedTypes() []*types.Named {
 			if !ok || n.TypeParams().Len() > 0 || types.IsInterface(n) {
 				continue
 			}
-			a.named = append(a.named, n)
+			out = append(out, n)
 		}
 	}
-	return a.named
+	return out
 }
 
 // funcGlobal returns the package variable a function value was loaded

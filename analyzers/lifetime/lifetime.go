@@ -279,8 +279,9 @@ type pkgRun struct {
 	globalFuncs map[*ssa.Global][]*ssa.Function
 	// impls caches the implementations of interface methods; named
 	// lists the types they are looked for in.
-	impls map[*types.Func][]*ssa.Function
-	named []*types.Named
+	impls      map[implKey][]*ssa.Function
+	named      []*types.Named
+	localNamed []*types.Named
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -295,7 +296,7 @@ func run(pass *analysis.Pass) (any, error) {
 	pkg, funcs := buildSSA(pass)
 	res.Pkg = pkg
 	a := &pkgRun{pass: pass, cfg: cfg, res: res, entry: newEntryPoints(cfg.EntryPoints),
-		impls: make(map[*types.Func][]*ssa.Function)}
+		impls: make(map[implKey][]*ssa.Function)}
 	res.run = a
 	for _, fn := range funcs {
 		if _, dup := res.ByFn[fn]; dup {

@@ -166,7 +166,7 @@ func (a *pkgRun) calleeFuncs(instr ssa.Instruction) []*Func {
 		return nil
 	}
 	var out []*Func
-	for _, fn := range a.dynamicTargets(call) {
+	for _, fn := range a.dynamicTargets(call, true) {
 		if g := a.funcOf(fn); g != nil {
 			out = append(out, g)
 		}

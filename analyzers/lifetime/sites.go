@@ -106,7 +106,7 @@ func (a *pkgRun) factorySites(f *Func, call *ssa.Call) bool {
 // dynamicSites handles a call through an interface or a function value
 // that may run a function returning a fresh pool (dynamic.go).
 func (a *pkgRun) dynamicSites(f *Func, call *ssa.Call) {
-	for _, g := range a.dynamicTargets(call) {
+	for _, g := range a.dynamicTargets(call, false) {
 		var fresh []Fresh
 		var pos map[int]token.Pos
 		if gf := a.funcOf(g); gf != nil {
