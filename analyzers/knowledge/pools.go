@@ -31,6 +31,13 @@ var Constructors = []Constructor{
 	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "Dial", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
 	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "DialContext", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
 	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "NewClient", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
+	{catalog.Entry{Pkg: "go.etcd.io/etcd/client/v3", Name: "New", Kind: catalog.Conn}, "etcd client v3: a client on its own gRPC connection (Close releases it)"},
+	{catalog.Entry{Pkg: "go.etcd.io/etcd/clientv3", Name: "New", Kind: catalog.Conn}, "etcd clientv3 (pre-module path): a client on its own gRPC connection"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/monitoring/apiv3", Name: "NewMetricClient", Kind: catalog.Conn}, "Google Cloud Monitoring: a client on its own gRPC connection pool (Close releases it)"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/monitoring/apiv3/v2", Name: "NewMetricClient", Kind: catalog.Conn}, "Google Cloud Monitoring v2: a client on its own gRPC connection pool"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/trace/apiv2", Name: "NewClient", Kind: catalog.Conn}, "Google Cloud Trace: a client on its own gRPC connection pool (Close releases it)"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/storage", Name: "NewClient", Kind: catalog.Conn}, "Google Cloud Storage: a client on its own connection pool (Close releases it)"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/pubsub", Name: "NewClient", Kind: catalog.Conn}, "Google Cloud Pub/Sub: a client on its own gRPC connection pool (Close releases it)"},
 }
 
 // ConstructorEntries returns the constructors as catalog entries.
