@@ -121,6 +121,10 @@ func (r *reporter) configDeps(expr ast.Expr, recv *types.Var) *configDeps {
 			if expr.Pos() <= v.Pos() && v.Pos() < expr.End() {
 				return true // declared inside the expression (a function literal's own)
 			}
+			if r.assertsDefaultTransport(v) {
+				d.why = fmt.Sprintf("it clones http.DefaultTransport through the local %s on every call; clone it once instead, in a package-level var (var t = http.DefaultTransport.(*http.Transport).Clone()), and use that", n.Name)
+				return false
+			}
 			d.why = fmt.Sprintf("its configuration depends on %s, which can change from call to call: keep one pool per distinct %s (a map or sync.Map filled once per key), or build it in the constructor", n.Name, n.Name)
 			return false
 		}
@@ -213,4 +217,34 @@ func (r *reporter) localUse(file *ast.File, expr ast.Expr) string {
 		return true
 	})
 	return why
+}
+
+// assertsDefaultTransport reports whether local v is defined by a type
+// assertion of http.DefaultTransport (t, ok := http.DefaultTransport.(*http.Transport)).
+func (r *reporter) assertsDefaultTransport(v *types.Var) bool {
+	info := r.pass.TypesInfo
+	file := edit.FileOf(r.pass, v.Pos())
+	if file == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(file, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || found || len(as.Rhs) != 1 || len(as.Lhs) == 0 {
+			return !found
+		}
+		if id := identOf(as.Lhs[0]); id == nil || info.Defs[id] != v {
+			return true
+		}
+		ta, ok := ast.Unparen(as.Rhs[0]).(*ast.TypeAssertExpr)
+		if !ok {
+			return true
+		}
+		if xs, ok := ast.Unparen(ta.X).(*ast.SelectorExpr); ok {
+			dv, ok := info.Uses[xs.Sel].(*types.Var)
+			found = ok && dv.Pkg() != nil && dv.Pkg().Path() == "net/http" && dv.Name() == "DefaultTransport"
+		}
+		return !found
+	})
+	return found
 }
