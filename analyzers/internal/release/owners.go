@@ -179,15 +179,20 @@ var lifecycleMethods = knowledge.Names(knowledge.LifecycleMethods)
 // setupMethods are how a host brings a component up.
 var setupMethods = knowledge.Names(knowledge.SetupMethods)
 
-func hasLifecycle(n *types.Named) bool {
+// hasLifecycle reports whether n has a lifecycle method; with processOK,
+// Run and Serve alone do not count (a component run until exit).
+func hasLifecycle(n *types.Named, processOK bool) bool {
 	ms := types.NewMethodSet(types.NewPointer(n))
 	for i := 0; i < ms.Len(); i++ {
-		if lifecycleMethods[ms.At(i).Obj().Name()] {
+		name := ms.At(i).Obj().Name()
+		if lifecycleMethods[name] && !(processOK && processLifetime[name]) {
 			return true
 		}
 	}
 	return false
 }
+
+var processLifetime = knowledge.Names(knowledge.ProcessLifetimeMethods)
 
 // hostWithoutTeardown reports whether the owner implements an interface in
 // scope through which a host sets it up but never tears it down (traefik's
@@ -267,7 +272,7 @@ func (ow *Owners) releaseMethods(n *types.Named) []*types.Func {
 // own under a host that tears down.
 func (ow *Owners) reportable(n *types.Named) bool {
 	return len(ow.releaseMethods(n)) > 0 || ow.hostInterface(n) != nil ||
-		(hasLifecycle(n) && !ow.hostWithoutTeardown(n))
+		(hasLifecycle(n, ow.driver(n) == nil) && !ow.hostWithoutTeardown(n))
 }
 
 // anyIn reports whether iface declares a method named as one of ms.

@@ -36,3 +36,14 @@ func (p *Poller) Run(ctx context.Context) error {
 	_, err := p.client.Get("http://example.com/poll")
 	return err
 }
+
+// Frontend is a server a CLI command builds once and runs until the
+// process exits (jaeger's HotROD frontend): nothing to release.
+type Frontend struct{ client *http.Client }
+
+func NewFrontend() *Frontend { return &Frontend{client: &http.Client{Transport: &http.Transport{}}} }
+
+func (f *Frontend) Run() error {
+	_, err := f.client.Get("http://example.com/")
+	return err
+}
