@@ -28,6 +28,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/churnlint/churnlint/analyzers/internal/fixverify"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
 
@@ -43,7 +44,7 @@ var Checks = []string{"clientchurn", "clientshutdown"}
 // dropped, and the directives' own problems are reported. The check's name
 // is the analyzer's (pass.Analyzer.Name).
 func Run(run func(*analysis.Pass) (any, error)) func(*analysis.Pass) (any, error) {
-	return func(pass *analysis.Pass) (any, error) {
+	return fixverify.Run(func(pass *analysis.Pass) (any, error) { // fixes that would not compile are dropped
 		check := pass.Analyzer.Name
 		res := pass.ResultOf[lifetime.Analyzer].(*lifetime.Result)
 		dirs := parseFiles(pass.Fset, pass.Files, res.Files)
@@ -66,7 +67,7 @@ func Run(run func(*analysis.Pass) (any, error)) func(*analysis.Pass) (any, error
 			}
 		}
 		return result, nil
-	}
+	})
 }
 
 // directive is one //churnlint:ignore comment.
