@@ -13,7 +13,7 @@ import (
 func fetch(w http.ResponseWriter, r *http.Request) {
 	c := http.DefaultClient
 	if r.URL.Query().Get("insecure") != "" {
-		c = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+		c = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // want `fetch checks DefaultClient for nil but never stores the new HTTP transport in it .*\(no automatic fix: the fix would not compile: undefined: DefaultClient\)$`
 	}
 	c.Get("http://upstream")
 }
