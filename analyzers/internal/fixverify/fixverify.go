@@ -145,6 +145,9 @@ func (v *verifier) check(d analysis.Diagnostic) analysis.Diagnostic {
 // verify returns why fix is dropped, or "" to keep it; an error means it
 // could not be checked.
 func (v *verifier) verify(fix analysis.SuggestedFix) (string, error) {
+	if len(fix.TextEdits) == 0 {
+		return "", nil // nothing to break
+	}
 	byFile, err := v.group(fix.TextEdits)
 	if err != nil {
 		var bad badEdit
@@ -187,6 +190,9 @@ func (v *verifier) group(edits []analysis.TextEdit) (map[int][]analysis.TextEdit
 		}
 		i, ok := v.files[tf]
 		if !ok {
+			if slices.Contains(v.pass.OtherFiles, tf.Name()) || slices.Contains(v.pass.IgnoredFiles, tf.Name()) {
+				return nil, badEdit("it edits " + filepath.Base(tf.Name()) + ", which is not a Go file the package compiles")
+			}
 			return nil, badEdit("it edits another package (" + filepath.Base(tf.Name()) + ")")
 		}
 		end := e.End
