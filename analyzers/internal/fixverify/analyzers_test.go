@@ -2,6 +2,7 @@ package fixverify_test
 
 import (
 	"fmt"
+	"go/ast"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,27 +16,52 @@ import (
 	"github.com/churnlint/churnlint/analyzers/internal/fixverify"
 )
 
-// TestDroppedFixThroughClientchurn: the broken-memoisation fix of issue 18
-// ("DefaultClient = c" written into the user's package) is what clientchurn
-// builds for a merge with http.DefaultClient; through the analyzer's own
-// Run it arrives without the fix and with the reason. Without fixverify the
-// same finding carries the fix, so it is fixverify that drops it.
-func TestDroppedFixThroughClientchurn(t *testing.T) {
-	results := analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "globalmemo")
+// brokenFix offers, on every function, a fix that calls a function that
+// does not exist: the shape of issue 18's "DefaultClient = c" written into
+// the user's package (clientchurn no longer builds that one).
+var brokenFix = &analysis.Analyzer{
+	Name: "brokenfix",
+	Doc:  "offers a fix that does not compile",
+	Run: fixverify.Run(func(pass *analysis.Pass) (any, error) {
+		for _, f := range pass.Files {
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || fd.Body == nil || fd.Name.Name != "fetch" {
+					continue
+				}
+				at := fd.Body.Lbrace + 1
+				pass.Report(analysis.Diagnostic{Pos: fd.Pos(), Message: "fetch needs a fix",
+					SuggestedFixes: []analysis.SuggestedFix{{Message: "call undefinedName",
+						TextEdits: []analysis.TextEdit{{Pos: at, End: at, NewText: []byte("\n\tundefinedName()")}}}}})
+			}
+		}
+		return nil, nil
+	}),
+}
+
+// TestDroppedFixThroughAnAnalyzer: through fixverify.Run, a fix that would
+// not compile arrives without the fix and with the reason; without
+// fixverify the same finding carries it.
+func TestDroppedFixThroughAnAnalyzer(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), brokenFix, "globalmemo")
 	if n := fixes(results); n != 0 {
 		t.Errorf("%d fixes offered; want the broken one dropped", n)
 	}
-
 	defer fixverify.SetDisabled(fixverify.SetDisabled(true))
-	var offered []analysis.SuggestedFix
-	for _, res := range analysistest.Run(ignoreWants{t}, analysistest.TestData(), clientchurn.Analyzer, "globalmemo") {
-		for _, d := range res.Diagnostics {
-			offered = append(offered, d.SuggestedFixes...)
-		}
+	if n := fixes(analysistest.Run(ignoreWants{t}, analysistest.TestData(), brokenFix, "globalmemo")); n != 1 {
+		t.Fatalf("without fixverify the analyzer offers %d fixes; want 1", n)
 	}
-	if len(offered) != 1 || !strings.Contains(string(offered[0].TextEdits[0].NewText), "DefaultClient = c") {
-		t.Fatalf("without fixverify clientchurn offers %d fixes; want its DefaultClient = c (did the analyzer change? then find another shape)", len(offered))
+}
+
+// TestDefaultClientMergeIsNoMemo: the merge with http.DefaultClient is no
+// broken memoisation any more (no fix writes another package's variable);
+// per request it is the new transport per call it is.
+func TestDefaultClientMergeIsNoMemo(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("testdata", "clientchurn"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	analysistest.Run(t, dir, clientchurn.Analyzer, "globalmemo")
 }
 
 // TestGoldenFixesAreVerified runs both checks over their fixtures: every fix
