@@ -23,10 +23,12 @@
 //	          generated: false
 //
 // The settings are the command's flags (-clientchurn.constructors, ...) and
-// land in the same place: lifetime.Settings, shared by both analyzers.
+// land in the same place: the flags of lifetime.ConfigAnalyzer, whose
+// Result both analyzers read.
 package golangci
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"go/token"
@@ -47,29 +49,13 @@ func init() {
 	register.Plugin("churnlint", New)
 }
 
-// Settings is the `settings:` block of linters.settings.custom.churnlint.
-// Each key is one of the command's flags; a key not listed here is an error.
+// Settings is the `settings:` block of linters.settings.custom.churnlint,
+// decoded: each key is one of lifetime.Settings (the command's flags); a
+// key not among them is an error.
 type Settings struct {
-	// Constructors are extra pool constructors: import/path.Func or
-	// import/path.Type.Method, optionally with :transport, :client or :conn.
-	Constructors []string `json:"constructors" mapstructure:"constructors"`
-	// EntryPoints are extra per-call entry points: a method name (Handle)
-	// or a parameter type (github.com/acme/web.Context).
-	EntryPoints []string `json:"entrypoints" mapstructure:"entrypoints"`
-	// Lifecycle are the host's lifecycle interfaces (import/path.Name).
-	Lifecycle []string `json:"lifecycle" mapstructure:"lifecycle"`
-	// Release are extra names of methods that release an owner's pools.
-	Release []string `json:"release" mapstructure:"release"`
-	// Tests reports in _test.go files too (golangci-lint's run.tests must
-	// also be true, its default, for them to be analysed at all).
-	Tests bool `json:"tests" mapstructure:"tests"`
-	// Generated reports in generated files too (golangci-lint drops issues
-	// in generated files unless linters.exclusions.generated is "disable").
-	Generated bool `json:"generated" mapstructure:"generated"`
+	Lists map[string][]string // list settings given, by name
+	Bools map[string]bool     // every boolean setting (false when not given)
 }
-
-// keys are the settings' names, in the order they are documented.
-var keys = []string{"constructors", "entrypoints", "lifecycle", "release", "tests", "generated"}
 
 // Plugin is the churnlint linter for golangci-lint.
 type Plugin struct {
@@ -79,7 +65,8 @@ type Plugin struct {
 var _ register.LinterPlugin = (*Plugin)(nil)
 
 // New decodes the settings and applies them to the configuration the
-// analyzers read. golangci-lint calls it once, before any analysis.
+// analyzers read (lifetime.ConfigAnalyzer's flags). golangci-lint calls it
+// once, before any analysis.
 //
 // The configuration is process-wide, as it is for the command: a list item
 // already in force is not added twice, so calling New again with the same
@@ -88,39 +75,76 @@ func New(raw any) (register.LinterPlugin, error) {
 	if err := checkKeys(raw); err != nil {
 		return nil, err
 	}
-	s, err := register.DecodeSettings[Settings](raw)
+	s, err := decode(raw)
 	if err != nil {
-		if strings.Contains(err.Error(), "unknown field") {
-			return nil, fmt.Errorf("churnlint settings: %w (the keys are %s)", err, strings.Join(keys, ", "))
-		}
-		return nil, fmt.Errorf("churnlint settings: %w", err)
+		return nil, err
 	}
 	// Try the settings on a scratch configuration first, so that a bad
 	// item leaves the one in force untouched.
-	scratch := flag.NewFlagSet("churnlint", flag.ContinueOnError)
-	lifetime.NewConfig().RegisterFlags(scratch)
-	if err := apply(scratch, s); err != nil {
+	if err := apply(lifetime.NewFlagSet("churnlint"), s); err != nil {
 		return nil, err
 	}
-	if err := apply(&clientchurn.Analyzer.Flags, s); err != nil {
+	if err := apply(&lifetime.ConfigAnalyzer.Flags, s); err != nil {
 		return nil, err
 	}
 	return &Plugin{settings: s}, nil
 }
 
+// decode reads the settings as DecodeSettings would (through JSON, so that
+// any shape golangci-lint hands over works), one key at a time, so that
+// lifetime.Settings alone says which keys there are.
+func decode(raw any) (Settings, error) {
+	s := Settings{Lists: make(map[string][]string), Bools: make(map[string]bool)}
+	fields, err := register.DecodeSettings[map[string]json.RawMessage](raw)
+	if err != nil {
+		return s, fmt.Errorf("churnlint settings: %w", err)
+	}
+	var unknown []string
+	for k := range fields {
+		if !slices.Contains(lifetime.SettingNames(), k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return s, fmt.Errorf("churnlint settings: unknown field %q (the keys are %s)", unknown[0], keys())
+	}
+	for _, setting := range lifetime.Settings {
+		text, given := fields[setting.Name]
+		switch {
+		case setting.IsList() && given:
+			var items []string
+			if err := json.Unmarshal(text, &items); err != nil {
+				return s, fmt.Errorf("churnlint settings: %s: %w", setting.Name, err)
+			}
+			s.Lists[setting.Name] = items
+		case !setting.IsList():
+			var on bool
+			if given {
+				if err := json.Unmarshal(text, &on); err != nil {
+					return s, fmt.Errorf("churnlint settings: %s: %w", setting.Name, err)
+				}
+			}
+			s.Bools[setting.Name] = on
+		}
+	}
+	return s, nil
+}
+
+// keys are the settings' names, in the order they are documented.
+func keys() string { return strings.Join(lifetime.SettingNames(), ", ") }
+
 // checkKeys rejects keys that are not settings with a message that names
-// them. DecodeSettings rejects them too (it decodes with
-// DisallowUnknownFields), but matches keys case-insensitively and stops at
-// the first; golangci-lint hands the settings over as a map, so each key can
+// them all; golangci-lint hands the settings over as a map, so each key can
 // be checked here.
 func checkKeys(raw any) error {
 	m, ok := raw.(map[string]any)
 	if !ok {
-		return nil // nil, or something DecodeSettings will reject with its own error
+		return nil // nil, or something decode will reject with its own error
 	}
 	var unknown []string
 	for k := range m {
-		if !slices.Contains(keys, k) {
+		if !slices.Contains(lifetime.SettingNames(), k) {
 			unknown = append(unknown, strconv.Quote(k))
 		}
 	}
@@ -133,40 +157,31 @@ func checkKeys(raw any) error {
 		word = "keys"
 	}
 	return fmt.Errorf("churnlint settings: unknown %s %s (the keys are %s)",
-		word, strings.Join(unknown, ", "), strings.Join(keys, ", "))
+		word, strings.Join(unknown, ", "), keys())
 }
 
-// apply sets the settings through a flag set: clientchurn's flags write
-// into lifetime.Settings, the configuration both analyzers share.
+// apply sets the settings through the settings' flags fs.
 func apply(fs *flag.FlagSet, s Settings) error {
-	lists := []struct {
-		name  string
-		items []string
-	}{
-		{"constructors", s.Constructors},
-		{"entrypoints", s.EntryPoints},
-		{"lifecycle", s.Lifecycle},
-		{"release", s.Release},
-	}
-	for _, l := range lists {
-		for i, item := range l.items {
+	for _, setting := range lifetime.Settings {
+		name := setting.Name
+		if !setting.IsList() {
+			if err := setFlag(fs, name, strconv.FormatBool(s.Bools[name])); err != nil {
+				return fmt.Errorf("churnlint settings: %s: %w", name, err)
+			}
+			continue
+		}
+		for i, item := range s.Lists[name] {
 			item = strings.TrimSpace(item)
 			if item == "" {
-				return fmt.Errorf("churnlint settings: %s[%d] is empty", l.name, i)
+				return fmt.Errorf("churnlint settings: %s[%d] is empty", name, i)
 			}
-			if inForce(fs, l.name, item) {
+			if inForce(fs, name, item) {
 				continue
 			}
-			if err := setFlag(fs, l.name, item); err != nil {
-				return fmt.Errorf("churnlint settings: %s[%d]: %w", l.name, i, err)
+			if err := setFlag(fs, name, item); err != nil {
+				return fmt.Errorf("churnlint settings: %s[%d]: %w", name, i, err)
 			}
 		}
-	}
-	if err := setFlag(fs, "tests", strconv.FormatBool(s.Tests)); err != nil {
-		return fmt.Errorf("churnlint settings: tests: %w", err)
-	}
-	if err := setFlag(fs, "generated", strconv.FormatBool(s.Generated)); err != nil {
-		return fmt.Errorf("churnlint settings: generated: %w", err)
 	}
 	return nil
 }
@@ -184,12 +199,8 @@ func inForce(fs *flag.FlagSet, name, item string) bool {
 	if f == nil {
 		return false
 	}
-	for _, have := range strings.Split(f.Value.String(), ",") {
-		if strings.TrimSpace(have) == item {
-			return true
-		}
-	}
-	return false
+	items, _ := f.Value.(flag.Getter).Get().([]string)
+	return slices.Contains(items, item)
 }
 
 // BuildAnalyzers returns clientchurn and clientshutdown, each wrapped to

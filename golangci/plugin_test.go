@@ -14,7 +14,7 @@ import (
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
 
-// The settings are process-wide (lifetime.Settings), so each test uses
+// The settings are process-wide (lifetime.ConfigAnalyzer's flags), so each test uses
 // values of its own and checks that they are in force, not that nothing
 // else is.
 
@@ -64,29 +64,30 @@ func TestSettingsApplied(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := p.(*Plugin).settings
-	if !slices.Equal(s.EntryPoints, []string{"HandleApplied", "example.com/web.ContextApplied"}) || !s.Tests || !s.Generated {
+	if !slices.Equal(s.Lists["entrypoints"], []string{"HandleApplied", "example.com/web.ContextApplied"}) || !s.Bools["tests"] || !s.Bools["generated"] {
 		t.Errorf("decoded %+v", s)
 	}
 
-	cfg := lifetime.Settings
+	inForce := func() *lifetime.Config { return lifetime.ConfigOf(&lifetime.ConfigAnalyzer.Flags) }
+	cfg := inForce()
 	for _, c := range []struct {
 		name  string
 		have  []string
 		wants []string
 	}{
-		{"constructors", strings.Split(cfg.Constructors.String(), ","), []string{"example.com/httpx.NewClient:client", "example.com/httpx.Pool.Dial:conn"}},
-		{"entrypoints", cfg.EntryPoints.Items(), []string{"HandleApplied", "example.com/web.ContextApplied"}},
-		{"lifecycle", cfg.Lifecycle.Items(), []string{"example.com/host.ServiceApplied"}},
-		{"release", cfg.Release.Items(), []string{"TerminateApplied"}},
+		{"constructors", cfg.Constructors, []string{"example.com/httpx.NewClient:client", "example.com/httpx.Pool.Dial:conn"}},
+		{"entrypoints", cfg.EntryPoints, []string{"HandleApplied", "example.com/web.ContextApplied"}},
+		{"lifecycle", cfg.Lifecycle, []string{"example.com/host.ServiceApplied"}},
+		{"release", cfg.Release, []string{"TerminateApplied"}},
 	} {
 		for _, want := range c.wants {
 			if !slices.Contains(c.have, want) {
-				t.Errorf("lifetime.Settings.%s = %q, want it to hold %q", c.name, c.have, want)
+				t.Errorf("settings in force: %s = %q, want it to hold %q", c.name, c.have, want)
 			}
 		}
 	}
 	if !cfg.Tests || !cfg.Generated {
-		t.Errorf("lifetime.Settings Tests=%v Generated=%v, want both true", cfg.Tests, cfg.Generated)
+		t.Errorf("settings in force: Tests=%v Generated=%v, want both true", cfg.Tests, cfg.Generated)
 	}
 	// clientshutdown reads the same configuration under its own flag names.
 	if got := clientshutdown.Analyzer.Flags.Lookup("release").Value.String(); !strings.Contains(got, "TerminateApplied") {
@@ -94,11 +95,11 @@ func TestSettingsApplied(t *testing.T) {
 	}
 
 	// The same settings again add nothing.
-	before := cfg.EntryPoints.Items()
+	before := inForce().EntryPoints
 	if _, err := New(raw); err != nil {
 		t.Fatal(err)
 	}
-	if after := cfg.EntryPoints.Items(); !slices.Equal(before, after) {
+	if after := inForce().EntryPoints; !slices.Equal(before, after) {
 		t.Errorf("second New changed entrypoints from %q to %q", before, after)
 	}
 
@@ -106,7 +107,7 @@ func TestSettingsApplied(t *testing.T) {
 	if _, err := New(map[string]any{"tests": false}); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Tests || cfg.Generated {
+	if cfg := inForce(); cfg.Tests || cfg.Generated {
 		t.Errorf("after tests: false, Tests=%v Generated=%v, want both false", cfg.Tests, cfg.Generated)
 	}
 }
@@ -139,10 +140,10 @@ func TestSettingsErrors(t *testing.T) {
 			[]string{"churnlint settings: release[1] is empty"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			before := lifetime.Settings.Release.String()
+			before := lifetime.ConfigOf(&lifetime.ConfigAnalyzer.Flags).Release
 			p, err := New(c.raw)
 			t.Logf("%v", err)
-			if after := lifetime.Settings.Release.String(); after != before {
+			if after := lifetime.ConfigOf(&lifetime.ConfigAnalyzer.Flags).Release; !slices.Equal(after, before) {
 				t.Errorf("a failed New changed release from %q to %q", before, after)
 			}
 			if err == nil {

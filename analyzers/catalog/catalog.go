@@ -1,19 +1,18 @@
-// Package catalog lists what creates a connection pool: the types whose
-// allocation is a pool (http.Transport), and the functions and methods that
-// return a fresh one (Transport.Clone, go-cleanhttp, resty, retryablehttp,
-// minio, gRPC). Adding a constructor is one line in Builtin, or one entry in
-// the -clientchurn.constructors flag.
+// Package catalog indexes what creates a connection pool: the struct types
+// whose allocation is a pool (http.Transport), and the functions and
+// methods that return a fresh one. What is in it by default is data, in
+// package knowledge; users add constructors with -clientchurn.constructors.
 package catalog
 
 import (
 	"fmt"
 	"go/types"
 	"strings"
-	"sync"
 )
 
-// Kind says what sort of pool owner a constructor returns; it picks the
-// wording of diagnostics and the release method of fixes.
+// Kind says what sort of pool owner a constructor returns. It travels
+// through the analysis as a value; words for it are made only when a
+// diagnostic or a fix is written (Phrase, Noun, ReleaseMethod).
 type Kind int
 
 const (
@@ -22,19 +21,33 @@ const (
 	Conn                  // a gRPC-style connection
 )
 
-func (k Kind) String() string {
+// Phrase is how diagnostics name a pool of this kind.
+func (k Kind) Phrase() string {
 	switch k {
 	case Transport:
-		return "transport"
+		return "HTTP transport"
 	case Client:
-		return "client"
-	default:
-		return "connection"
+		return "HTTP client with its own transport"
 	}
+	return "client connection"
 }
 
-// Release is the method that frees the idle connections of each kind.
-func (k Kind) Release() string {
+// Noun is the short word fixes use in the names of the variables and
+// fields they add ("handleTransport", s.client).
+func (k Kind) Noun() string {
+	switch k {
+	case Client:
+		return "client"
+	case Conn:
+		return "conn"
+	}
+	return "transport"
+}
+
+// ReleaseMethod is the method a diagnostic tells the user to call to free
+// the idle connections of a pool of this kind. (Fixes call whichever of
+// CloseIdleConnections and Close the field's type has.)
+func (k Kind) ReleaseMethod() string {
 	if k == Conn {
 		return "Close"
 	}
@@ -55,62 +68,27 @@ type PoolType struct {
 	Pkg, Name string
 }
 
-// PoolTypes are allocated with &T{} or new(T) to make a pool.
-var PoolTypes = []PoolType{
-	{"net/http", "Transport"},
-	{"golang.org/x/net/http2", "Transport"},
-}
-
-// Builtin is the catalog shipped with churnlint.
-var Builtin = []Entry{
-	{Pkg: "net/http", Recv: "Transport", Name: "Clone", Kind: Transport},
-	// cleanhttp.DefaultTransport and DefaultClient disable keep-alives:
-	// they keep no idle connections, so making one per call costs nothing
-	// a shared one would save. Only the pooled variants are pools.
-	{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledTransport", Kind: Transport},
-	{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledClient", Kind: Client},
-	{Pkg: "github.com/go-resty/resty/v2", Name: "New", Kind: Client},
-	{Pkg: "resty.dev/v3", Name: "New", Kind: Client},
-	{Pkg: "github.com/hashicorp/go-retryablehttp", Name: "NewClient", Kind: Client},
-	{Pkg: "github.com/minio/minio-go/v7", Name: "New", Kind: Client},
-	{Pkg: "google.golang.org/grpc", Name: "Dial", Kind: Conn},
-	{Pkg: "google.golang.org/grpc", Name: "DialContext", Kind: Conn},
-	{Pkg: "google.golang.org/grpc", Name: "NewClient", Kind: Conn},
-}
-
-// KeepsOnlyForUse lists functions outside the analysed code that take a pool
-// as an argument, configure or wrap it, and do not keep it anywhere.
-// Anything not listed and not analysed is assumed to keep its arguments.
-var KeepsOnlyForUse = map[string]bool{
-	"golang.org/x/net/http2.ConfigureTransport":  true,
-	"golang.org/x/net/http2.ConfigureTransports": true,
-}
-
-// Catalog is a set of constructors, indexed for lookup by function.
+// Catalog is a set of pool types and constructors, indexed for lookup.
 type Catalog struct {
-	entries []Entry
-	byKey   map[string]Entry
-	pkgs    map[string]bool
+	pools []PoolType
+	byKey map[string]Entry
+	pkgs  map[string]bool
 }
 
-// New indexes the given entries.
-func New(entries []Entry) *Catalog {
-	c := &Catalog{byKey: make(map[string]Entry), pkgs: make(map[string]bool)}
+// New indexes the given pool types and constructors.
+func New(pools []PoolType, entries []Entry) *Catalog {
+	c := &Catalog{pools: pools, byKey: make(map[string]Entry), pkgs: make(map[string]bool)}
 	for _, e := range entries {
-		c.entries = append(c.entries, e)
 		c.byKey[key(e.Pkg, e.Recv, e.Name)] = e
 		c.pkgs[e.Pkg] = true
 	}
-	for _, t := range PoolTypes {
+	for _, t := range pools {
 		c.pkgs[t.Pkg] = true
 	}
 	return c
 }
 
 func key(pkg, recv, name string) string { return pkg + "." + recv + "." + name }
-
-// Entries returns the catalog's constructors in the order given.
-func (c *Catalog) Entries() []Entry { return c.entries }
 
 // Lookup reports whether fn is a catalogued constructor. Instantiated
 // generic functions are looked up by their origin.
@@ -135,14 +113,14 @@ func (c *Catalog) Lookup(fn *types.Func) (Entry, bool) {
 	return e, ok
 }
 
-// IsPoolType reports whether t (a struct type, not a pointer) is allocated
+// PoolType reports whether t (a struct type, not a pointer) is allocated
 // to make a pool.
-func IsPoolType(t types.Type) (PoolType, bool) {
+func (c *Catalog) PoolType(t types.Type) (PoolType, bool) {
 	n, ok := types.Unalias(t).(*types.Named)
 	if !ok || n.Obj().Pkg() == nil {
 		return PoolType{}, false
 	}
-	for _, pt := range PoolTypes {
+	for _, pt := range c.pools {
 		if n.Obj().Pkg().Path() == pt.Pkg && n.Obj().Name() == pt.Name {
 			return pt, true
 		}
@@ -154,27 +132,11 @@ func IsPoolType(t types.Type) (PoolType, bool) {
 // pool type, so that importing it makes a package worth analysing.
 func (c *Catalog) Mentions(path string) bool { return c.pkgs[path] }
 
-// ParseEntries parses a comma-separated list of constructors written as
-// "import/path.Func" or "import/path.Type.Method", for example
-// "github.com/acme/httpx.NewClient,net/http.Transport.Clone". A suffix
-// ":transport", ":client" or ":conn" sets the kind (client by default).
-func ParseEntries(list string) ([]Entry, error) {
-	var out []Entry
-	for _, item := range strings.Split(list, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		e, err := parseEntry(item)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-func parseEntry(item string) (Entry, error) {
+// ParseEntry parses one constructor written as "import/path.Func" or
+// "import/path.Type.Method", for example "github.com/acme/httpx.NewClient"
+// or "net/http.Transport.Clone". A suffix ":transport", ":client" or
+// ":conn" sets the kind (client by default).
+func ParseEntry(item string) (Entry, error) {
 	e := Entry{Kind: Client}
 	if name, kind, ok := strings.Cut(item, ":"); ok {
 		switch kind {
@@ -204,44 +166,4 @@ func parseEntry(item string) (Entry, error) {
 		return Entry{}, fmt.Errorf("constructor %q: want import/path.Func or import/path.Type.Method", item)
 	}
 	return e, nil
-}
-
-// Extra holds constructors added by the user; it is a flag.Value so that
-// each analyzer can expose it under its own name.
-type Extra struct {
-	mu      sync.Mutex
-	raw     string
-	entries []Entry
-}
-
-func (x *Extra) String() string {
-	if x == nil {
-		return ""
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.raw
-}
-
-// Set parses and appends a list of constructors.
-func (x *Extra) Set(s string) error {
-	entries, err := ParseEntries(s)
-	if err != nil {
-		return err
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.raw != "" {
-		x.raw += ","
-	}
-	x.raw += s
-	x.entries = append(x.entries, entries...)
-	return nil
-}
-
-// Catalog returns the builtin catalog plus the user's constructors.
-func (x *Extra) Catalog() *Catalog {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return New(append(append([]Entry(nil), Builtin...), x.entries...))
 }

@@ -17,8 +17,11 @@
 // helpers and constructors in any package, and reports it when the
 // function runs once per request or item (an HTTP handler, a RoundTripper,
 // a Gather/Collect/Reconcile/refresh method, an MCP tool handler, a
-// function literal returned by a factory, a loop body, or anything such a
-// function calls) and the pool does not outlive the call:
+// function literal returned by a factory, a loop body, a gRPC service
+// method, cron job or Temporal activity by its registration, an exported
+// operation such as Get or Do of a value its package constructs, or
+// anything such a function calls, through interfaces and function values
+// the package can resolve) and the pool does not outlive the call:
 //
 //	func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 //		c := &http.Client{Transport: &http.Transport{MaxIdleConns: 10}} // reported
@@ -27,8 +30,11 @@
 //
 // It stays quiet when the pool is kept: a package-level variable, a field
 // set in a constructor, a lazily filled field, sync.Once, a cache keyed by
-// host. A per-call &http.Client{Timeout: t} with no Transport of its own
-// uses http.DefaultTransport and is not churn.
+// host; and on code that runs once (main, init, a CLI command's action) or
+// redials only when a long-lived stream breaks. A per-call
+// &http.Client{Timeout: t} with no Transport of its own uses
+// http.DefaultTransport and is not churn. A map keyed by a value made new
+// on every call (a random ticket) is no cache, and is reported.
 //
 // It also reports broken memoisation: a nil check on a field that builds a
 // new pool but never stores it back, so every call builds one.

@@ -26,7 +26,13 @@ func TestEveryFindingFixedOrExplained(t *testing.T) {
 // analyses the result again: it must type-check and report only the
 // findings that had no fix.
 func TestFixedOwnersStayQuiet(t *testing.T) {
-	pkgs := []string{"owners", "plugins"}
+	pkgs := []string{"owners", "plugins", "unseenowners"}
 	root := fixcheck.Fixed(t, analysistest.TestData(), pkgs...)
 	fixcheck.OnlyExplained(t, root, clientshutdown.Analyzer, pkgs...)
+}
+
+// TestUnseenOwners runs owner shapes from repositories churnlint was not
+// tuned on (testdata/realworld/README.md).
+func TestUnseenOwners(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientshutdown.Analyzer, "unseenowners")
 }

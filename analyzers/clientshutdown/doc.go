@@ -14,8 +14,12 @@
 // The check reports:
 //
 //   - an owner with no release method (Shutdown, Close, Stop) at all;
+//   - an owner whose only release method is promoted from an embedded base
+//     (a no-op Shutdown every plugin inherits), which cannot release the
+//     owner's own pools;
 //   - a release method that does not release the field, directly or through
-//     the methods, helpers, defers and function literals it calls;
+//     the methods, helpers, defers and function literals it calls (or only
+//     sets it to nil, which closes nothing);
 //   - an owner that implements its host's lifecycle interface (any interface
 //     in scope declaring Shutdown(context.Context) error, or one named by
 //     -lifecycle) but releases the client only in a method the host never
@@ -31,8 +35,12 @@
 // -generated is set.
 //
 // Where it can, it offers a fix: a Close (or the host's Shutdown) method
-// that calls CloseIdleConnections on the field, or the missing release call
-// inserted at the top of the existing release method.
+// that calls CloseIdleConnections on the field, the owner's own version of a
+// promoted method (releasing, then calling the embedded one), or the missing
+// release call inserted in the existing release method after its leading
+// guards. No fix is offered for a field that may also hold a shared default
+// (http.DefaultClient), nor a Close for an owner whose host drives it
+// through an interface with no release method (nothing would call it).
 //
 // To silence one finding, say why on its line or on a line of its own just
 // above it (the finding is on the owner type, or on its release method):

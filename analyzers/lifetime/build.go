@@ -9,12 +9,14 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/churnlint/churnlint/analyzers/catalog"
 )
 
 // relevant reports whether the package can create, wrap or pass on a pool.
 // Everything else is skipped before any SSA is built, which is what keeps
 // churnlint cheap on large module graphs.
-func relevant(pass *analysis.Pass) bool {
+func relevant(pass *analysis.Pass, cat *catalog.Catalog) bool {
 	if isStd(pass) {
 		return false
 	}
@@ -22,7 +24,7 @@ func relevant(pass *analysis.Pass) bool {
 	for _, imp := range pass.Pkg.Imports() {
 		imports = append(imports, imp.Path())
 	}
-	return Relevant(imports, func(path string) bool {
+	return Relevant(cat, imports, func(path string) bool {
 		for _, imp := range pass.Pkg.Imports() {
 			if imp.Path() == path {
 				return pass.ImportPackageFact(imp, new(PackageFact))
@@ -33,12 +35,11 @@ func relevant(pass *analysis.Pass) bool {
 }
 
 // Relevant reports whether a package outside the standard library with
-// these direct imports can touch a pool: it imports net/http, a catalogued
-// package, or a package that exported a fact (hasFact). Drivers use it to
-// skip type-checking a dependency from source when the analyzer would skip
-// it anyway.
-func Relevant(imports []string, hasFact func(path string) bool) bool {
-	cat := Settings.Catalog()
+// these direct imports can touch a pool: it imports net/http, a package of
+// the catalog, or a package that exported a fact (hasFact). Drivers use it
+// to skip type-checking a dependency from source when the analyzer would
+// skip it anyway.
+func Relevant(cat *catalog.Catalog, imports []string, hasFact func(path string) bool) bool {
 	for _, path := range imports {
 		if path == "net/http" || cat.Mentions(path) || hasFact(path) {
 			return true

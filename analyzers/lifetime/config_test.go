@@ -1,7 +1,6 @@
 package lifetime
 
 import (
-	"flag"
 	"strings"
 	"testing"
 )
@@ -22,9 +21,7 @@ func TestFlags(t *testing.T) {
 		{"constructors", "NewClient", `constructor "NewClient": want import/path.Func or import/path.Type.Method`},
 		{"constructors", "github.com/acme/httpx.New:pool", `unknown kind "pool"`},
 	} {
-		cfg := NewConfig()
-		fs := flag.NewFlagSet("x", flag.ContinueOnError)
-		cfg.RegisterFlags(fs)
+		fs := NewFlagSet("x")
 		err := fs.Set(tc.flag, tc.value)
 		switch {
 		case tc.err == "" && err != nil:

@@ -3,6 +3,8 @@ package lifetime
 import (
 	"fmt"
 	"strings"
+
+	"github.com/churnlint/churnlint/analyzers/catalog"
 )
 
 // FuncFact summarises, for callers in other packages, what a function does
@@ -19,10 +21,10 @@ func (*FuncFact) AFact() {}
 func (f *FuncFact) String() string {
 	var parts []string
 	for _, r := range f.Fresh {
-		parts = append(parts, fmt.Sprintf("fresh(%d: %s)", r.Result, strings.Join(r.Chain, " -> ")))
+		parts = append(parts, fmt.Sprintf("fresh(%d: %s)", r.Result, r.Chain))
 	}
 	if f.Churn != nil {
-		parts = append(parts, "churns("+strings.Join(f.Churn.Chain, " -> ")+")")
+		parts = append(parts, "churns("+f.Churn.Chain.String()+")")
 	}
 	for _, p := range f.Params {
 		parts = append(parts, p.String())
@@ -34,17 +36,17 @@ func (f *FuncFact) String() string {
 // that call.
 type Fresh struct {
 	Result int
-	Kind   string   // "http.Transport", "HTTP client", "gRPC connection"
-	Chain  []string // how it is made, from the function down: [newClient, &http.Transport{}]
-	Owned  bool     // the result holds the pool in a field rather than being it
-	At     string   // file:line of the creation, for messages
+	Kind   catalog.Kind
+	Chain  Chain  // how it is made, from the function down: [newClient, &http.Transport{}]
+	Owned  bool   // the result holds the pool in a field rather than being it
+	At     string // file:line of the creation, for messages
 }
 
 // Churn says that each call of the function creates a pool that does not
 // outlive the call.
 type Churn struct {
-	Kind     string
-	Chain    []string
+	Kind     catalog.Kind
+	Chain    Chain
 	Released bool // the pool is closed before the call returns
 	At       string
 	Reported bool // already reported where it is created

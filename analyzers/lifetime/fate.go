@@ -1,14 +1,13 @@
 package lifetime
 
 import (
-	"fmt"
 	"go/token"
 	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
-	"github.com/churnlint/churnlint/analyzers/catalog"
+	"github.com/churnlint/churnlint/analyzers/knowledge"
 )
 
 // Fate is what happens to a pool, or to a parameter, within one function:
@@ -47,6 +46,14 @@ type Fate struct {
 	// Conditional is set when the pool merges with a value the caller
 	// passed in (an optional client): it is fresh only on some calls.
 	Conditional bool
+
+	// FreshKey is set when the pool is stored in a map under a key made
+	// new on every call: kept, but once per call.
+	FreshKey bool
+
+	// MergesShared names the package-level value (http.DefaultClient)
+	// that stands where the pool would on other paths.
+	MergesShared string
 }
 
 // Holding is a struct field that holds a pool.
@@ -61,53 +68,17 @@ func (f *Fate) Dropped() bool { return f.Kept == "" && len(f.Returned) == 0 }
 // Released reports whether any release of the pool was seen.
 func (f *Fate) Released() bool { return len(f.Releases) > 0 }
 
-// An item is a value that holds the pool at the given access path. A path
-// is a list of struct field indices; anyField stands for "somewhere inside"
-// (after a call that wrapped it). Pointers are transparent: a pointer and
-// the variable it points to hold the pool at the same path.
+// An item is a value that holds the pool at the given access path.
+// Pointers are transparent: a pointer and the variable it points to hold
+// the pool at the same path.
 type item struct {
 	v    ssa.Value
-	path string
+	path accessPath
 	part bool // a component of the pool (t.TLSClientConfig): only its release counts
 }
 
-const anyField = "?"
-
-func pathHead(p string) (string, string) {
-	for i := 0; i < len(p); i++ {
-		if p[i] == '/' {
-			return p[:i], p[i+1:]
-		}
-	}
-	return p, ""
-}
-
-func pathPush(step, p string) string {
-	if p == "" {
-		return step
-	}
-	return step + "/" + p
-}
-
-// maxPath bounds access paths, so that recursive types cannot make the walk
-// run away.
-const maxPathSteps = 4
-
-func pathLen(p string) int {
-	if p == "" {
-		return 0
-	}
-	n := 1
-	for i := 0; i < len(p); i++ {
-		if p[i] == '/' {
-			n++
-		}
-	}
-	return n
-}
-
 // fateOf follows the uses of v (which holds a pool at path) through fn.
-func (a *pkgRun) fateOf(fn *ssa.Function, v ssa.Value, path string) *Fate {
+func (a *pkgRun) fateOf(fn *ssa.Function, v ssa.Value, path accessPath) *Fate {
 	f := new(Fate)
 	w := &walker{a: a, fn: fn, fate: f, seen: make(map[item]bool)}
 	w.push(item{v: v, path: path})
@@ -137,7 +108,7 @@ type walker struct {
 }
 
 func (w *walker) push(it item) {
-	if it.v == nil || w.seen[it] || pathLen(it.path) > maxPathSteps {
+	if it.v == nil || w.seen[it] || it.path.tooLong() {
 		return
 	}
 	w.seen[it] = true
@@ -171,10 +142,10 @@ func (w *walker) step(it item, instr ssa.Instruction) {
 			w.store(in, path)
 		}
 	case *ssa.UnOp:
-		if in.Op == token.MUL && (mayHold(in.Type()) || path == "" && isFunc(in.Type())) && (path != "" || isPointerTo(x.Type())) {
+		if in.Op == token.MUL && (mayHold(in.Type()) || path.empty() && isFunc(in.Type())) && (!path.empty() || isPointerTo(x.Type())) {
 			// A load through a holder gives back what it holds. A load
 			// of *t where t is the pool copies the struct: not followed.
-			if path == "" && isPoolValue(in.Type()) {
+			if path.empty() && w.isPoolValue(in.Type()) {
 				return
 			}
 			w.push(item{v: in, path: path, part: it.part})
@@ -205,6 +176,12 @@ func (w *walker) step(it item, instr ssa.Instruction) {
 		}
 	case *ssa.MapUpdate:
 		if !it.part && (in.Value == x || in.Key == x) {
+			if in.Value == x && freshKey(in.Key, 0) {
+				// A store keyed by something new on every call (a random
+				// ticket) is no cache: each call adds a pool.
+				w.fate.FreshKey, w.fate.Used = true, true
+				return
+			}
 			w.keep("stored in a map", in.Pos())
 		}
 	case *ssa.Send:
@@ -243,8 +220,8 @@ func isPointerTo(t types.Type) bool {
 }
 
 // isPoolValue reports whether t is a pool struct type itself (not a pointer).
-func isPoolValue(t types.Type) bool {
-	_, ok := poolTypeOf(t)
+func (w *walker) isPoolValue(t types.Type) bool {
+	_, ok := w.a.cfg.Catalog.PoolType(t)
 	return ok
 }
 
@@ -252,9 +229,9 @@ func isPoolValue(t types.Type) bool {
 // pool gives it back; the pool's own fields are components whose release
 // still counts (rc.HTTPClient.CloseIdleConnections()).
 func (w *walker) field(it item, v ssa.Value, idx int) {
-	head, rest := pathHead(it.path)
+	head, rest := it.path.head()
 	switch {
-	case it.path == "":
+	case it.path.empty():
 		if mayHold(v.Type()) {
 			w.push(item{v: v, part: true})
 		}
@@ -262,16 +239,16 @@ func (w *walker) field(it item, v ssa.Value, idx int) {
 		if mayHold(v.Type()) {
 			w.push(item{v: v, path: it.path, part: it.part})
 		}
-	case head == fmt.Sprint(idx):
+	case head == idx:
 		w.push(item{v: v, path: rest, part: it.part})
 	}
 }
 
 // store handles the pool (at path) being written to addr.
-func (w *walker) store(in *ssa.Store, path string) {
+func (w *walker) store(in *ssa.Store, path accessPath) {
 	root, steps := rootOf(in.Addr)
 	for i := len(steps) - 1; i >= 0; i-- {
-		path = pathPush(steps[i], path)
+		path = path.under(steps[i])
 	}
 	switch r := root.(type) {
 	case *ssa.Alloc:
@@ -299,12 +276,12 @@ func (w *walker) store(in *ssa.Store, path string) {
 
 // rootOf walks an address back to the variable it is part of, returning
 // the field steps from that variable down to the address.
-func rootOf(addr ssa.Value) (ssa.Value, []string) {
-	var steps []string
+func rootOf(addr ssa.Value) (ssa.Value, []int) {
+	var steps []int
 	for i := 0; i < 16; i++ {
 		switch a := addr.(type) {
 		case *ssa.FieldAddr:
-			steps = append(steps, fmt.Sprint(a.Field))
+			steps = append(steps, a.Field)
 			addr = a.X
 		case *ssa.IndexAddr:
 			addr = a.X
@@ -312,9 +289,15 @@ func rootOf(addr ssa.Value) (ssa.Value, []string) {
 			if a.Op != token.MUL {
 				return addr, steps
 			}
+			if p := boxedParam(a.X); p != nil {
+				// *box, where box only ever holds parameter p (SSA
+				// boxes a parameter a closure captures): the pointer
+				// loaded is p itself.
+				return p, steps
+			}
 			addr = a.X
 		case *ssa.Field:
-			steps = append(steps, fmt.Sprint(a.Field))
+			steps = append(steps, a.Field)
 			addr = a.X
 		default:
 			return addr, steps
@@ -323,12 +306,35 @@ func rootOf(addr ssa.Value) (ssa.Value, []string) {
 	return addr, steps
 }
 
+// boxedParam returns the parameter that v, a local variable, holds when
+// the only values ever stored in it are that parameter: the variable SSA
+// makes for a parameter that a function literal captures.
+func boxedParam(v ssa.Value) *ssa.Parameter {
+	alloc, ok := v.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	var param *ssa.Parameter
+	for _, ref := range *alloc.Referrers() {
+		st, ok := ref.(*ssa.Store)
+		if !ok || st.Addr != alloc {
+			continue
+		}
+		p, ok := st.Val.(*ssa.Parameter)
+		if !ok || (param != nil && p != param) {
+			return nil
+		}
+		param = p
+	}
+	return param
+}
+
 func isReceiver(fn *ssa.Function, p *ssa.Parameter) bool {
 	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == p
 }
 
 // holding names the field idx of the named struct t points to.
-func holding(t types.Type, idx string) (Holding, bool) {
+func holding(t types.Type, idx int) (Holding, bool) {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = p.Elem()
 	}
@@ -340,23 +346,19 @@ func holding(t types.Type, idx string) (Holding, bool) {
 	return Holding{Owner: n, Field: f}, true
 }
 
-// fieldOf returns field idx (a decimal string) of the struct t points to.
-func fieldOf(t types.Type, idx string) *types.Var {
+// fieldOf returns field idx of the struct t points to.
+func fieldOf(t types.Type, idx int) *types.Var {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = p.Elem()
 	}
 	st, ok := t.Underlying().(*types.Struct)
-	if !ok {
+	if !ok || idx < 0 || idx >= st.NumFields() {
 		return nil
 	}
-	var i int
-	if _, err := fmt.Sscan(idx, &i); err != nil || i >= st.NumFields() {
-		return nil
-	}
-	return st.Field(i)
+	return st.Field(idx)
 }
 
-func describeField(p *ssa.Parameter, steps []string) string {
+func describeField(p *ssa.Parameter, steps []int) string {
 	if len(steps) == 0 {
 		return "the memory " + p.Name() + " points to"
 	}
@@ -368,50 +370,167 @@ func describeField(p *ssa.Parameter, steps []string) string {
 
 // merge inspects the other edges of a phi the pool flows into, to tell a
 // broken memoisation (c := s.client; if c == nil { c = new }) and an
-// optional pool passed in by the caller from a plain fresh one.
+// optional pool passed in by the caller from a plain fresh one. A merge
+// with anything else (another new pool, a different handler, a package's
+// default picked without a nil check) leaves the pool fresh.
 func (w *walker) merge(phi *ssa.Phi, from ssa.Value) {
 	for _, e := range phi.Edges {
 		if e == from {
 			continue
 		}
-		switch e := e.(type) {
-		case *ssa.Parameter:
-			w.fate.Conditional = true
+		if w.a.isSiteValue(w.fn, e) {
+			continue // the other branch makes its own new pool
+		}
+		base := stripConversions(e)
+		checked := nilChecked(w.fn, base)
+		switch b := base.(type) {
+		case *ssa.Const, *ssa.Phi:
+		case *ssa.Parameter, *ssa.FreeVar:
+			if checked || sameConcreteType(base, from) {
+				w.fate.Conditional = true
+			}
 		case *ssa.UnOp:
-			if e.Op != token.MUL {
+			if b.Op != token.MUL {
+				w.fate.Conditional = w.fate.Conditional || checked
 				continue
 			}
-			root, steps := rootOf(e.X)
+			root, steps := rootOf(b.X)
 			switch r := root.(type) {
 			case *ssa.Global:
-				if len(steps) == 0 {
+				switch {
+				case len(steps) == 0 && checked && r.Pkg == w.fn.Pkg:
 					w.fate.MemoField, w.fate.MemoName = r.Object(), r.Name()
-				} else {
+				case len(steps) > 0 && (checked || sameConcreteType(base, from)):
 					w.fate.Conditional = true
+				default:
+					// Another package's variable (http.DefaultClient)
+					// picked when no pool is made is no memo this code
+					// can fill: the new pool stays fresh, but whoever
+					// holds the value must not close the shared one.
+					w.fate.MergesShared = r.Pkg.Pkg.Name() + "." + r.Name()
 				}
 			case *ssa.Parameter:
-				if isReceiver(w.fn, r) && len(steps) > 0 {
+				if isReceiver(w.fn, r) && len(steps) > 0 && checked {
 					if f := fieldOf(r.Type(), steps[len(steps)-1]); f != nil {
 						w.fate.MemoField, w.fate.MemoName = f, r.Name()+"."+f.Name()
+						continue
 					}
-				} else {
+				}
+				// The caller's own client, passed in, standing where the
+				// new one would. A receiver's field picked on the other
+				// branch of an unrelated condition (client := g.hc; if
+				// g.tls != nil { client = new }) is not: when the new one
+				// is made, it is made on every call.
+				if checked || (!isReceiver(w.fn, r) && sameConcreteType(base, from)) {
 					w.fate.Conditional = true
 				}
 			default:
+				if checked || sameConcreteType(base, from) {
+					w.fate.Conditional = true
+				}
+			}
+		default:
+			if checked {
 				w.fate.Conditional = true
 			}
-		case *ssa.Phi, *ssa.Const:
-		default:
-			w.fate.Conditional = true
 		}
 	}
+}
+
+// stripConversions walks back through the conversions that keep a value
+// what it is: to an interface, between named types.
+func stripConversions(v ssa.Value) ssa.Value {
+	for i := 0; i < 8; i++ {
+		switch c := v.(type) {
+		case *ssa.MakeInterface:
+			v = c.X
+		case *ssa.ChangeInterface:
+			v = c.X
+		case *ssa.ChangeType:
+			v = c.X
+		default:
+			return v
+		}
+	}
+	return v
+}
+
+// sameConcreteType reports whether the two values have one concrete type:
+// the caller's own client standing where the new one would.
+func sameConcreteType(a, b ssa.Value) bool {
+	ta, tb := stripConversions(a).Type(), stripConversions(b).Type()
+	if types.IsInterface(ta) || types.IsInterface(tb) {
+		return false
+	}
+	return types.Identical(ta, tb)
+}
+
+// nilChecked reports whether fn compares v with nil, or, for a load, any
+// load of the same variable or field: what "if x == nil { x = new }" does.
+func nilChecked(fn *ssa.Function, v ssa.Value) bool {
+	load, isLoad := v.(*ssa.UnOp)
+	var root ssa.Value
+	var steps []int
+	if isLoad && load.Op == token.MUL {
+		root, steps = rootOf(load.X)
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			bin, ok := instr.(*ssa.BinOp)
+			if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+				continue
+			}
+			for _, pair := range [][2]ssa.Value{{bin.X, bin.Y}, {bin.Y, bin.X}} {
+				if c, ok := pair[1].(*ssa.Const); !ok || !c.IsNil() {
+					continue
+				}
+				x := stripConversions(pair[0])
+				if x == v {
+					return true
+				}
+				if l, ok := x.(*ssa.UnOp); ok && root != nil && l.Op == token.MUL {
+					if r, st := rootOf(l.X); r == root && equalSteps(st, steps) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func equalSteps(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// isSiteValue reports whether v is a pool that fn itself creates.
+func (a *pkgRun) isSiteValue(fn *ssa.Function, v ssa.Value) bool {
+	f := a.funcOf(fn)
+	if f == nil {
+		return false
+	}
+	v = stripConversions(v)
+	for _, s := range f.Sites {
+		if s.Value == v {
+			return true
+		}
+	}
+	return false
 }
 
 // closure handles a function literal that captures the pool: what the
 // literal does with it counts, and so does what happens to the literal.
 func (w *walker) closure(it item, mc *ssa.MakeClosure) {
 	anon := mc.Fn.(*ssa.Function)
-	if strings.HasSuffix(anon.Name(), "$bound") && isReleaseName(strings.TrimSuffix(anon.Name(), "$bound")) {
+	if strings.HasSuffix(anon.Name(), "$bound") && w.a.cfg.IsReleaseName(strings.TrimSuffix(anon.Name(), "$bound")) {
 		// conn.Close as a method value (c.close = conn.Close): the
 		// release is spelled as a stored function, to be called later.
 		w.fate.ReleaseStored = true
@@ -446,7 +565,7 @@ func (w *walker) closure(it item, mc *ssa.MakeClosure) {
 	// pool. A functional option (func(*T) { t.client = c }) that is
 	// returned, or passed to a constructor that only applies it, hands the
 	// pool on rather than keeping it.
-	w.push(item{v: mc, path: anyField})
+	w.push(item{v: mc, path: somewhereInside})
 }
 
 // call handles the pool flowing into a call: as the receiver, as an
@@ -473,7 +592,7 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 	}
 	if common.IsInvoke() {
 		if common.Value == x {
-			if isReleaseName(common.Method.Name()) {
+			if w.a.cfg.IsReleaseName(common.Method.Name()) {
 				w.fate.Releases = append(w.fate.Releases, call)
 			}
 			return
@@ -502,7 +621,7 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 		recv := i == 0 && callee.Signature.Recv() != nil
 		// Closing the pool, a holder of it (client.CloseIdleConnections)
 		// or a part of it (rc.HTTPClient.CloseIdleConnections) releases it.
-		if recv && isReleaseName(callee.Name()) {
+		if recv && w.a.cfg.IsReleaseName(callee.Name()) {
 			w.fate.Releases = append(w.fate.Releases, call)
 			continue
 		}
@@ -512,7 +631,7 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 		use, result := w.a.paramUse(callee, i, recv)
 		switch use {
 		case Keeps:
-			w.keep("passed to "+funcLabel(callee)+", which keeps it", call.Pos())
+			w.keep("passed to "+funcStep(callee).String()+", which keeps it", call.Pos())
 			return
 		case Releases:
 			w.fate.Releases = append(w.fate.Releases, call)
@@ -524,7 +643,7 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			}
 		case Wraps:
 			if v := resultValue(call, result); v != nil {
-				w.push(item{v: v, path: anyField})
+				w.push(item{v: v, path: somewhereInside})
 			}
 		}
 	}
@@ -543,7 +662,7 @@ func (a *pkgRun) storedLiteralReleases(fn ssa.Value) bool {
 			continue
 		}
 		for _, fv := range g.FreeVars {
-			if mayHold(fv.Type()) && a.fateOf(g, fv, "").Released() {
+			if mayHold(fv.Type()) && a.fateOf(g, fv, accessPath{}).Released() {
 				return true
 			}
 		}
@@ -552,14 +671,18 @@ func (a *pkgRun) storedLiteralReleases(fn ssa.Value) bool {
 }
 
 // configuresOnly reports whether callee is one of the functions that
-// configure a pool without keeping it (catalog.KeepsOnlyForUse): handing
+// configure a pool without keeping it (knowledge.ConfiguresOnly): handing
 // the pool to it opens no connection.
 func configuresOnly(callee *ssa.Function) bool {
 	if callee == nil {
 		return false
 	}
 	obj, ok := callee.Object().(*types.Func)
-	return ok && obj.Pkg() != nil && catalog.KeepsOnlyForUse[obj.Pkg().Path()+"."+obj.Name()]
+	if !ok || obj.Pkg() == nil {
+		return false
+	}
+	_, only := knowledge.ConfiguresOnly[obj.Pkg().Path()+"."+obj.Name()]
+	return only
 }
 
 // pushPoolResults follows the pointer results of call as holders of the
@@ -569,7 +692,7 @@ func (w *walker) pushPoolResults(call ssa.CallInstruction) {
 	for i := 0; i < results.Len(); i++ {
 		if isPointerTo(results.At(i).Type()) {
 			if v := resultValue(call, i); v != nil {
-				w.push(item{v: v, path: anyField})
+				w.push(item{v: v, path: somewhereInside})
 			}
 		}
 	}
@@ -595,26 +718,6 @@ func resultValue(call ssa.CallInstruction, i int) ssa.Value {
 	return nil
 }
 
-// isReleaseName reports whether a method of this name releases a pool
-// (CloseIdleConnections on transports and clients, Close on connections
-// and on owners of clients), or is configured to.
-func isReleaseName(name string) bool {
-	switch name {
-	case "CloseIdleConnections", "Close", "Shutdown", "Stop", "Cleanup":
-		// Cleanup is caddy's module lifecycle (caddy.CleanerUpper).
-		return true
-	}
-	for _, n := range Settings.Release.Items() {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
-
-// IsReleaseName is isReleaseName for the checks.
-func IsReleaseName(name string) bool { return isReleaseName(name) }
-
 func containsValue(vs []ssa.Value, x ssa.Value) bool {
 	for _, v := range vs {
 		if v == x {
@@ -628,6 +731,66 @@ func containsInt(xs []int, x int) bool {
 	for _, v := range xs {
 		if v == x {
 			return true
+		}
+	}
+	return false
+}
+
+// randomSources make a value that is new on every call.
+var randomSources = knowledge.Names(knowledge.RandomSources)
+
+// freshKey reports whether a map key is made new on every call: the result
+// of a random source, of a conversion or encoding of one, or of a function
+// of this package that draws from one.
+func freshKey(v ssa.Value, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Convert:
+		return freshKey(x.X, depth+1)
+	case *ssa.ChangeType:
+		return freshKey(x.X, depth+1)
+	case *ssa.MakeInterface:
+		return freshKey(x.X, depth+1)
+	case *ssa.Extract:
+		return freshKey(x.Tuple, depth+1)
+	case *ssa.Call:
+		callee := x.Call.StaticCallee()
+		if callee == nil {
+			return false
+		}
+		if isRandomSource(callee) {
+			return true
+		}
+		if callee.Pkg != nil && len(callee.Blocks) > 0 && drawsRandom(callee) {
+			return true
+		}
+		for _, arg := range x.Call.Args {
+			if freshKey(arg, depth+1) {
+				return true // hex.EncodeToString(b), uuid.New().String()
+			}
+		}
+	case *ssa.Slice:
+		return freshKey(x.X, depth+1)
+	}
+	return false
+}
+
+func isRandomSource(fn *ssa.Function) bool {
+	obj, ok := fn.Object().(*types.Func)
+	return ok && obj.Pkg() != nil && randomSources[obj.Pkg().Path()+"."+obj.Name()]
+}
+
+// drawsRandom reports whether fn calls a random source itself.
+func drawsRandom(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(ssa.CallInstruction); ok {
+				if callee := call.Common().StaticCallee(); callee != nil && isRandomSource(callee) {
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -10,7 +10,6 @@
 package lifetime
 
 import (
-	"go/ast"
 	"go/token"
 	"go/types"
 	"reflect"
@@ -22,12 +21,14 @@ import (
 	"github.com/churnlint/churnlint/analyzers/catalog"
 )
 
-// Analyzer computes the Result. It needs no other analyzer: it builds SSA
-// itself, and only for packages that can touch a pool.
+// Analyzer computes the Result. It needs only the settings
+// (ConfigAnalyzer): it builds SSA itself, and only for packages that can
+// touch a pool.
 var Analyzer = &analysis.Analyzer{
 	Name:       "lifetime",
 	Doc:        "find connection pools, their lifetimes and the per-call functions that create them (shared by churnlint's checks)",
 	URL:        "https://github.com/churnlint/churnlint",
+	Requires:   []*analysis.Analyzer{ConfigAnalyzer},
 	Run:        run,
 	ResultType: reflect.TypeFor[*Result](),
 	FactTypes:  []analysis.Fact{new(FuncFact), new(PackageFact)},
@@ -39,8 +40,11 @@ type Result struct {
 	Pkg   *ssa.Package
 	Funcs []*Func // in source order, function literals after their parent
 	ByFn  map[*ssa.Function]*Func
-	// Files maps each file's start to whether checks report in it.
+	// Files maps each file of the package to whether checks report in it;
+	// it is filled for every package, analysed or not.
 	Files map[*token.File]bool
+	// Config is the settings in force.
+	Config *Config
 
 	run *pkgRun
 }
@@ -63,7 +67,7 @@ func (r *Result) ReleasesField(fn *ssa.Function, field *types.Var) bool {
 	}
 	for i := 0; i < st.NumFields(); i++ {
 		if st.Field(i) == field {
-			return r.run.fateOf(fn, recv, itoa(i)).Released()
+			return r.run.fateOf(fn, recv, accessPath{}.under(i)).Released()
 		}
 	}
 	return false
@@ -87,8 +91,11 @@ type Func struct {
 	// Churns are calls to functions of other packages that create and
 	// drop a pool on every call.
 	Churns []*ChurnCall
-	// InLoop tells, by block index, which blocks lie on a cycle.
-	InLoop []bool
+	// inLoop tells, by block index, which blocks lie on a cycle.
+	inLoop []bool
+	// once is set for code a framework runs once per process (a CLI
+	// command's action), like main and init.
+	once bool
 	summary
 }
 
@@ -97,8 +104,8 @@ type Site struct {
 	Fn    *Func
 	Instr ssa.Instruction // the Alloc or the call
 	Value ssa.Value       // the pool (or its owner)
-	Kind  string          // what it is: "http.Transport", "HTTP client", ...
-	Chain []string        // how it is made: [&http.Transport{}] or [newClient, &http.Transport{}]
+	Kind  catalog.Kind    // what it is
+	Chain Chain           // how it is made: [&http.Transport{}] or [newClient, &http.Transport{}]
 	// Origin is where the pool itself is created, when it is made in
 	// another function of this package; At says where for other packages.
 	Origin token.Pos
@@ -107,10 +114,111 @@ type Site struct {
 	Fate   *Fate
 }
 
-// InLoop reports whether the site is on a loop's path.
-func (s *Site) InLoop() bool {
-	b := s.Instr.Block()
-	return b != nil && b.Index < len(s.Fn.InLoop) && s.Fn.InLoop[b.Index]
+// Repeats reports whether the site runs many times per call of its
+// function (see Func.Repeats).
+func (s *Site) Repeats() bool { return s.Fn.Repeats(s.Instr.Block()) && !s.LongLived() }
+
+// LongLived reports whether the pool outlives an inner loop of the loop it
+// is made in: the loop redials around one long-lived use (a stream read
+// until it breaks), a pool per reconnect rather than per request.
+func (s *Site) LongLived() bool {
+	home := s.Instr.Block()
+	if home == nil || home.Index >= len(s.Fn.inLoop) || !s.Fn.inLoop[home.Index] {
+		return false
+	}
+	fn := s.Fn.SSA
+	// The blocks of the site's loop: those it reaches that reach it back.
+	fwd, back := reach(home, func(b *ssa.BasicBlock) []*ssa.BasicBlock { return b.Succs }),
+		reach(home, func(b *ssa.BasicBlock) []*ssa.BasicBlock { return b.Preds })
+	inner := make([]bool, len(fn.Blocks))
+	for _, b := range fn.Blocks {
+		inner[b.Index] = b != home && fwd[b] && back[b] && onCycleAvoiding(b, home)
+	}
+	derived := derivedValues(s.Value)
+	for _, b := range fn.Blocks {
+		if !inner[b.Index] {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			for _, op := range instr.Operands(nil) {
+				if op != nil && derived[*op] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func reach(from *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	work := []*ssa.BasicBlock{from}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, n := range next(b) {
+			if !seen[n] {
+				seen[n] = true
+				work = append(work, n)
+			}
+		}
+	}
+	return seen
+}
+
+// onCycleAvoiding reports whether b lies on a cycle that does not pass
+// through avoid.
+func onCycleAvoiding(b, avoid *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{avoid: true}
+	work := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(work) > 0 {
+		n := work[len(work)-1]
+		work = work[:len(work)-1]
+		if n == b {
+			return true
+		}
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		work = append(work, n.Succs...)
+	}
+	return false
+}
+
+// derivedValues is v and what the function makes from it: the results of
+// calls it is passed to (a client, then a stream), and their parts.
+func derivedValues(v ssa.Value) map[ssa.Value]bool {
+	out := map[ssa.Value]bool{v: true}
+	work := []ssa.Value{v}
+	for len(work) > 0 && len(out) < 64 {
+		x := work[len(work)-1]
+		work = work[:len(work)-1]
+		refs := x.Referrers()
+		if refs == nil {
+			continue
+		}
+		for _, ref := range *refs {
+			var next []ssa.Value
+			switch in := ref.(type) {
+			case *ssa.Call:
+				next = append(next, in)
+			case *ssa.Extract, *ssa.MakeInterface, *ssa.ChangeType, *ssa.Phi, *ssa.FieldAddr, *ssa.Field, *ssa.UnOp:
+				next = append(next, in.(ssa.Value))
+			case *ssa.Store:
+				if alloc, ok := in.Addr.(*ssa.Alloc); ok && in.Val == x {
+					next = append(next, alloc)
+				}
+			}
+			for _, n := range next {
+				if !out[n] {
+					out[n] = true
+					work = append(work, n)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // ChurnCall is a call to a function that churns a pool on every call.
@@ -118,24 +226,26 @@ type ChurnCall struct {
 	Call   ssa.CallInstruction
 	Callee *types.Func
 	Churn  *Churn
+	// PerCall is set when the call registers Callee with a framework that
+	// calls it per request (pb.RegisterFooServer(s, impl)): the finding
+	// is the registration's, whatever runs the registering code.
+	PerCall *Reason
 }
 
-// InLoop reports whether the call is on a loop's path.
-func (c *ChurnCall) InLoop(fn *Func) bool {
-	b := c.Call.Block()
-	return b != nil && b.Index < len(fn.InLoop) && fn.InLoop[b.Index]
-}
+// Repeats reports whether the call, in fn, runs many times per call of
+// fn (see Func.Repeats).
+func (c *ChurnCall) Repeats(fn *Func) bool { return fn.Repeats(c.Call.Block()) }
 
 // Reason says why a function runs per call.
 type Reason struct {
 	Entry *ssa.Function // the entry point the chain starts from
 	Why   string        // "ServeHTTP is an HTTP handler"
-	Chain []string      // entry -> ... -> this function
+	Chain Chain         // entry -> ... -> this function
 }
 
 // summary is the part of a Func that callers in this package use.
 type summary struct {
-	state    int // 0 not started, 1 in progress, 2 done
+	state    summaryState
 	fresh    []Fresh
 	freshPos map[int]token.Pos // same-package origin of each fresh result
 	freshAt  map[int]string    // and where in another package it is made, if it is
@@ -149,44 +259,55 @@ type summary struct {
 	paramDone bool
 }
 
+// summaryState is how far summarize has got with a function.
+type summaryState int
+
+const (
+	notSummarized summaryState = iota
+	summarizing                // a call cycle back to it sees what it has so far
+	summarized
+)
+
 type pkgRun struct {
 	pass  *analysis.Pass
-	cat   *catalog.Catalog
+	cfg   *Config
 	res   *Result
 	entry *entryPoints
-	// factories maps a struct field to the functions stored in it.
-	factories map[*types.Var][]*ssa.Function
+	// factories maps a struct field to the functions stored in it;
+	// globalFuncs a package variable to those stored in it or its map.
+	factories   map[*types.Var][]*ssa.Function
+	globalFuncs map[*ssa.Global][]*ssa.Function
+	// impls caches the implementations of interface methods; named
+	// lists the types they are looked for in.
+	impls      map[implKey][]*ssa.Function
+	named      []*types.Named
+	localNamed []*types.Named
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	res := &Result{ByFn: make(map[*ssa.Function]*Func), Files: make(map[*token.File]bool)}
-	if !relevant(pass) {
-		return res, nil
-	}
+	cfg := pass.ResultOf[ConfigAnalyzer].(*Config)
+	res := &Result{ByFn: make(map[*ssa.Function]*Func), Files: make(map[*token.File]bool), Config: cfg}
 	for _, f := range pass.Files {
-		tf := pass.Fset.File(f.Pos())
-		report := true
-		if strings.HasSuffix(tf.Name(), "_test.go") && !Settings.Tests {
-			report = false
-		}
-		if ast.IsGenerated(f) && !Settings.Generated {
-			report = false
-		}
-		res.Files[tf] = report
+		res.Files[pass.Fset.File(f.FileStart)] = cfg.ReportsIn(pass.Fset, f)
+	}
+	if !relevant(pass, cfg.Catalog) {
+		return res, nil
 	}
 	pkg, funcs := buildSSA(pass)
 	res.Pkg = pkg
-	a := &pkgRun{pass: pass, cat: Settings.Catalog(), res: res, entry: newEntryPoints(Settings.EntryPoints.Items())}
+	a := &pkgRun{pass: pass, cfg: cfg, res: res, entry: newEntryPoints(cfg.EntryPoints),
+		impls: make(map[implKey][]*ssa.Function)}
 	res.run = a
 	for _, fn := range funcs {
 		if _, dup := res.ByFn[fn]; dup {
 			continue
 		}
-		f := &Func{SSA: fn, InLoop: loopBlocks(fn)}
+		f := &Func{SSA: fn, inLoop: loopBlocks(fn)}
 		res.Funcs = append(res.Funcs, f)
 		res.ByFn[fn] = f
 	}
 	a.collectFactories()
+	a.collectGlobalFuncs()
 	for _, f := range res.Funcs {
 		a.summarize(f)
 	}
@@ -218,11 +339,11 @@ func (a *pkgRun) funcOf(fn *ssa.Function) *Func {
 // to know. Same-package callees are summarised first, on demand; a cycle
 // of calls sees the conservative empty summary.
 func (a *pkgRun) summarize(f *Func) {
-	if f.state != 0 {
+	if f.state != notSummarized {
 		return
 	}
-	f.state = 1
-	defer func() { f.state = 2 }()
+	f.state = summarizing
+	defer func() { f.state = summarized }()
 	fn := f.SSA
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -230,7 +351,13 @@ func (a *pkgRun) summarize(f *Func) {
 		}
 	}
 	for _, s := range f.Sites {
-		s.Fate = a.fateOf(fn, s.Value, "")
+		s.Fate = a.fateOf(fn, s.Value, accessPath{})
+		if b := s.Instr.Block(); b != nil && b.Index < len(f.inLoop) && f.inLoop[b.Index] {
+			// A defer in a loop runs when the function returns, not when
+			// the iteration ends: every iteration's pool is still open
+			// until then (for ever, in a loop that never returns).
+			s.Fate.Releases = withoutDefers(s.Fate.Releases)
+		}
 	}
 	a.summarizeResults(f)
 }
@@ -249,7 +376,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 			f.fresh = append(f.fresh, Fresh{
 				Result: r,
 				Kind:   s.Kind,
-				Chain:  append([]string{funcLabel(f.SSA)}, s.Chain...),
+				Chain:  s.Chain.prepend(funcStep(f.SSA)),
 				Owned:  owned,
 				At:     s.at(a.pass.Fset),
 			})
@@ -261,7 +388,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 		if s.Fate.Dropped() && s.Fate.Used && f.churn == nil {
 			f.churn = &Churn{
 				Kind:     s.Kind,
-				Chain:    append([]string{funcLabel(f.SSA)}, s.Chain...),
+				Chain:    s.Chain.prepend(funcStep(f.SSA)),
 				Released: s.Fate.Released(),
 				At:       s.at(a.pass.Fset),
 			}
@@ -283,18 +410,29 @@ func (a *pkgRun) summarizeResults(f *Func) {
 				a.summarize(g)
 				if g.churn != nil && len(g.churn.Chain) < maxChain {
 					c := *g.churn
-					c.Chain = append([]string{funcLabel(f.SSA)}, c.Chain...)
+					c.Chain = c.Chain.prepend(funcStep(f.SSA))
 					f.churn, f.churnPos, f.churnFrom = &c, g.churnPos, g
 					return
 				}
 			} else if c := a.importedChurn(callee); c != nil {
 				cc := *c
-				cc.Chain = append([]string{funcLabel(f.SSA)}, cc.Chain...)
+				cc.Chain = cc.Chain.prepend(funcStep(f.SSA))
 				f.churn = &cc
 				return
 			}
 		}
 	}
+}
+
+// withoutDefers drops the deferred calls from a list of releases.
+func withoutDefers(calls []ssa.CallInstruction) []ssa.CallInstruction {
+	var out []ssa.CallInstruction
+	for _, c := range calls {
+		if _, ok := c.(*ssa.Defer); !ok {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // churnReported says whether the pool f churns is reported where it is
@@ -303,7 +441,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 func (f *Func) churnReported(depth int) bool {
 	switch {
 	case f.churnSite != nil:
-		return f.PerCall != nil || (f.churnSite.InLoop() && !f.RunsOnce())
+		return f.PerCall != nil || f.churnSite.Repeats()
 	case f.churnFrom != nil && depth < maxChain:
 		return f.PerCall != nil || f.churnFrom.churnReported(depth+1)
 	case f.churn != nil:
@@ -321,9 +459,6 @@ func (s *Site) origin() token.Pos {
 	}
 	return s.Instr.Pos()
 }
-
-// Where names the place the pool is created, as file:line.
-func (s *Site) Where(fset *token.FileSet) string { return s.at(fset) }
 
 // Key identifies the pool's creation: two sites with the same key obtain
 // the same pool (one creates it, the other calls what does).
@@ -488,9 +623,9 @@ func loopBlocks(fn *ssa.Function) []bool {
 	return in
 }
 
-// Label names a function as chains do: package-qualified, methods by their
-// receiver type, function literals after their parent.
-func Label(fn *ssa.Function) string { return funcLabel(fn) }
+// StepOf names a function as chains do: package-qualified, methods by
+// their receiver type, function literals after their parent.
+func StepOf(fn *ssa.Function) Step { return funcStep(fn) }
 
 // AnalyzerDoc extracts the "# Analyzer name" section of a package's doc.go
 // source, the way the golang.org/x/tools passes document themselves.

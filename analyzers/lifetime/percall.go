@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/churnlint/churnlint/analyzers/knowledge"
 )
 
 // entryPoints knows which functions a framework calls once per request,
@@ -15,46 +17,22 @@ type entryPoints struct {
 	params  map[string]string // import/path.Type -> why
 }
 
-var builtinMethods = map[string]string{
-	"ServeHTTP":    "is an HTTP handler",
-	"RoundTrip":    "is an http.RoundTripper, called for every request",
-	"Gather":       "runs on every metrics scrape",
-	"Collect":      "runs on every metrics scrape",
-	"Scrape":       "runs on every scrape",
-	"Reconcile":    "runs on every reconcile",
-	"refresh":      "runs on every refresh",
-	"Refresh":      "runs on every refresh",
-	"CreateFilter": "runs for every new filter chain",
-	"ServeDNS":     "is a DNS handler",
-}
-
-var builtinParams = map[string]string{
-	"net/http.ResponseWriter":                                    "handles an HTTP request",
-	"github.com/gin-gonic/gin.Context":                           "is a gin handler",
-	"github.com/labstack/echo/v4.Context":                        "is an echo handler",
-	"github.com/gofiber/fiber/v2.Ctx":                            "is a fiber handler",
-	"github.com/mark3labs/mcp-go/mcp.CallToolRequest":            "is an MCP tool handler",
-	"github.com/mark3labs/mcp-go/mcp.ReadResourceRequest":        "is an MCP resource handler",
-	"github.com/mark3labs/mcp-go/mcp.GetPromptRequest":           "is an MCP prompt handler",
-	"github.com/modelcontextprotocol/go-sdk/mcp.CallToolParams":  "is an MCP tool handler",
-	"github.com/modelcontextprotocol/go-sdk/mcp.CallToolRequest": "is an MCP tool handler",
-	"sigs.k8s.io/controller-runtime/pkg/reconcile.Request":       "runs on every reconcile",
-}
-
+// newEntryPoints indexes knowledge's entry points and the configured
+// ones: a method name, or import/path.Type for a parameter type.
 func newEntryPoints(extra []string) *entryPoints {
 	e := &entryPoints{methods: make(map[string]string), params: make(map[string]string)}
-	for k, v := range builtinMethods {
-		e.methods[k] = v
+	add := func(name, why string) {
+		if strings.Contains(name, ".") {
+			e.params[name] = why
+		} else {
+			e.methods[name] = why
+		}
 	}
-	for k, v := range builtinParams {
-		e.params[k] = v
+	for _, ep := range knowledge.EntryPoints {
+		add(ep.Name, ep.Why)
 	}
 	for _, item := range extra {
-		if strings.Contains(item, ".") {
-			e.params[item] = "is a configured per-call entry point"
-		} else {
-			e.methods[item] = "is a configured per-call entry point"
-		}
+		add(item, knowledge.ConfiguredEntry)
 	}
 	return e
 }
@@ -64,7 +42,7 @@ func (e *entryPoints) reason(fn *ssa.Function) *Reason {
 	sig := fn.Signature
 	if sig.Recv() != nil {
 		if why, ok := e.methods[fn.Name()]; ok {
-			return &Reason{Entry: fn, Why: displayLabel(fn) + " " + why, Chain: []string{funcLabel(fn)}}
+			return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + why, Chain: Chain{funcStep(fn)}}
 		}
 	}
 	for i := 0; i < sig.Params().Len(); i++ {
@@ -77,7 +55,7 @@ func (e *entryPoints) reason(fn *ssa.Function) *Reason {
 			continue
 		}
 		if why, ok := e.params[n.Obj().Pkg().Path()+"."+n.Obj().Name()]; ok {
-			return &Reason{Entry: fn, Why: displayLabel(fn) + " " + why, Chain: []string{funcLabel(fn)}}
+			return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + why, Chain: Chain{funcStep(fn)}}
 		}
 	}
 	return nil
@@ -94,40 +72,55 @@ func runsOnce(fn *ssa.Function) bool {
 }
 
 // RunsOnce reports whether the function is main or init.
-func (f *Func) RunsOnce() bool { return runsOnce(f.SSA) }
+// A CLI command's action runs once too.
+func (f *Func) RunsOnce() bool { return f.once || runsOnce(f.SSA) }
+
+// Repeats reports whether block b of f runs many times per call of f
+// while f itself may run more than once: b lies on a loop, and f is not
+// main or init. It is the one statement of the rule "in a loop and not
+// main/init" that per-call reasoning and the checks share.
+func (f *Func) Repeats(b *ssa.BasicBlock) bool {
+	return b != nil && b.Index < len(f.inLoop) && f.inLoop[b.Index] && !f.RunsOnce()
+}
 
 // markPerCall finds the entry points, then spreads per-call-ness down the
 // static calls of this package: whatever a per-call function calls, or any
 // function calls in a loop, runs per call too.
 func (a *pkgRun) markPerCall() {
-	var queue []*Func
+	queue := a.markRegistered()
+	ctors := constructedTypes(a.pass.Pkg)
 	for _, f := range a.res.Funcs {
 		if !a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid() {
 			// A test's loop over cases does not make production code
 			// run per call (unless tests are reported).
 			continue
 		}
-		if r := a.entry.reason(f.SSA); r != nil {
+		r := a.entry.reason(f.SSA)
+		if r == nil {
+			r = operation(f.SSA, ctors)
+		}
+		if r != nil {
 			f.PerCall = r
 			queue = append(queue, f)
 		}
 	}
 	for _, f := range a.res.Funcs {
-		if runsOnce(f.SSA) || (!a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid()) {
+		if !a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid() {
 			continue
 		}
 		for _, b := range f.SSA.Blocks {
-			if !f.InLoop[b.Index] {
+			if !f.Repeats(b) {
 				continue
 			}
 			for _, instr := range b.Instrs {
-				g := a.calleeFunc(instr)
-				if g == nil || g.PerCall != nil || g == f {
-					continue
+				for _, g := range a.calleeFuncs(instr) {
+					if g.PerCall != nil || g == f {
+						continue
+					}
+					g.PerCall = &Reason{Entry: f.SSA, Why: funcStep(f.SSA).Name + " calls it in a loop",
+						Chain: Chain{funcStep(f.SSA), funcStep(g.SSA)}}
+					queue = append(queue, g)
 				}
-				g.PerCall = &Reason{Entry: f.SSA, Why: displayLabel(f.SSA) + " calls it in a loop",
-					Chain: []string{funcLabel(f.SSA), funcLabel(g.SSA)}}
-				queue = append(queue, g)
 			}
 		}
 	}
@@ -139,13 +132,14 @@ func (a *pkgRun) markPerCall() {
 		}
 		for _, b := range f.SSA.Blocks {
 			for _, instr := range b.Instrs {
-				g := a.calleeFunc(instr)
-				if g == nil || g.PerCall != nil || runsOnce(g.SSA) {
-					continue
+				for _, g := range a.calleeFuncs(instr) {
+					if g.PerCall != nil || g.RunsOnce() {
+						continue
+					}
+					chain := append(append(Chain(nil), f.PerCall.Chain...), funcStep(g.SSA))
+					g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain}
+					queue = append(queue, g)
 				}
-				chain := append(append([]string(nil), f.PerCall.Chain...), funcLabel(g.SSA))
-				g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain}
-				queue = append(queue, g)
 			}
 		}
 	}
@@ -158,4 +152,72 @@ func (a *pkgRun) calleeFunc(instr ssa.Instruction) *Func {
 		return nil
 	}
 	return a.funcOf(call.Common().StaticCallee())
+}
+
+// calleeFuncs returns the functions of this package that instr may call:
+// its static callee, or what a call through an interface or a function
+// value resolves to (dynamic.go).
+func (a *pkgRun) calleeFuncs(instr ssa.Instruction) []*Func {
+	if g := a.calleeFunc(instr); g != nil {
+		return []*Func{g}
+	}
+	call, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return nil
+	}
+	var out []*Func
+	for _, fn := range a.dynamicTargets(call, true) {
+		if g := a.funcOf(fn); g != nil {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+var operationMethods = knowledge.Names(knowledge.OperationMethods)
+
+// operation says why fn runs per call when it is an operation of a
+// reusable library value: an exported method named like one
+// (knowledge.OperationMethods) on an exported type that its package
+// builds with a constructor. Its callers are in other modules.
+func operation(fn *ssa.Function, ctors map[*types.Named]string) *Reason {
+	obj, ok := fn.Object().(*types.Func)
+	if !ok || !obj.Exported() || !operationMethods[fn.Name()] || fn.Pkg == nil || fn.Pkg.Pkg.Name() == "main" {
+		return nil
+	}
+	n := RecvNamed(fn.Signature)
+	if n == nil || !n.Obj().Exported() {
+		return nil
+	}
+	ctor, ok := ctors[n]
+	if !ok {
+		return nil
+	}
+	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.OperationWhy + " (made by " + ctor + ")", Chain: Chain{funcStep(fn)}}
+}
+
+// constructedTypes maps each named type of pkg that an exported New...
+// function returns to that function's name.
+func constructedTypes(pkg *types.Package) map[*types.Named]string {
+	out := make(map[*types.Named]string)
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		fn, ok := scope.Lookup(name).(*types.Func)
+		if !ok || !strings.HasPrefix(name, "New") {
+			continue
+		}
+		res := fn.Signature().Results()
+		for i := 0; i < res.Len(); i++ {
+			t := res.At(i).Type()
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() == pkg {
+				if _, seen := out[n]; !seen {
+					out[n] = name
+				}
+			}
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package lifetime
 
 import (
+	"go/token"
 	"go/types"
 	"path/filepath"
 	"strconv"
@@ -9,23 +10,8 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/churnlint/churnlint/analyzers/catalog"
+	"github.com/churnlint/churnlint/analyzers/knowledge"
 )
-
-// kindLabel is how diagnostics name each kind of pool.
-func kindLabel(k catalog.Kind) string {
-	switch k {
-	case catalog.Transport:
-		return "HTTP transport"
-	case catalog.Client:
-		return "HTTP client with its own transport"
-	default:
-		return "client connection"
-	}
-}
-
-func poolTypeOf(t types.Type) (catalog.PoolType, bool) {
-	return catalog.IsPoolType(t)
-}
 
 // sitesAt records the pools that instr brings into being, and the calls it
 // makes to functions of other packages that churn a pool on every call.
@@ -33,7 +19,7 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 	switch in := instr.(type) {
 	case *ssa.Alloc:
 		elem := in.Type().Underlying().(*types.Pointer).Elem()
-		pt, ok := poolTypeOf(elem)
+		pt, ok := a.cfg.Catalog.PoolType(elem)
 		if !ok || keepsNoIdle(in, in.Type()) {
 			return
 		}
@@ -42,7 +28,7 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 		if in.Comment == "new" {
 			label = "new(" + short + "." + pt.Name + ")"
 		}
-		f.Sites = append(f.Sites, &Site{Fn: f, Instr: in, Value: in, Kind: kindLabel(catalog.Transport), Chain: []string{label}})
+		f.Sites = append(f.Sites, &Site{Fn: f, Instr: in, Value: in, Kind: catalog.Transport, Chain: Chain{{Name: label}}})
 	case *ssa.Call:
 		a.callSites(f, in)
 	}
@@ -58,13 +44,15 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 	common := call.Common()
 	callee := common.StaticCallee()
 	if callee == nil {
-		a.factorySites(f, call)
+		if !a.factorySites(f, call) {
+			a.dynamicSites(f, call)
+		}
 		return
 	}
 	if obj, ok := callee.Object().(*types.Func); ok {
-		if e, ok := a.cat.Lookup(obj); ok {
-			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) {
-				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: kindLabel(e.Kind), Chain: []string{constructorLabel(obj)}})
+		if e, ok := a.cfg.Catalog.Lookup(obj); ok {
+			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) && !a.poolReplaced(v) {
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: e.Kind, Chain: Chain{constructorStep(obj)}})
 			}
 			return
 		}
@@ -93,10 +81,10 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 // factorySites handles a call through a function stored in a struct field
 // (an option or a factory): if a function of this package that is stored
 // in that field returns a fresh pool, so does the call.
-func (a *pkgRun) factorySites(f *Func, call *ssa.Call) {
+func (a *pkgRun) factorySites(f *Func, call *ssa.Call) bool {
 	field := fieldVar(call.Common().Value)
 	if field == nil {
-		return
+		return false
 	}
 	for _, g := range a.factories[field] {
 		gf := a.funcOf(g)
@@ -106,10 +94,38 @@ func (a *pkgRun) factorySites(f *Func, call *ssa.Call) {
 		a.summarize(gf)
 		for _, r := range gf.fresh {
 			if v := resultValue(call, r.Result); v != nil {
-				chain := append([]string{field.Name() + " (set to " + displayLabel(gf.SSA) + ")"}, r.Chain[1:]...)
+				chain := r.Chain[1:].prepend(Step{Name: field.Name() + " (set to " + funcStep(gf.SSA).Name + ")"})
 				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: gf.freshPos[r.Result], At: gf.freshAt[r.Result], Owned: r.Owned})
-				return
+				return true
 			}
+		}
+	}
+	return false
+}
+
+// dynamicSites handles a call through an interface or a function value
+// that may run a function returning a fresh pool (dynamic.go).
+func (a *pkgRun) dynamicSites(f *Func, call *ssa.Call) {
+	for _, g := range a.dynamicTargets(call, false) {
+		var fresh []Fresh
+		var pos map[int]token.Pos
+		if gf := a.funcOf(g); gf != nil {
+			if gf == f {
+				continue
+			}
+			a.summarize(gf)
+			fresh, pos = gf.fresh, gf.freshPos
+		} else if ff := a.importedFact(g); ff != nil {
+			fresh = ff.Fresh
+		}
+		for _, r := range fresh {
+			v := resultValue(call, r.Result)
+			if v == nil {
+				continue
+			}
+			chain := r.Chain[1:].prepend(dynamicStep(call, g))
+			f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: pos[r.Result], At: r.At, Owned: r.Owned})
+			return
 		}
 	}
 }
@@ -125,7 +141,7 @@ func keepsNoIdle(v ssa.Value, t types.Type) bool {
 		if !ok {
 			continue
 		}
-		if f := fieldOf(t, strconv.Itoa(fa.Field)); f == nil || f.Name() != "DisableKeepAlives" {
+		if f := fieldOf(t, fa.Field); f == nil || f.Name() != "DisableKeepAlives" {
 			continue
 		}
 		for _, use := range *fa.Referrers() {
@@ -139,14 +155,51 @@ func keepsNoIdle(v ssa.Value, t types.Type) bool {
 	return false
 }
 
-// constructorLabel names a catalogued call: "grpc.Dial()",
+// poolReplaced reports whether the caller installs a pool of its own over
+// the one a constructor put in the value it returned (rc :=
+// retryablehttp.NewClient(); rc.HTTPClient = shared), so that the
+// constructor's pool never opens a connection.
+func (a *pkgRun) poolReplaced(v ssa.Value) bool {
+	if !isPointerTo(v.Type()) {
+		return false
+	}
+	for _, ref := range *v.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || fa.X != v {
+			continue
+		}
+		field := fieldOf(v.Type(), fa.Field)
+		if field == nil || !a.holdsPool(field.Type()) {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			if st, ok := use.(*ssa.Store); ok && st.Addr == fa {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdsPool reports whether a field of type t holds a pool: an HTTP client,
+// a transport or a round tripper.
+func (a *pkgRun) holdsPool(t types.Type) bool {
+	switch namedPath(t) {
+	case "net/http.Client", "net/http.Transport", "net/http.RoundTripper":
+		return true
+	}
+	_, ok := a.cfg.Catalog.PoolType(t)
+	return ok
+}
+
+// constructorStep names a catalogued call: "grpc.Dial()",
 // "http.Transport.Clone()".
-func constructorLabel(fn *types.Func) string {
+func constructorStep(fn *types.Func) Step {
 	name := fn.Name() + "()"
 	if n := RecvNamed(fn.Signature()); n != nil {
 		name = n.Obj().Name() + "." + name
 	}
-	return fn.Pkg().Name() + "." + name
+	return Step{Pkg: fn.Pkg().Name(), Name: name}
 }
 
 // RecvNamed returns the named type of a method's receiver (T for *T), or
@@ -169,10 +222,10 @@ func fieldVar(v ssa.Value) *types.Var {
 	switch v := v.(type) {
 	case *ssa.UnOp:
 		if fa, ok := v.X.(*ssa.FieldAddr); ok {
-			return fieldOf(fa.X.Type(), strconv.Itoa(fa.Field))
+			return fieldOf(fa.X.Type(), fa.Field)
 		}
 	case *ssa.Field:
-		return fieldOf(v.X.Type(), strconv.Itoa(v.Field))
+		return fieldOf(v.X.Type(), v.Field)
 	}
 	return nil
 }
@@ -202,7 +255,7 @@ func (a *pkgRun) collectFactories() {
 				if fn == nil {
 					continue
 				}
-				if field := fieldOf(fa.X.Type(), strconv.Itoa(fa.Field)); field != nil {
+				if field := fieldOf(fa.X.Type(), fa.Field); field != nil {
 					a.factories[field] = append(a.factories[field], fn)
 				}
 			}
@@ -237,11 +290,10 @@ func (a *pkgRun) paramUse(callee *ssa.Function, i int, recv bool) (Use, int) {
 	if obj == nil || obj.Pkg() == nil {
 		return Keeps, 0
 	}
-	switch obj.Pkg().Path() {
-	case "fmt", "log", "log/slog", "errors":
+	if _, ok := knowledge.UsesArguments[obj.Pkg().Path()]; ok {
 		return Uses, 0
 	}
-	if catalog.KeepsOnlyForUse[obj.Pkg().Path()+"."+obj.Name()] {
+	if _, ok := knowledge.ConfiguresOnly[obj.Pkg().Path()+"."+obj.Name()]; ok {
 		return Uses, 0
 	}
 	return Keeps, 0
@@ -267,7 +319,7 @@ func (a *pkgRun) paramFlows(f *Func) {
 		if !mayHold(p.Type()) {
 			continue
 		}
-		fate := a.fateOf(f.SSA, p, "")
+		fate := a.fateOf(f.SSA, p, accessPath{})
 		switch {
 		case fate.Kept != "":
 		case len(fate.Returned) > 0:
@@ -281,23 +333,26 @@ func (a *pkgRun) paramFlows(f *Func) {
 	f.params = computed
 }
 
-// funcLabel names a function for chains: package-qualified, methods by
-// their receiver type, function literals after their parent.
-func funcLabel(fn *ssa.Function) string {
-	name := fn.Name()
+// funcStep names a function for chains: package-qualified, methods by
+// their receiver type, function literals after their parent (Handle.func1,
+// from SSA's Handle$1).
+func funcStep(fn *ssa.Function) Step {
 	if fn.Parent() != nil {
-		name = strings.ReplaceAll(name, "$", ".func")
-		return funcLabel(rootFunc(fn)) + name[strings.Index(name, "."):]
+		root := funcStep(rootFunc(fn))
+		suffix := strings.ReplaceAll(fn.Name(), "$", ".func")
+		root.Name += suffix[strings.Index(suffix, "."):]
+		return root
 	}
+	name := fn.Name()
 	if n := RecvNamed(fn.Signature); n != nil {
 		name = n.Obj().Name() + "." + name
 	}
 	if fn.Pkg != nil {
-		return fn.Pkg.Pkg.Name() + "." + name
+		return Step{Pkg: fn.Pkg.Pkg.Name(), Name: name}
 	} else if obj := fn.Object(); obj != nil && obj.Pkg() != nil {
-		return obj.Pkg().Name() + "." + name
+		return Step{Pkg: obj.Pkg().Name(), Name: name}
 	}
-	return name
+	return Step{Name: name}
 }
 
 func rootFunc(fn *ssa.Function) *ssa.Function {
@@ -305,13 +360,6 @@ func rootFunc(fn *ssa.Function) *ssa.Function {
 		fn = fn.Parent()
 	}
 	return fn
-}
-
-// displayLabel is funcLabel without the package name, for use within the
-// function's own package.
-func displayLabel(fn *ssa.Function) string {
-	l := funcLabel(fn)
-	return l[strings.Index(l, ".")+1:]
 }
 
 func shortFile(name string) string {

@@ -28,6 +28,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/churnlint/churnlint/analyzers/internal/fixverify"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
 
@@ -43,9 +44,10 @@ var Checks = []string{"clientchurn", "clientshutdown"}
 // dropped, and the directives' own problems are reported. The check's name
 // is the analyzer's (pass.Analyzer.Name).
 func Run(run func(*analysis.Pass) (any, error)) func(*analysis.Pass) (any, error) {
-	return func(pass *analysis.Pass) (any, error) {
+	return fixverify.Run(func(pass *analysis.Pass) (any, error) { // fixes that would not compile are dropped
 		check := pass.Analyzer.Name
-		dirs := parseFiles(pass.Fset, pass.Files)
+		res := pass.ResultOf[lifetime.Analyzer].(*lifetime.Result)
+		dirs := parseFiles(pass.Fset, pass.Files, res.Files)
 		if len(dirs) == 0 {
 			return run(pass)
 		}
@@ -65,7 +67,7 @@ func Run(run func(*analysis.Pass) (any, error)) func(*analysis.Pass) (any, error
 			}
 		}
 		return result, nil
-	}
+	})
 }
 
 // directive is one //churnlint:ignore comment.
@@ -168,16 +170,17 @@ func reportProblems(pass *analysis.Pass, check string, d *directive) {
 	}
 }
 
-// parseFiles returns the directives in files.
-func parseFiles(fset *token.FileSet, files []*ast.File) []*directive {
+// parseFiles returns the directives in files; reports says which files
+// the checks report in (lifetime's Result.Files).
+func parseFiles(fset *token.FileSet, files []*ast.File, reports map[*token.File]bool) []*directive {
 	var all []*directive
 	for _, f := range files {
-		all = append(all, parseFile(fset, f)...)
+		all = append(all, parseFile(fset, f, reports[fset.File(f.FileStart)])...)
 	}
 	return all
 }
 
-func parseFile(fset *token.FileSet, f *ast.File) []*directive {
+func parseFile(fset *token.FileSet, f *ast.File, reports bool) []*directive {
 	var comments []*ast.Comment
 	for _, g := range f.Comments {
 		for _, c := range g.List {
@@ -190,7 +193,6 @@ func parseFile(fset *token.FileSet, f *ast.File) []*directive {
 		return nil
 	}
 	tf := fset.File(f.FileStart)
-	reports := reportsIn(f, tf)
 
 	// firstCode maps a line to the position of the first code on it, to
 	// tell a directive after code from one on a line of its own.
@@ -291,17 +293,4 @@ func parseText(text string) (checks []string, reason string) {
 	}
 	reason = strings.TrimSpace(strings.TrimPrefix(strings.Join(fields[i:], " "), "//"))
 	return checks, reason
-}
-
-// reportsIn says whether the checks report in a file: test and generated
-// files only when the settings ask for them, as lifetime decides for
-// findings.
-func reportsIn(f *ast.File, tf *token.File) bool {
-	if strings.HasSuffix(tf.Name(), "_test.go") && !lifetime.Settings.Tests {
-		return false
-	}
-	if ast.IsGenerated(f) && !lifetime.Settings.Generated {
-		return false
-	}
-	return true
 }

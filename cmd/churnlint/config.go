@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"gopkg.in/yaml.v3"
@@ -15,8 +16,9 @@ import (
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
 
-// configFile is .churnlint.yml. Its keys are the flags' names, and the
-// golangci-lint plugin's settings, so one vocabulary serves every mode:
+// configFile is .churnlint.yml. Its keys are "checks" and the settings
+// (lifetime.Settings: the flags' names, and the golangci-lint plugin's
+// keys), so one vocabulary serves every mode:
 //
 //	checks: {clientchurn: true, clientshutdown: true}
 //	constructors: [github.com/acme/httpx.NewClient:client]
@@ -26,13 +28,15 @@ import (
 //	tests: false
 //	generated: false
 type configFile struct {
-	Checks       map[string]bool `yaml:"checks"`
-	Constructors []string        `yaml:"constructors"`
-	EntryPoints  []string        `yaml:"entrypoints"`
-	Lifecycle    []string        `yaml:"lifecycle"`
-	Release      []string        `yaml:"release"`
-	Tests        *bool           `yaml:"tests"`
-	Generated    *bool           `yaml:"generated"`
+	checks   map[string]bool
+	settings []configSetting // in the file's order
+}
+
+// configSetting is one setting as the file gives it.
+type configSetting struct {
+	setting lifetime.Setting
+	items   []string // a list setting's items
+	on      bool     // a boolean setting's value
 }
 
 var configNames = []string{".churnlint.yml", ".churnlint.yaml"}
@@ -80,17 +84,79 @@ func readConfig(path string) (*configFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cfg configFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+	cfg, err := decodeConfig(data)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	return &cfg, nil
+	return cfg, nil
 }
 
-// apply sets what the command line did not (set holds the flags given).
-func (c *configFile) apply(s *lifetime.Config, set map[string]bool, enable map[*analysis.Analyzer]*bool) error {
+func decodeConfig(data []byte) (*configFile, error) {
+	cfg := new(configFile)
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return cfg, nil // an empty file
+		}
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return cfg, nil
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("line %d: the file must be a mapping of settings (the keys are %s)", top.Line, configKeys())
+	}
+	seen := make(map[string]int)
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		key, value := top.Content[i], top.Content[i+1]
+		if line, dup := seen[key.Value]; dup {
+			return nil, fmt.Errorf("line %d: key %q already set at line %d", key.Line, key.Value, line)
+		}
+		seen[key.Value] = key.Line
+		if key.Value == "checks" {
+			if err := value.Decode(&cfg.checks); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		s, ok := settingNamed(key.Value)
+		if !ok {
+			return nil, fmt.Errorf("line %d: field %s not found (the keys are %s)", key.Line, key.Value, configKeys())
+		}
+		cs := configSetting{setting: s}
+		var err error
+		if s.IsList() {
+			err = value.Decode(&cs.items)
+		} else {
+			err = value.Decode(&cs.on)
+		}
+		if err != nil {
+			return nil, err
+		}
+		cfg.settings = append(cfg.settings, cs)
+	}
+	return cfg, nil
+}
+
+func settingNamed(name string) (lifetime.Setting, bool) {
+	for _, s := range lifetime.Settings {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return lifetime.Setting{}, false
+}
+
+func configKeys() string {
+	return strings.Join(append([]string{"checks"}, lifetime.SettingNames()...), ", ")
+}
+
+// apply sets, through the settings' flags fs, what the command line did
+// not (set holds the flags given, by the command's names).
+func (c *configFile) apply(fs interface {
+	Set(name, value string) error
+}, set map[string]bool, enable map[*analysis.Analyzer]*bool) error {
 	given := func(name string) bool {
 		for _, a := range checks {
 			if set[a.Name+"."+name] {
@@ -99,7 +165,7 @@ func (c *configFile) apply(s *lifetime.Config, set map[string]bool, enable map[*
 		}
 		return false
 	}
-	for name, on := range c.Checks {
+	for name, on := range c.checks {
 		var found *analysis.Analyzer
 		for a := range enable {
 			if a.Name == name {
@@ -113,31 +179,22 @@ func (c *configFile) apply(s *lifetime.Config, set map[string]bool, enable map[*
 			*enable[found] = on
 		}
 	}
-	lists := []struct {
-		key   string
-		items []string
-		set   func(string) error
-	}{
-		{"constructors", c.Constructors, s.Constructors.Set},
-		{"entrypoints", c.EntryPoints, s.EntryPoints.Set},
-		{"lifecycle", c.Lifecycle, s.Lifecycle.Set},
-		{"release", c.Release, s.Release.Set},
-	}
-	for _, l := range lists {
-		if given(l.key) {
+	for _, cs := range c.settings {
+		name := cs.setting.Name
+		if given(name) {
 			continue
 		}
-		for i, item := range l.items {
-			if err := l.set(item); err != nil {
-				return fmt.Errorf("%s[%s]: %v", l.key, strconv.Itoa(i), err)
+		if !cs.setting.IsList() {
+			if err := fs.Set(name, strconv.FormatBool(cs.on)); err != nil {
+				return fmt.Errorf("%s: %v", name, err)
+			}
+			continue
+		}
+		for i, item := range cs.items {
+			if err := fs.Set(name, item); err != nil {
+				return fmt.Errorf("%s[%s]: %v", name, strconv.Itoa(i), err)
 			}
 		}
-	}
-	if c.Tests != nil && !given("tests") {
-		s.Tests = *c.Tests
-	}
-	if c.Generated != nil && !given("generated") {
-		s.Generated = *c.Generated
 	}
 	return nil
 }

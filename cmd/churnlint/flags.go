@@ -38,7 +38,7 @@ func (o *options) buildFlags() []string {
 // every dependency from source. Test variants need it: they share their
 // package's path, which export data cannot tell apart.
 func (o *options) fullLoader() bool {
-	return o.loader == "full" || lifetime.Settings.Tests
+	return o.loader == "full" || lifetime.ConfigOf(&lifetime.ConfigAnalyzer.Flags).Tests
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, []string, error) {
@@ -103,7 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := cfg.apply(lifetime.Settings, set, enable); err != nil {
+		if err := cfg.apply(&lifetime.ConfigAnalyzer.Flags, set, enable); err != nil {
 			return nil, nil, fmt.Errorf("%s: %v", path, err)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/objectpath"
 
+	"github.com/churnlint/churnlint/analyzers/catalog"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
 
@@ -53,6 +54,7 @@ type unit struct {
 // leanRun holds one analysis of a package graph.
 type leanRun struct {
 	analyzers []*analysis.Analyzer // enabled checks, each requiring lifetime
+	catalog   *catalog.Catalog     // the settings' catalog, for needsSource
 	fset      *token.FileSet
 	units     map[string]*unit // by package ID
 
@@ -108,6 +110,7 @@ func analyzeLean(analyzers []*analysis.Analyzer, buildFlags, patterns []string) 
 	}
 	r := &leanRun{
 		analyzers:    analyzers,
+		catalog:      lifetime.ConfigOf(&lifetime.ConfigAnalyzer.Flags).Catalog,
 		fset:         token.NewFileSet(),
 		units:        make(map[string]*unit),
 		imported:     map[string]*types.Package{"unsafe": types.Unsafe},
@@ -179,7 +182,7 @@ func (r *leanRun) needsSource(u *unit) bool {
 		imports = append(imports, d.pkg.PkgPath)
 		hasFacts[d.pkg.PkgPath] = d.hasFacts
 	}
-	return lifetime.Relevant(imports, func(path string) bool { return hasFacts[path] })
+	return lifetime.Relevant(r.catalog, imports, func(path string) bool { return hasFacts[path] })
 }
 
 // analyze type-checks u from source and runs the analyzers on it: every

@@ -30,7 +30,7 @@ type pkgResult struct {
 // loaded with all their dependencies' syntax. It costs far more memory
 // than the lean loader; -tests needs it (see fullLoader).
 func analyzeFull(analyzers []*analysis.Analyzer, buildFlags, patterns []string) ([]*pkgResult, error) {
-	cfg := &packages.Config{Mode: packages.LoadAllSyntax | packages.NeedModule, BuildFlags: buildFlags, Tests: lifetime.Settings.Tests}
+	cfg := &packages.Config{Mode: packages.LoadAllSyntax | packages.NeedModule, BuildFlags: buildFlags, Tests: lifetime.ConfigOf(&lifetime.ConfigAnalyzer.Flags).Tests}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -75,13 +76,40 @@ func TestLoopback(t *testing.T) {
 }
 
 func TestProcParsing(t *testing.T) {
-	rss, err := parseVmRSS([]byte("Name:\tx\nVmPeak:\t  100 kB\nVmRSS:\t    2048 kB\n"))
-	if err != nil || rss != 2048*1024 {
-		t.Errorf("parseVmRSS = %d, %v", rss, err)
+	// A proc filesystem of two processes: 123 runs (a stat line as the
+	// kernel writes it, its name with parentheses; three open fds), 124 is
+	// a zombie, with no VmRSS.
+	root := t.TempDir()
+	proc := fstest.MapFS{
+		"123/status": {Data: []byte("Name:\tx\nVmPeak:\t  100 kB\nVmRSS:\t    2048 kB\n")},
+		"123/stat": {Data: []byte("123 (a (weird) name) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1 0 294997 3133440 362 18446744073709551615 " +
+			"1 2 3 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 4 5 6 7 8 9 10 0\n")},
+		"123/fd/0":   {}, // CountFDs counts the entries
+		"123/fd/1":   {},
+		"123/fd/2":   {},
+		"124/status": {Data: []byte("Name:\tz\nState:\tZ (zombie)\n")},
 	}
-	if _, err := parseVmRSS([]byte("Name:\tx\n")); err == nil {
+	if err := os.CopyFS(root, proc); err != nil {
+		t.Fatal(err)
+	}
+	procRoot = root
+	t.Cleanup(func() { procRoot = "/proc" })
+	rss, err := ReadRSS(123)
+	if err != nil || rss != 2048*1024 {
+		t.Errorf("ReadRSS = %d, %v", rss, err)
+	}
+	if _, err := ReadRSS(124); err == nil {
 		t.Error("no VmRSS accepted")
 	}
+	cpu, err := ReadCPU(123)
+	if err != nil || cpu != 3*time.Second {
+		t.Errorf("ReadCPU = %v, %v; want 3s (250 + 50 ticks)", cpu, err)
+	}
+	if n, err := CountFDs(123); err != nil || n != 3 {
+		t.Errorf("CountFDs = %d, %v; want 3", n, err)
+	}
+	procRoot = "/proc"
+
 	// Port 9001 is 0x2329.
 	table := `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:2329 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0
@@ -97,10 +125,6 @@ func TestProcParsing(t *testing.T) {
 	}
 	if c.Established != 1 || c.TimeWait != 2 || len(c.ClientPorts) != 1 || c.ClientPorts[0] != 0xC350 {
 		t.Errorf("countTCP = %+v", c)
-	}
-	cpu, err := parseStatCPU([]byte("123 (a (weird) name) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1"))
-	if err != nil || cpu != 3*time.Second {
-		t.Errorf("parseStatCPU = %v, %v", cpu, err)
 	}
 	if _, err := ReadCPU(os.Getpid()); err != nil {
 		t.Errorf("ReadCPU(self): %v", err)
@@ -134,22 +158,6 @@ go_goroutines_other 7
 	}
 	if _, ok := m["absent"]; ok {
 		t.Error("absent metric reported")
-	}
-}
-
-func TestFindings(t *testing.T) {
-	out := "/tmp/x/plugins/plugins.go:36:6: Moderation keeps an HTTP transport\n" +
-		"/tmp/x/plugins/plugins.go:50:29: \tthe pool in client is created here\n" +
-		"--- /tmp/x/gateway.go (old)\n"
-	got := findings(out)
-	if len(got) != 1 || got[0] != "plugins.go:36:6: Moderation keeps an HTTP transport" {
-		t.Errorf("findings = %q", got)
-	}
-	// churnlint's own text output indents the related information instead.
-	own := "plugins/plugins.go:36:6: Moderation keeps an HTTP transport\n" +
-		"\tplugins/plugins.go:50:29: the pool in client is created here\n"
-	if got := findings(own); len(got) != 1 || got[0] != "plugins.go:36:6: Moderation keeps an HTTP transport" {
-		t.Errorf("findings (churnlint text) = %q", got)
 	}
 }
 

@@ -1,47 +1,46 @@
 package loadtest
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/prometheus/procfs"
 )
 
 // procRoot is where the proc filesystem is mounted; tests replace it.
 var procRoot = "/proc"
 
-// ReadRSS returns the resident set size of process pid in bytes, from
-// /proc/PID/status (VmRSS).
+// readProc reads one file of process pid through
+// github.com/prometheus/procfs, which parses /proc/PID/status,
+// /proc/PID/stat and /proc/PID/fd for the harness.
+func readProc[T any](pid int, read func(procfs.Proc) (T, error)) (T, error) {
+	var zero T
+	fs, err := procfs.NewFS(procRoot)
+	if err != nil {
+		return zero, err
+	}
+	p, err := fs.Proc(pid)
+	if err != nil {
+		return zero, err
+	}
+	return read(p)
+}
+
+// ReadRSS returns the resident set size of process pid in bytes
+// (VmRSS of /proc/PID/status).
 func ReadRSS(pid int) (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("%s/%d/status", procRoot, pid))
+	st, err := readProc(pid, procfs.Proc.NewStatus)
 	if err != nil {
 		return 0, err
 	}
-	return parseVmRSS(data)
-}
-
-func parseVmRSS(status []byte) (int64, error) {
-	sc := bufio.NewScanner(bytes.NewReader(status))
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 2 || f[1] != "kB" {
-			return 0, fmt.Errorf("unexpected VmRSS line %q", sc.Text())
-		}
-		kb, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			return 0, err
-		}
-		return kb * 1024, nil
+	if st.VmRSS == 0 {
+		return 0, errors.New("no VmRSS in status (is the process a zombie?)")
 	}
-	return 0, errors.New("no VmRSS in status (is the process a zombie?)")
+	return int64(st.VmRSS), nil
 }
 
 // clockTicks is USER_HZ, the unit of the CPU times in /proc/PID/stat: 100
@@ -51,39 +50,16 @@ const clockTicks = 100
 // ReadCPU returns the CPU time (user + system) process pid has used, from
 // /proc/PID/stat.
 func ReadCPU(pid int) (time.Duration, error) {
-	data, err := os.ReadFile(fmt.Sprintf("%s/%d/stat", procRoot, pid))
+	st, err := readProc(pid, procfs.Proc.Stat)
 	if err != nil {
 		return 0, err
 	}
-	return parseStatCPU(data)
-}
-
-func parseStatCPU(stat []byte) (time.Duration, error) {
-	// The command name (field 2) is in parentheses and may contain
-	// anything; fields 14 and 15 (utime, stime) follow its last ')'.
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, errors.New("malformed stat")
-	}
-	f := strings.Fields(string(stat[i+1:]))
-	if len(f) < 13 {
-		return 0, errors.New("short stat")
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+	return time.Duration(st.UTime+st.STime) * time.Second / clockTicks, nil
 }
 
 // CountFDs returns the number of open file descriptors of process pid.
 func CountFDs(pid int) (int, error) {
-	entries, err := os.ReadDir(fmt.Sprintf("%s/%d/fd", procRoot, pid))
-	if err != nil {
-		return 0, err
-	}
-	return len(entries), nil
+	return readProc(pid, procfs.Proc.FileDescriptorsLen)
 }
 
 // TCP socket states in /proc/net/tcp.
@@ -104,7 +80,9 @@ type TCPCount struct {
 }
 
 // CountTCP counts the sockets of /proc/net/tcp and /proc/net/tcp6 (this
-// network namespace, every process) that talk to port.
+// network namespace, every process) that talk to port. procfs reads these
+// tables too, but its NetTCP is deprecated (for netlink); the table is a
+// header and one socket per line, read here.
 func CountTCP(port int) (TCPCount, error) {
 	var c TCPCount
 	found := false

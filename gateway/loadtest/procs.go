@@ -22,7 +22,7 @@ import (
 // Kinds of target the harness can build and start.
 const (
 	KindChurny    = "churny"    // testdata/churnygateway as it is
-	KindFixed     = "fixed"     // the same after churnlint -fix
+	KindFixed     = "fixed"     // a copy of it after churnlint -fix (Env.Fixed)
 	KindReference = "reference" // gateway/cmd/gateway
 	KindDirect    = "direct"    // no gateway: the load goes to the upstream
 )
@@ -46,8 +46,11 @@ type Env struct {
 	Work string // scratch: binaries, fixture copies, configs
 	Out  string // results: one directory per run, process logs
 	Logf func(format string, args ...any)
-	// FixtureTests runs the fixed fixture's own tests after churnlint -fix.
-	FixtureTests bool
+	// Fixed is a copy of FixtureDir that churnlint -fix has fixed: what
+	// KindFixed builds and runs. The harness does not make it: cmd/churnlint's
+	// end-to-end tests check that -fix makes a copy that builds, passes its
+	// tests and leaves nothing to report (see LOADTEST.md for making one).
+	Fixed string
 }
 
 func (e Env) logf(format string, args ...any) {
@@ -79,26 +82,6 @@ func FindRepo(dir string) (string, error) {
 // Binaries are the programs a comparison starts.
 type Binaries struct {
 	Upstream, Gateway, Churny, Fixed string
-	// Fix says what churnlint found in the fixture and what -fix did.
-	Fix *FixReport `json:"fix,omitempty"`
-}
-
-// Lint is one churnlint run.
-type Lint struct {
-	Command  string   `json:"command"`
-	Exit     int      `json:"exit"`
-	Findings []string `json:"findings"`
-	Output   string   `json:"output,omitempty"`
-}
-
-// FixReport records churnlint on the fixture: the findings, the fix, and
-// the checks of the fixed copy.
-type FixReport struct {
-	Before Lint              `json:"before"`
-	Diff   string            `json:"diff"` // diff -ru of the fixture and the fixed copy
-	Fix    Lint              `json:"fix"`
-	After  Lint              `json:"after"`
-	Checks map[string]string `json:"checks"` // command -> "ok" or its output
 }
 
 // Build builds what the given kinds need into env.Work/bin.
@@ -137,12 +120,14 @@ func Build(ctx context.Context, env Env, kinds []string) (*Binaries, error) {
 		}
 	}
 	if need[KindFixed] {
-		fix, path, err := buildFixed(ctx, env, bin)
-		b.Fix = fix
-		if err != nil {
+		if env.Fixed == "" {
+			return b, errors.New("the fixed target needs a copy of " + FixtureDir + " after churnlint -fix (-fixed DIR; see LOADTEST.md)")
+		}
+		b.Fixed = filepath.Join(bin, "churnygateway-fixed")
+		env.logf("building the fixed fixture from %s", env.Fixed)
+		if _, err := goCmd(ctx, env.Fixed, fixtureEnv, "build", "-o", b.Fixed, "./cmd/churnygateway"); err != nil {
 			return b, err
 		}
-		b.Fixed = path
 	}
 	return b, nil
 }
@@ -150,96 +135,6 @@ func Build(ctx context.Context, env Env, kinds []string) (*Binaries, error) {
 // fixtureEnv builds the fixture as its own module, whatever the caller's
 // workspace and flags.
 var fixtureEnv = []string{"GOWORK=off", "GOFLAGS=-mod=mod -buildvcs=false"}
-
-// buildFixed copies the fixture, runs churnlint on it, applies -fix,
-// checks the result (build, vet, gofmt, a second churnlint, optionally the
-// fixture's tests) and builds it.
-func buildFixed(ctx context.Context, env Env, bin string) (*FixReport, string, error) {
-	churnlint := filepath.Join(bin, "churnlint")
-	env.logf("building churnlint")
-	if _, err := goCmd(ctx, env.Repo, nil, "build", "-o", churnlint, "./cmd/churnlint"); err != nil {
-		return nil, "", err
-	}
-	src := filepath.Join(env.Work, "fixed-src")
-	if err := copyTree(filepath.Join(env.Repo, FixtureDir), src); err != nil {
-		return nil, "", err
-	}
-	rep := &FixReport{Checks: map[string]string{}}
-	lint := func(args ...string) (Lint, error) {
-		out, code, err := run(ctx, src, fixtureEnv, churnlint, args...)
-		l := Lint{Command: "churnlint " + strings.Join(args, " "), Exit: code, Findings: findings(out), Output: out}
-		return l, err
-	}
-	var err error
-	env.logf("churnlint on a copy of %s", FixtureDir)
-	if rep.Before, err = lint("./..."); err != nil {
-		return rep, "", err
-	}
-	if rep.Fix, err = lint("-fix", "./..."); err != nil {
-		return rep, "", err
-	}
-	// What -fix changed, from the trees rather than from a churnlint flag
-	// (whose spelling differs between drivers).
-	diff, code, err := run(ctx, env.Repo, nil, "diff", "-ru", FixtureDir, src)
-	switch {
-	case err != nil:
-		rep.Diff = err.Error()
-	case code > 1:
-		rep.Diff = fmt.Sprintf("diff: exit %d: %s", code, diff)
-	default:
-		rep.Diff = strings.ReplaceAll(diff, src, "fixed")
-	}
-	if rep.After, err = lint("./..."); err != nil {
-		return rep, "", err
-	}
-	checks := [][]string{{"go", "build", "./..."}, {"go", "vet", "./..."}, {"gofmt", "-l", "."}}
-	if env.FixtureTests {
-		checks = append(checks, []string{"go", "test", "-count=1", "./..."})
-	}
-	for _, c := range checks {
-		name := strings.Join(c, " ")
-		out, code, err := run(ctx, src, fixtureEnv, c[0], c[1:]...)
-		switch {
-		case err != nil:
-			rep.Checks[name] = err.Error()
-		case code != 0 || (c[0] == "gofmt" && strings.TrimSpace(out) != ""):
-			rep.Checks[name] = fmt.Sprintf("exit %d: %s", code, strings.TrimSpace(out))
-		default:
-			rep.Checks[name] = "ok"
-		}
-	}
-	env.logf("churnlint found %d findings (exit %d); after -fix: %d findings (exit %d); checks %v",
-		len(rep.Before.Findings), rep.Before.Exit, len(rep.After.Findings), rep.After.Exit, rep.Checks)
-	path := filepath.Join(bin, "churnygateway-fixed")
-	env.logf("building the fixed fixture")
-	if _, err := goCmd(ctx, src, fixtureEnv, "build", "-o", path, "./cmd/churnygateway"); err != nil {
-		return rep, "", err
-	}
-	return rep, path, nil
-}
-
-// findings picks churnlint's finding lines ("file:line:col: message"),
-// not the related-information lines, which churnlint's own text output
-// indents ("\tfile:line:col: message") and the x/tools drivers (go vet,
-// -loader=full) print with an indented message ("file:line:col: \tmessage").
-func findings(out string) []string {
-	var fs []string
-	for line := range strings.SplitSeq(out, "\n") {
-		path, rest, ok := strings.Cut(line, ".go:")
-		if !ok || strings.ContainsAny(path, " \t") {
-			continue
-		}
-		parts := strings.SplitN(rest, ":", 3)
-		if len(parts) < 3 || strings.HasPrefix(parts[2], " \t") {
-			continue
-		}
-		if _, err := strconv.Atoi(parts[0]); err != nil {
-			continue
-		}
-		fs = append(fs, filepath.Base(path)+".go:"+rest)
-	}
-	return fs
-}
 
 func goCmd(ctx context.Context, dir string, extraEnv []string, args ...string) (string, error) {
 	out, code, err := run(ctx, dir, extraEnv, "go", args...)

@@ -1,13 +1,14 @@
 package loadtest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // Metric names read from the targets' Prometheus endpoints.
@@ -42,40 +43,34 @@ func Scrape(ctx context.Context, hc *http.Client, url string, names ...string) (
 	return parseMetrics(io.LimitReader(resp.Body, maxScrapeBytes), names)
 }
 
+// parseMetrics reads a page with prometheus/common's text parser and sums
+// each named counter, gauge or untyped metric over its label sets.
 func parseMetrics(r io.Reader, names []string) (map[string]float64, error) {
-	want := make(map[string]bool, len(names))
-	for _, n := range names {
-		want[n] = true
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(r)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string]float64, len(names))
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
+	for _, name := range names {
+		mf, ok := families[name]
+		if !ok {
 			continue
 		}
-		end := strings.IndexAny(line, "{ ")
-		if end < 0 || !want[line[:end]] {
-			continue
-		}
-		name, rest := line[:end], line[end:]
-		if rest[0] == '{' {
-			close := strings.LastIndexByte(rest, '}')
-			if close < 0 {
-				continue
+		var sum float64
+		for _, m := range mf.GetMetric() {
+			switch mf.GetType() {
+			case dto.MetricType_COUNTER:
+				sum += m.GetCounter().GetValue()
+			case dto.MetricType_GAUGE:
+				sum += m.GetGauge().GetValue()
+			case dto.MetricType_UNTYPED:
+				sum += m.GetUntyped().GetValue()
+			default:
+				return nil, fmt.Errorf("metric %s: type %s is not a number to read", name, mf.GetType())
 			}
-			rest = rest[close+1:]
 		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			return nil, fmt.Errorf("metric %s: %w", name, err)
-		}
-		out[name] += v
+		out[name] = sum
 	}
-	return out, sc.Err()
+	return out, nil
 }

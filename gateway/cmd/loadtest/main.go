@@ -4,8 +4,9 @@
 // connections and new connections to the upstream, every second.
 //
 //	loadtest                              start a demo upstream and the reference gateway, load it
-//	loadtest -gateway churny              ... or the churny fixture (fixed: after churnlint -fix; direct: no gateway)
-//	loadtest -compare [-direct]           churny, fixed and reference one after another, same load
+//	loadtest -gateway churny              ... or the churny fixture (direct: no gateway)
+//	loadtest -gateway fixed -fixed DIR    ... or a copy of the fixture that churnlint -fix has fixed
+//	loadtest -compare [-fixed DIR] [-direct]   churny, fixed (if given) and reference one after another, same load
 //	loadtest -target http://127.0.0.1:8080/mcp -pid 1234 -token T    a gateway that is already running
 //
 // Results go to -out: report.json, samples.csv and chart.png per run, and
@@ -45,7 +46,7 @@ type options struct {
 	upstreamMetrics string
 	out, repo       string
 	keepWork        bool
-	fixtureTests    bool
+	fixed           string
 	cfg             loadtest.Config
 	th              loadtest.Thresholds
 }
@@ -54,7 +55,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fl := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	o := &options{th: loadtest.DefaultThresholds()}
-	fl.BoolVar(&o.compare, "compare", false, "run the churny fixture, the fixture after churnlint -fix and the reference gateway, one after another with the same load")
+	fl.BoolVar(&o.compare, "compare", false, "run the churny fixture, its fixed copy (with -fixed) and the reference gateway, one after another with the same load")
 	fl.BoolVar(&o.direct, "direct", false, "also run the load straight against the upstream (with -compare), or only that (without)")
 	fl.StringVar(&o.gateway, "gateway", loadtest.KindReference, "without -compare or -target: what to start: reference, churny, fixed or direct")
 	fl.StringVar(&o.target, "target", "", "MCP endpoint of an already running gateway (loopback only); nothing is started")
@@ -66,7 +67,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fl.StringVar(&o.out, "out", "", "output directory (default loadtest-out/<time>)")
 	fl.StringVar(&o.repo, "repo", "", "churnlint repository root (default: found above the working directory)")
 	fl.BoolVar(&o.keepWork, "keep-work", false, "keep the scratch directory (binaries, fixture copies)")
-	fl.BoolVar(&o.fixtureTests, "fixture-tests", true, "run the fixed fixture's tests after churnlint -fix")
+	fl.StringVar(&o.fixed, "fixed", "", "a copy of testdata/churnygateway that churnlint -fix has fixed: the fixed target (see LOADTEST.md)")
 
 	fl.Float64Var(&o.cfg.Rate, "rps", 1000, "requests per second (open loop)")
 	fl.DurationVar(&o.cfg.Duration, "duration", 60*time.Second, "measured load, after the warm-up")
@@ -125,6 +126,16 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if !valid {
 		return nil, fmt.Errorf("-gateway %q: want one of %v", o.gateway, loadtest.Kinds)
+	}
+	if o.gateway == loadtest.KindFixed && !o.compare && o.fixed == "" {
+		return nil, errors.New("-gateway fixed needs -fixed DIR, a copy of testdata/churnygateway after churnlint -fix")
+	}
+	if o.fixed != "" {
+		abs, err := filepath.Abs(o.fixed)
+		if err != nil {
+			return nil, err
+		}
+		o.fixed = abs
 	}
 	return o, nil
 }
@@ -200,18 +211,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	} else {
 		defer os.RemoveAll(work)
 	}
-	env := loadtest.Env{Repo: repo, Work: work, Out: o.out, Logf: logf, FixtureTests: o.fixtureTests}
+	env := loadtest.Env{Repo: repo, Work: work, Out: o.out, Logf: logf, Fixed: o.fixed}
 
 	kinds := []string{o.gateway}
 	if o.compare {
-		kinds = []string{loadtest.KindChurny, loadtest.KindFixed, loadtest.KindReference}
+		kinds = []string{loadtest.KindChurny}
+		if o.fixed != "" {
+			kinds = append(kinds, loadtest.KindFixed)
+		} else {
+			logf("no -fixed copy of the fixture: comparing churny and reference only")
+		}
+		kinds = append(kinds, loadtest.KindReference)
 		if o.direct {
 			kinds = append(kinds, loadtest.KindDirect)
 		}
 	}
 	started := time.Now()
 	loadStart := loadavg()
-	runs, bins, err := loadtest.Compare(ctx, hc, env, kinds, o.cfg, o.th)
+	runs, _, err := loadtest.Compare(ctx, hc, env, kinds, o.cfg, o.th)
 	extra := map[string]any{
 		"command": "loadtest " + strings.Join(args, " "),
 		"date":    started.UTC().Format(time.RFC3339),
@@ -220,9 +237,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"loadavg_at_start": loadStart,
 		"loadavg_at_end":   loadavg(),
 	}
-	if bins != nil && bins.Fix != nil {
-		extra["churnlint_fix"] = bins.Fix
-		printFix(stdout, bins.Fix)
+	if o.fixed != "" {
+		extra["fixed"] = o.fixed
 	}
 	if len(runs) > 0 {
 		if werr := loadtest.WriteComparison(o.out, runs, o.th, extra); werr != nil {
@@ -256,27 +272,6 @@ func exitFor(pass bool) int {
 		return 0
 	}
 	return 1
-}
-
-func printFix(w io.Writer, f *loadtest.FixReport) {
-	fmt.Fprintf(w, "churnlint on the fixture: %d findings (exit %d)\n", len(f.Before.Findings), f.Before.Exit)
-	for _, l := range f.Before.Findings {
-		fmt.Fprintf(w, "  %s\n", trim(l, 160))
-	}
-	fmt.Fprintf(w, "after churnlint -fix: %d findings (exit %d); ", len(f.After.Findings), f.After.Exit)
-	var checks []string
-	for name, res := range f.Checks {
-		checks = append(checks, name+": "+trim(res, 200))
-	}
-	fmt.Fprintln(w, strings.Join(checks, "; "))
-}
-
-func trim(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		return s[:n] + "..."
-	}
-	return s
 }
 
 // loadavg is /proc/loadavg's 1, 5 and 15 minute load averages.

@@ -34,6 +34,7 @@ func TestParse(t *testing.T) {
 		{"-duration", "0s"},
 		{"-mix", "nope=1"},
 		{"-gateway", "other"},
+		{"-gateway", "fixed"}, // without -fixed DIR: nothing to run
 		{"extra"},
 	} {
 		if _, err := parse(args, &stderr); err == nil {

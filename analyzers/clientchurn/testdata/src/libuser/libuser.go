@@ -12,6 +12,12 @@ func fetchHandler(w http.ResponseWriter, r *http.Request) {
 	lib.Fetch("http://upstream") // want `fetchHandler creates a new HTTP transport per call and drops it \(fetchHandler -> lib.Fetch -> lib.NewClient -> lib.NewTransport -> &http.Transport\{\}; fetchHandler handles an HTTP request\).*\(created at lib/lib.go:9\)`
 }
 
+// fetchAgain reaches the same pool through the same helper: it is one
+// finding, fetchHandler's, with this chain as related information.
+func fetchAgain(w http.ResponseWriter, r *http.Request) {
+	lib.Fetch("http://other")
+}
+
 func clientHandler(w http.ResponseWriter, r *http.Request) {
 	c := lib.NewClient() // want `clientHandler creates a new HTTP transport per call and drops it \(clientHandler -> lib.NewClient -> lib.NewTransport -> &http.Transport\{\}`
 	c.Get("http://upstream")

@@ -1,0 +1,63 @@
+package unseen
+
+import (
+	"context"
+	"net/http"
+
+	"google.golang.org/grpc"
+)
+
+type SearchClient struct{ hc *http.Client }
+
+func NewSearchClient(url string) (*SearchClient, error) {
+	return &SearchClient{hc: &http.Client{Transport: &http.Transport{}}}, nil
+}
+
+func (c *SearchClient) Ping() error { _, err := c.hc.Get("http://search/"); return err }
+
+// The reconciler calls its constructor through a field, once per
+// reconcile.
+type IndexReconciler struct {
+	newSearchClient func(url string) (*SearchClient, error)
+}
+
+func NewIndexReconciler() *IndexReconciler {
+	return &IndexReconciler{newSearchClient: NewSearchClient}
+}
+
+func (r *IndexReconciler) Reconcile(ctx context.Context, name string) error {
+	c, err := r.newSearchClient("http://search") // want `IndexReconciler.Reconcile creates a new .* per call and drops it`
+	if err != nil {
+		return err
+	}
+	return c.Ping()
+}
+
+// ProbeFunc probes one target; probers maps a scheme to its prober.
+type ProbeFunc func(ctx context.Context, target string) error
+
+var probers = map[string]ProbeFunc{
+	"http": probeHTTP,
+	"grpc": probeGRPC,
+}
+
+func probeHTTP(ctx context.Context, target string) error {
+	c := &http.Client{Transport: &http.Transport{}} // want `probeHTTP creates a new HTTP transport per call and drops it`
+	_, err := c.Get(target)
+	return err
+}
+
+func probeGRPC(ctx context.Context, target string) error {
+	conn, err := grpc.NewClient(target) // want `probeGRPC creates a new client connection per call and closes it`
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Invoke(ctx, "/grpc.health.v1.Health/Check")
+}
+
+// Probe runs per request, and calls a prober picked from the map.
+func Probe(w http.ResponseWriter, r *http.Request) {
+	p := probers[r.URL.Query().Get("scheme")]
+	p(r.Context(), r.URL.Query().Get("target"))
+}

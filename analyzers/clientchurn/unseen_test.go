@@ -1,0 +1,15 @@
+package clientchurn_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/churnlint/churnlint/analyzers/clientchurn"
+)
+
+// TestUnseenShapes runs the shapes of real code from repositories
+// churnlint was not tuned on (testdata/realworld/README.md).
+func TestUnseenShapes(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "unseen")
+}

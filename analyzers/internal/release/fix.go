@@ -1,0 +1,279 @@
+package release
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/churnlint/churnlint/analyzers/internal/edit"
+	"github.com/churnlint/churnlint/analyzers/lifetime"
+)
+
+// nillable reports whether a value of type t can be compared with nil.
+func nillable(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Interface, *types.Map, *types.Chan, *types.Signature, *types.Slice:
+		return true
+	}
+	return false
+}
+
+// HoldsFactory reports whether the field holds a function (a factory
+// literal) that captured the pool rather than the pool itself.
+func (f *Field) HoldsFactory() bool {
+	_, ok := f.Var.Type().Underlying().(*types.Signature)
+	return ok
+}
+
+// noReleaseMethod explains why no release can be inserted.
+func noReleaseMethod(of *Field) edit.NoFix {
+	if shared := of.Site.Fate.MergesShared; shared != "" {
+		return edit.NoFix(fmt.Sprintf("%s may also hold %s, which it must not close; release it only where it holds the pool it created", of.Var.Name(), shared))
+	}
+	if of.HoldsFactory() {
+		return edit.NoFix(fmt.Sprintf("the pool is captured by the function stored in %s (a factory), and nothing can reach it there to release it; keep the pool in a field of its own as well and release that field", of.Var.Name()))
+	}
+	if releaseStmt("x", of) == "" {
+		return edit.NoFix(fmt.Sprintf("%s has no CloseIdleConnections or Close method to call; give the value it holds one and call it", types.TypeString(of.Var.Type(), nil)))
+	}
+	return "the method's receiver has no name, or its body could not be edited safely"
+}
+
+// releaseStmt renders the nil-guarded release of recv.field, or "" when
+// the field's type has no release method to call (an interface that does
+// not declare one: the fix would compile and release nothing).
+func releaseStmt(recv string, of *Field) string {
+	if of.Site.Fate.MergesShared != "" {
+		return "" // closing it could close the shared default
+	}
+	x := recv + "." + of.Var.Name()
+	for _, method := range []string{"CloseIdleConnections", "Close"} {
+		obj, _, _ := types.LookupFieldOrMethod(of.Var.Type(), true, of.Var.Pkg(), method)
+		fn, ok := obj.(*types.Func)
+		if !ok {
+			continue
+		}
+		sig := fn.Signature()
+		if sig.Params().Len() != 0 {
+			continue
+		}
+		call := x + "." + method + "()"
+		if sig.Results().Len() > 0 {
+			call = "_ = " + call
+		}
+		if !nillable(of.Var.Type()) {
+			return call + "\n" // an http.Client held by value (traefik's forwardAuth)
+		}
+		return fmt.Sprintf("if %s != nil {\n\t%s\n}\n", x, call)
+	}
+	return ""
+}
+
+// addMethodFix adds a release method after the owner's last method (or
+// after its declaration): the host's Shutdown, or Close.
+func (ow *Owners) addMethodFix(o *Owner, host *types.Named) (analysis.SuggestedFix, bool) {
+	file, after := ow.lastDecl(o.Named)
+	if file == nil {
+		return analysis.SuggestedFix{}, false
+	}
+	recv := receiverName(file, o.Named)
+	var body strings.Builder
+	for _, f := range o.Fields {
+		stmt := releaseStmt(recv, f)
+		if stmt == "" {
+			return analysis.SuggestedFix{}, false
+		}
+		body.WriteString(stmt)
+	}
+	var src string
+	name := o.Named.Obj().Name()
+	im := edit.NewImports(ow.pass)
+	if host != nil {
+		ctxName, ok := im.Name(file, types.NewPackage("context", "context"))
+		if !ok {
+			return analysis.SuggestedFix{}, false
+		}
+		src = fmt.Sprintf("// Shutdown releases the connection pools %s opened.\nfunc (%s *%s) Shutdown(ctx %s.Context) error {\n%sreturn nil\n}", name, recv, name, ctxName, body.String())
+	} else {
+		src = fmt.Sprintf("// Close releases the connection pools %s opened.\nfunc (%s *%s) Close() error {\n%sreturn nil\n}", name, recv, name, body.String())
+	}
+	formatted, err := edit.Decls(src)
+	if err != nil {
+		return analysis.SuggestedFix{}, false
+	}
+	edits := append([]analysis.TextEdit{{Pos: after, End: after, NewText: []byte("\n\n" + formatted + "\n")}}, im.Edits()...)
+	return analysis.SuggestedFix{Message: "add a release method", TextEdits: edit.MergeInserts(edits)}, true
+}
+
+// insertReleaseFix inserts the release at the top of method m.
+func (ow *Owners) insertReleaseFix(m *types.Func, of *Field) (analysis.SuggestedFix, bool) {
+	decl := ow.funcDecl(m)
+	if decl == nil || decl.Body == nil || decl.Recv == nil || len(decl.Recv.List) == 0 || len(decl.Recv.List[0].Names) == 0 {
+		return analysis.SuggestedFix{}, false
+	}
+	recv := decl.Recv.List[0].Names[0].Name
+	if recv == "_" {
+		return analysis.SuggestedFix{}, false
+	}
+	release := releaseStmt(recv, of)
+	if release == "" {
+		return analysis.SuggestedFix{}, false
+	}
+	var stmt strings.Builder
+	for _, line := range strings.SplitAfter(release, "\n") {
+		if line != "" {
+			stmt.WriteString("\t" + line)
+		}
+	}
+	fix := analysis.SuggestedFix{Message: "release " + of.Var.Name() + " in " + m.Name()}
+	tf := ow.pass.Fset.File(decl.Body.Lbrace)
+	line := tf.Line(decl.Body.Lbrace)
+	if tf.Line(decl.Body.Rbrace) == line {
+		// A one-line body: rewrite it as a block.
+		var rest []byte
+		if n := len(decl.Body.List); n > 0 {
+			src, err := ow.pass.ReadFile(tf.Name())
+			if err != nil {
+				return analysis.SuggestedFix{}, false
+			}
+			rest = append([]byte("\t"), src[tf.Offset(decl.Body.List[0].Pos()):tf.Offset(decl.Body.List[n-1].End())]...)
+			rest = append(rest, '\n')
+		}
+		fix.TextEdits = []analysis.TextEdit{{Pos: decl.Body.Lbrace, End: decl.Body.Rbrace + 1,
+			NewText: []byte("{\n" + stmt.String() + string(rest) + "}")}}
+		return fix, true
+	}
+	// Insert after the method's own guards (if r == nil { return nil }),
+	// which may protect the release from a nil receiver; else on the line
+	// after the brace, so a comment on the brace's line stays where it is.
+	at := tf.LineStart(line + 1)
+	if g := leadingGuards(decl.Body); g != nil && tf.Line(g.End()) < tf.Line(decl.Body.Rbrace) {
+		at = tf.LineStart(tf.Line(g.End()) + 1)
+	}
+	fix.TextEdits = []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(stmt.String())}}
+	return fix, true
+}
+
+// leadingGuards returns the last of the if statements a body starts with
+// that only return (if c == nil { return nil }), or nil.
+func leadingGuards(body *ast.BlockStmt) ast.Stmt {
+	var last ast.Stmt
+	for _, stmt := range body.List {
+		is, ok := stmt.(*ast.IfStmt)
+		if !ok || is.Else != nil || is.Init != nil || len(is.Body.List) == 0 {
+			break
+		}
+		if _, ok := is.Body.List[len(is.Body.List)-1].(*ast.ReturnStmt); !ok {
+			break
+		}
+		last = is
+	}
+	return last
+}
+
+// overrideFix writes the owner's own version of the promoted method m: it
+// releases the pool, then calls the embedded one.
+func (ow *Owners) overrideFix(o *Owner, of *Field, m *types.Func, via *types.Var) (analysis.SuggestedFix, edit.NoFix) {
+	file, after := ow.lastDecl(o.Named)
+	if file == nil {
+		return analysis.SuggestedFix{}, edit.NoFix("the declaration of " + o.Named.Obj().Name() + " was not found")
+	}
+	recv := receiverName(file, o.Named)
+	release := releaseStmt(recv, of)
+	if release == "" {
+		return analysis.SuggestedFix{}, noReleaseMethod(of)
+	}
+	im := edit.NewImports(ow.pass)
+	sig := m.Signature()
+	var params, args string
+	switch {
+	case sig.Params().Len() == 0:
+	case sig.Params().Len() == 1 && sig.Params().At(0).Type().String() == "context.Context":
+		ctxName, ok := im.Name(file, types.NewPackage("context", "context"))
+		if !ok {
+			return analysis.SuggestedFix{}, "the context package cannot be imported under its name in this file"
+		}
+		params, args = "ctx "+ctxName+".Context", "ctx"
+	default:
+		return analysis.SuggestedFix{}, edit.NoFix(m.Name() + "'s parameters are not ones a fix writes (none, or a context.Context)")
+	}
+	call := recv + "." + via.Name() + "." + m.Name() + "(" + args + ")"
+	var results, tail string
+	switch {
+	case sig.Results().Len() == 0:
+		tail = call + "\n"
+	case sig.Results().Len() == 1 && sig.Results().At(0).Type().String() == "error":
+		results, tail = " error", "return "+call+"\n"
+	default:
+		return analysis.SuggestedFix{}, edit.NoFix(m.Name() + "'s results are not ones a fix writes (none, or an error)")
+	}
+	name := o.Named.Obj().Name()
+	src := fmt.Sprintf("// %s releases the connection pools %s opened, then shuts down its %s.\nfunc (%s *%s) %s(%s)%s {\n%s%s}",
+		m.Name(), name, via.Name(), recv, name, m.Name(), params, results, release, tail)
+	formatted, err := edit.Decls(src)
+	if err != nil {
+		return analysis.SuggestedFix{}, "the method could not be written"
+	}
+	edits := append([]analysis.TextEdit{{Pos: after, End: after, NewText: []byte("\n\n" + formatted + "\n")}}, im.Edits()...)
+	return analysis.SuggestedFix{Message: "give " + name + " its own " + m.Name(), TextEdits: edit.MergeInserts(edits)}, ""
+}
+
+func (ow *Owners) funcDecl(m *types.Func) *ast.FuncDecl {
+	for _, f := range ow.pass.Files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && ow.pass.TypesInfo.Defs[fd.Name] == m {
+				return fd
+			}
+		}
+	}
+	return nil
+}
+
+// lastDecl returns the file holding the owner's type and the end of its
+// last method in that file (or of the type declaration).
+func (ow *Owners) lastDecl(n *types.Named) (*ast.File, token.Pos) {
+	f := edit.FileOf(ow.pass, n.Obj().Pos())
+	if f == nil {
+		return nil, token.NoPos
+	}
+	var end token.Pos
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				if ts, ok := spec.(*ast.TypeSpec); ok && ow.pass.TypesInfo.Defs[ts.Name] == n.Obj() {
+					end = max(end, d.End())
+				}
+			}
+		case *ast.FuncDecl:
+			if d.Recv != nil {
+				if fn, ok := ow.pass.TypesInfo.Defs[d.Name].(*types.Func); ok && lifetime.RecvNamed(fn.Signature()) == n {
+					end = max(end, d.End())
+				}
+			}
+		}
+	}
+	return f, end
+}
+
+// receiverName is the receiver name the owner's methods use, or a letter.
+func receiverName(file *ast.File, n *types.Named) string {
+	for _, d := range file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || len(fd.Recv.List) == 0 || len(fd.Recv.List[0].Names) == 0 {
+			continue
+		}
+		t := fd.Recv.List[0].Type
+		if st, ok := t.(*ast.StarExpr); ok {
+			t = st.X
+		}
+		if id, ok := t.(*ast.Ident); ok && id.Name == n.Obj().Name() && fd.Recv.List[0].Names[0].Name != "_" {
+			return fd.Recv.List[0].Names[0].Name
+		}
+	}
+	return strings.ToLower(n.Obj().Name()[:1])
+}

@@ -1,0 +1,56 @@
+package knowledge
+
+// EntryPoint is a convention by which a framework calls a function once
+// per request, event or item.
+type EntryPoint struct {
+	Name   string // a method name, or a parameter type as import/path.Type
+	Why    string // completes "<function> ...", for diagnostics
+	Source string // whose convention it is
+}
+
+// EntryPoints are the conventions by which frameworks call a function per
+// request, event or item: a method name (ServeHTTP), or the type of a
+// parameter (import/path.Type), the two forms -entrypoints accepts.
+var EntryPoints = []EntryPoint{
+	{"ServeHTTP", "is an HTTP handler", "net/http: http.Handler"},
+	{"RoundTrip", "is an http.RoundTripper, called for every request", "net/http: http.RoundTripper"},
+	{"Gather", "runs on every metrics scrape", "prometheus/client_golang: prometheus.Gatherer"},
+	{"Collect", "runs on every metrics scrape", "prometheus/client_golang: prometheus.Collector"},
+	{"Scrape", "runs on every scrape", "Prometheus exporters: a scraper's Scrape runs per scrape"},
+	{"Reconcile", "runs on every reconcile", "controller-runtime: reconcile.Reconciler"},
+	{"refresh", "runs on every refresh", "service discovery and credential refresh loops (nomad, traefik)"},
+	{"Refresh", "runs on every refresh", "service discovery and credential refresh loops (nomad, traefik)"},
+	{"CreateFilter", "runs for every new filter chain", "proxy filter factories (a filter built per filter chain)"},
+	{"ServeDNS", "is a DNS handler", "miekg/dns: dns.Handler"},
+	{"net/http.ResponseWriter", "handles an HTTP request", "net/http: a handler function"},
+	{"github.com/gin-gonic/gin.Context", "is a gin handler", "gin: gin.HandlerFunc"},
+	{"github.com/labstack/echo/v4.Context", "is an echo handler", "echo v4: echo.HandlerFunc"},
+	{"github.com/gofiber/fiber/v2.Ctx", "is a fiber handler", "fiber v2: fiber.Handler"},
+	{"github.com/mark3labs/mcp-go/mcp.CallToolRequest", "is an MCP tool handler", "mark3labs/mcp-go: server.ToolHandlerFunc"},
+	{"github.com/mark3labs/mcp-go/mcp.ReadResourceRequest", "is an MCP resource handler", "mark3labs/mcp-go: server.ResourceHandlerFunc"},
+	{"github.com/mark3labs/mcp-go/mcp.GetPromptRequest", "is an MCP prompt handler", "mark3labs/mcp-go: server.PromptHandlerFunc"},
+	{"github.com/modelcontextprotocol/go-sdk/mcp.CallToolParams", "is an MCP tool handler", "modelcontextprotocol/go-sdk: a tool handler"},
+	{"github.com/modelcontextprotocol/go-sdk/mcp.CallToolRequest", "is an MCP tool handler", "modelcontextprotocol/go-sdk: a tool handler"},
+	{"sigs.k8s.io/controller-runtime/pkg/reconcile.Request", "runs on every reconcile", "controller-runtime: reconcile.Func"},
+}
+
+// ConfiguredEntry is the reason given for an entry point named by the
+// -entrypoints setting.
+const ConfiguredEntry = "is a configured per-call entry point"
+
+// OperationMethods are the verbs of a library value's operations: an
+// exported method of this name, on a type its package builds with a
+// constructor (New...), exists to be called again and again by the
+// value's users, in other modules churnlint never sees.
+var OperationMethods = []Name{
+	{"Get", "HTTP-style clients and getters (go-getter's Getter.Get)"},
+	{"Do", "net/http.Client.Do and its wrappers"},
+	{"Fetch", "fetchers"}, {"Download", "downloaders"}, {"Upload", "uploaders"},
+	{"Send", "senders and notifiers"}, {"Post", "HTTP-style clients"}, {"Put", "HTTP-style clients"},
+	{"Query", "query clients"}, {"Call", "RPC clients"}, {"Invoke", "RPC clients"},
+	{"Request", "HTTP-style clients"}, {"Ping", "health checkers"}, {"Probe", "probers"},
+	{"Publish", "publishers"}, {"Notify", "notifiers"}, {"Lookup", "resolvers"}, {"Resolve", "resolvers"},
+}
+
+// OperationWhy completes "<method> ..." for an operation method.
+const OperationWhy = "is an operation of a reusable value, called again and again by its users"

@@ -1,0 +1,68 @@
+package knowledge
+
+import "github.com/churnlint/churnlint/analyzers/catalog"
+
+// PoolTypes are the struct types whose allocation (&T{}, new(T)) is a new
+// connection pool.
+var PoolTypes = []catalog.PoolType{
+	{Pkg: "net/http", Name: "Transport"},               // Go standard library
+	{Pkg: "golang.org/x/net/http2", Name: "Transport"}, // golang.org/x/net
+}
+
+// Constructor is a function or method that returns a fresh pool.
+type Constructor struct {
+	catalog.Entry
+	Source string // the library, and why its result is a pool
+}
+
+// Constructors are the catalogued functions and methods that return a new
+// pool on every call.
+var Constructors = []Constructor{
+	{catalog.Entry{Pkg: "net/http", Recv: "Transport", Name: "Clone", Kind: catalog.Transport}, "Go standard library: a clone has its own idle connections"},
+	// cleanhttp.DefaultTransport and DefaultClient disable keep-alives:
+	// they keep no idle connections, so making one per call costs nothing
+	// a shared one would save. Only the pooled variants are pools.
+	{catalog.Entry{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledTransport", Kind: catalog.Transport}, "hashicorp/go-cleanhttp: a new http.Transport with keep-alives"},
+	{catalog.Entry{Pkg: "github.com/hashicorp/go-cleanhttp", Name: "DefaultPooledClient", Kind: catalog.Client}, "hashicorp/go-cleanhttp: a client on a new pooled transport"},
+	{catalog.Entry{Pkg: "github.com/go-resty/resty/v2", Name: "New", Kind: catalog.Client}, "go-resty/resty v2: a client on a new transport"},
+	{catalog.Entry{Pkg: "resty.dev/v3", Name: "New", Kind: catalog.Client}, "resty v3: a client on a new transport"},
+	{catalog.Entry{Pkg: "github.com/hashicorp/go-retryablehttp", Name: "NewClient", Kind: catalog.Client}, "hashicorp/go-retryablehttp: a client on a cleanhttp pooled transport"},
+	{catalog.Entry{Pkg: "github.com/minio/minio-go/v7", Name: "New", Kind: catalog.Client}, "minio/minio-go v7: a client on a new transport unless one is given"},
+	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "Dial", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
+	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "DialContext", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
+	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "NewClient", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
+	{catalog.Entry{Pkg: "go.etcd.io/etcd/client/v3", Name: "New", Kind: catalog.Conn}, "etcd client v3: a client on its own gRPC connection (Close releases it)"},
+	{catalog.Entry{Pkg: "go.etcd.io/etcd/clientv3", Name: "New", Kind: catalog.Conn}, "etcd clientv3 (pre-module path): a client on its own gRPC connection"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/monitoring/apiv3", Name: "NewMetricClient", Kind: catalog.Conn}, "Google Cloud Monitoring: a client on its own gRPC connection pool (Close releases it)"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/monitoring/apiv3/v2", Name: "NewMetricClient", Kind: catalog.Conn}, "Google Cloud Monitoring v2: a client on its own gRPC connection pool"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/trace/apiv2", Name: "NewClient", Kind: catalog.Conn}, "Google Cloud Trace: a client on its own gRPC connection pool (Close releases it)"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/storage", Name: "NewClient", Kind: catalog.Conn}, "Google Cloud Storage: a client on its own connection pool (Close releases it)"},
+	{catalog.Entry{Pkg: "cloud.google.com/go/pubsub", Name: "NewClient", Kind: catalog.Conn}, "Google Cloud Pub/Sub: a client on its own gRPC connection pool (Close releases it)"},
+}
+
+// ConstructorEntries returns the constructors as catalog entries.
+func ConstructorEntries() []catalog.Entry {
+	out := make([]catalog.Entry, len(Constructors))
+	for i, c := range Constructors {
+		out[i] = c.Entry
+	}
+	return out
+}
+
+// ConfiguresOnly lists functions outside the analysed code that take a
+// pool as an argument, configure or wrap it, and do not keep it anywhere.
+// Anything not listed and not analysed is assumed to keep its arguments.
+var ConfiguresOnly = map[string]string{
+	"golang.org/x/net/http2.ConfigureTransport":  "golang.org/x/net/http2: adds HTTP/2 to the transport it is given",
+	"golang.org/x/net/http2.ConfigureTransports": "golang.org/x/net/http2: adds HTTP/2 to the transport it is given",
+}
+
+// UsesArguments are packages whose functions only read their arguments
+// (format, log or wrap them) and keep none: passing a pool to them does
+// not make it outlive the call.
+var UsesArguments = map[string]string{
+	"fmt":      "Go standard library: formatting",
+	"log":      "Go standard library: logging",
+	"log/slog": "Go standard library: structured logging",
+	"errors":   "Go standard library: error wrapping",
+}

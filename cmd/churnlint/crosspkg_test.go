@@ -1,0 +1,37 @@
+package main_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// wantCrosspkg are the findings that need per-call work followed through
+// an interface into an imported package, and a library operation.
+var wantCrosspkg = []string{
+	"api.go:21: Handler.ServeHTTP creates a new HTTP transport per call and drops it (Handler.ServeHTTP -> ClientMaker.NewClient (Dialer.NewClient)",
+	"ops.go:12: Getter.Get creates a new HTTP transport per call and drops it",
+}
+
+// TestDriversAgreeAcrossPackages runs the standalone command and go vet
+// on a module whose findings cross packages through interfaces: both must
+// report the same findings, with the same messages.
+func TestDriversAgreeAcrossPackages(t *testing.T) {
+	dir := copyModule(t, "crosspkg")
+	standalone, code := run(t, dir, churnlint, "./...")
+	if code != 3 {
+		t.Fatalf("churnlint exit %d, want 3\n%s", code, standalone)
+	}
+	checkFindings(t, standalone, wantCrosspkg)
+	vet, code := run(t, dir, "go", "vet", "-vettool="+churnlint, "./...")
+	if code != 1 {
+		t.Fatalf("go vet exit %d, want 1\n%s", code, vet)
+	}
+	// The command names the check after the message; go vet does not.
+	got, want := findings(vet), findings(standalone)
+	for i := range want {
+		want[i] = strings.TrimSuffix(strings.TrimSuffix(want[i], " (clientchurn)"), " (clientshutdown)")
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("go vet and the command disagree:\ngo vet:\n%s\ncommand:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
