@@ -25,6 +25,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as the stdio demo upstream (stdio_test.go).
+	if name := os.Getenv(stdioUpstreamEnv); name != "" {
+		serveStdioUpstream(name)
+		return
+	}
 	goleak.VerifyTestMain(m)
 }
 

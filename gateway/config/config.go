@@ -22,6 +22,9 @@ import (
 const (
 	TransportStreamableHTTP = "streamable-http"
 	TransportSSE            = "sse"
+	// TransportStdio runs the upstream as a child process speaking MCP
+	// over its stdin and stdout.
+	TransportStdio = "stdio"
 )
 
 // Plugin modes.
@@ -156,6 +159,10 @@ type Upstream struct {
 	Tools           Filter        `yaml:"tools"`
 	Resources       Filter        `yaml:"resources"`
 	Prompts         Filter        `yaml:"prompts"`
+
+	// Stdio is the child process of a stdio upstream (command, args,
+	// env, dir); see stdio.go.
+	Stdio `yaml:",inline"`
 }
 
 // TLS holds per-upstream TLS settings. Upstreams with equal settings share

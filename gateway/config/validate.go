@@ -187,6 +187,12 @@ func (c *Config) validateUpstreams(v *validator) {
 		}
 		names[u.Name] = true
 
+		if u.Transport == TransportStdio {
+			u.validateStdio(v, p)
+			c.validateUpstreamTimings(v, p, u)
+			continue
+		}
+		u.rejectStdioKeys(v, p)
 		parsed, err := url.Parse(u.URL)
 		switch {
 		case err != nil:
@@ -197,7 +203,7 @@ func (c *Config) validateUpstreams(v *validator) {
 			v.add(p+".url", "must not contain credentials; use bearer_token or headers")
 		}
 		if u.Transport != TransportStreamableHTTP && u.Transport != TransportSSE {
-			v.add(p+".transport", "must be %q or %q", TransportStreamableHTTP, TransportSSE)
+			v.add(p+".transport", "must be %q, %q or %q", TransportStreamableHTTP, TransportSSE, TransportStdio)
 		}
 		for name := range u.Headers {
 			if http.CanonicalHeaderKey(name) == "Authorization" && u.BearerToken != "" {
@@ -223,25 +229,31 @@ func (c *Config) validateUpstreams(v *validator) {
 				v.add(p+".tls", "cert_file and key_file must be set together")
 			}
 		}
-		v.positive(p+".timeouts.connect", u.Timeouts.Connect)
-		v.positive(p+".timeouts.call", u.Timeouts.Call)
-		v.positive(p+".timeouts.health", u.Timeouts.Health)
-		v.positive(p+".health.interval", u.Health.Interval)
-		if u.Health.FailureThreshold < 1 {
-			v.add(p+".health.failure_threshold", "must be at least 1")
-		}
-		v.positive(p+".reconnect.initial_backoff", u.Reconnect.InitialBackoff)
-		if u.Reconnect.MaxBackoff < u.Reconnect.InitialBackoff {
-			v.add(p+".reconnect.max_backoff", "must be at least initial_backoff")
-		}
-		v.positive(p+".refresh_interval", u.RefreshInterval)
-		v.globs(p+".tools.allow", u.Tools.Allow)
-		v.globs(p+".tools.deny", u.Tools.Deny)
-		v.globs(p+".resources.allow", u.Resources.Allow)
-		v.globs(p+".resources.deny", u.Resources.Deny)
-		v.globs(p+".prompts.allow", u.Prompts.Allow)
-		v.globs(p+".prompts.deny", u.Prompts.Deny)
+		c.validateUpstreamTimings(v, p, u)
 	}
+}
+
+// validateUpstreamTimings checks what every transport has: timeouts,
+// health, reconnect backoff, refresh and filters.
+func (c *Config) validateUpstreamTimings(v *validator, p string, u *Upstream) {
+	v.positive(p+".timeouts.connect", u.Timeouts.Connect)
+	v.positive(p+".timeouts.call", u.Timeouts.Call)
+	v.positive(p+".timeouts.health", u.Timeouts.Health)
+	v.positive(p+".health.interval", u.Health.Interval)
+	if u.Health.FailureThreshold < 1 {
+		v.add(p+".health.failure_threshold", "must be at least 1")
+	}
+	v.positive(p+".reconnect.initial_backoff", u.Reconnect.InitialBackoff)
+	if u.Reconnect.MaxBackoff < u.Reconnect.InitialBackoff {
+		v.add(p+".reconnect.max_backoff", "must be at least initial_backoff")
+	}
+	v.positive(p+".refresh_interval", u.RefreshInterval)
+	v.globs(p+".tools.allow", u.Tools.Allow)
+	v.globs(p+".tools.deny", u.Tools.Deny)
+	v.globs(p+".resources.allow", u.Resources.Allow)
+	v.globs(p+".resources.deny", u.Resources.Deny)
+	v.globs(p+".prompts.allow", u.Prompts.Allow)
+	v.globs(p+".prompts.deny", u.Prompts.Deny)
 }
 
 func (c *Config) validateVirtualServers(v *validator) {

@@ -45,6 +45,8 @@ type Metrics struct {
 	PoolIdleReturned  *prometheus.CounterVec
 	WebhookDeliveries *prometheus.CounterVec
 	WebhookDropped    *prometheus.CounterVec
+
+	OperatorMetrics
 }
 
 // New creates and registers every collector, plus the Go and process
@@ -120,6 +122,7 @@ func New() *Metrics {
 			Help: "Webhook events dropped because the queue was full or closed.",
 		}, []string{"plugin"}),
 	}
+	m.OperatorMetrics = newOperatorMetrics(reg)
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

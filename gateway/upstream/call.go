@@ -84,7 +84,7 @@ func (s *Session) classify(ctx context.Context, err error) error {
 	}
 	s.metrics.UpstreamErrors.WithLabelValues(s.cfg.Name, "call").Inc()
 	var terr *transport.Error
-	if errors.As(err, &terr) && !errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &terr) && !errors.Is(err, context.DeadlineExceeded) || processGone(err) {
 		signal(s.kick)
 	}
 	return err

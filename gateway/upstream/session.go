@@ -82,6 +82,17 @@ type conn struct {
 	lost       chan error // the notification stream died
 	cancel     context.CancelFunc
 	stopListen func()
+	// child is the process of a stdio upstream, nil for HTTP ones.
+	child *childProcess
+}
+
+// close ends the MCP client and, for stdio, what is left of its process
+// group.
+func (c *conn) close() {
+	_ = c.client.Close()
+	if c.child != nil {
+		c.child.stop()
+	}
 }
 
 func newSession(cfg config.Upstream, httpClient *http.Client, m *metrics.Metrics, logger *slog.Logger, onCatalog CatalogFunc) (*Session, error) {
@@ -229,6 +240,7 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 		tr   transport.Interface
 		opts []client.ClientOption
 	)
+	c := &conn{lost: make(chan error, 1)}
 	switch s.cfg.Transport {
 	case config.TransportSSE:
 		sse, err := transport.NewSSE(s.cfg.URL,
@@ -245,6 +257,13 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 		// HTTP+SSE predates the stateless protocol; notifications only
 		// flow to sessions that completed the initialize handshake.
 		opts = append(opts, client.WithProtocolVersion(mcp.LATEST_LEGACY_PROTOCOL_VERSION))
+	case config.TransportStdio:
+		var st *transport.Stdio
+		st, c.child = s.newStdioTransport(func() { c.markLost(errors.New("stdio process exited")) })
+		tr = st
+		// A fresh process has no session to resume: the legacy protocol
+		// keeps health on ping and notifications on stdout.
+		opts = append(opts, client.WithProtocolVersion(mcp.LATEST_LEGACY_PROTOCOL_VERSION))
 	default:
 		sh, err := transport.NewStreamableHTTP(s.cfg.URL,
 			transport.WithHTTPBasicClient(s.http),
@@ -256,7 +275,7 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 		}
 		tr = sh
 	}
-	c := &conn{client: client.NewClient(tr, opts...), lost: make(chan error, 1)}
+	c.client = client.NewClient(tr, opts...)
 	connCtx, cancel := context.WithCancel(ctx)
 	c.cancel = cancel
 
@@ -264,13 +283,17 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 	c.client.OnConnectionLost(func(err error) { c.markLost(fmt.Errorf("connection lost: %w", err)) })
 
 	fail := func(err error) (*conn, error) {
-		_ = c.client.Close()
+		c.close()
 		cancel()
 		return nil, err
 	}
 	initCtx, initCancel := context.WithTimeout(ctx, s.cfg.Timeouts.Connect)
 	defer initCancel()
-	if err := c.client.Start(connCtx); err != nil {
+	err := c.client.Start(connCtx)
+	if c.child != nil {
+		c.child.started()
+	}
+	if err != nil {
 		return fail(fmt.Errorf("start: %w", err))
 	}
 	res, err := c.client.Initialize(initCtx, mcp.InitializeRequest{Params: mcp.InitializeParams{ClientInfo: ClientInfo}})
@@ -330,7 +353,7 @@ func (s *Session) uninstall(c *conn) {
 		c.stopListen()
 	}
 	c.cancel()
-	_ = c.client.Close()
+	c.close()
 }
 
 // serve watches a live session. It returns why the session is considered
@@ -353,6 +376,10 @@ func (s *Session) serve(ctx context.Context, c *conn) error {
 		}
 		if ctx.Err() != nil {
 			return nil
+		}
+		if processGone(err) {
+			// A stdio process that is gone will not answer a retry.
+			return fmt.Errorf("health probe: %w", err)
 		}
 		failures++
 		s.metrics.UpstreamErrors.WithLabelValues(s.cfg.Name, "health").Inc()

@@ -4,6 +4,7 @@
 //
 //	demo-upstream -addr 127.0.0.1:9001 -transport streamable-http   (/mcp)
 //	demo-upstream -addr 127.0.0.1:9002 -transport sse               (/sse)
+//	demo-upstream -transport stdio     (MCP on stdin/stdout, logs on stderr)
 //
 // With -metrics ADDR it also serves Prometheus metrics on a separate
 // listener: demo_upstream_connections_accepted_total and
@@ -30,12 +31,20 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:9001", "listen address")
-	transport := flag.String("transport", "streamable-http", "streamable-http (serves /mcp) or sse (serves /sse)")
+	transport := flag.String("transport", "streamable-http", "streamable-http (serves /mcp), sse (serves /sse) or stdio (stdin/stdout)")
 	name := flag.String("name", "demo", "server name")
 	metricsAddr := flag.String("metrics", "", "serve Prometheus metrics (connection counters, Go runtime) on this address; empty: off")
 	flag.Parse()
 
 	mcp := demoupstream.New(*name)
+	if *transport == "stdio" {
+		// The gateway reads stdout as MCP; logs go to stderr.
+		if err := demoupstream.ServeStdio(mcp, os.Stdin, os.Stdout); err != nil {
+			slog.Error("stdio serve failed", "err", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var handler http.Handler
 	var shutdown func(context.Context) error
 	switch *transport {
