@@ -49,6 +49,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Plugins maps plugin types to factories; nil means DefaultPlugins().
 	Plugins map[string]plugin.Factory
+	// ConfigPath is the file ReloadFile re-reads (SIGHUP, POST
+	// /admin/reload, -watch); empty disables file reloads.
+	ConfigPath string
 }
 
 // DefaultPlugins returns the bundled plugin factories.
@@ -73,17 +76,25 @@ func DefaultPlugins() map[string]plugin.Factory {
 
 // Gateway is a running (or ready to run) MCP gateway.
 type Gateway struct {
-	cfg     *config.Config
-	logger  *slog.Logger
-	metrics *metrics.Metrics
+	// cfg is the configuration the gateway started with, which holds the
+	// settings a reload cannot change; live is the one in force.
+	cfg       *config.Config
+	live      atomic.Pointer[config.Config]
+	logger    *slog.Logger
+	metrics   *metrics.Metrics
+	factories map[string]plugin.Factory
+	reloader  reloader
 
 	pool     *pool.Pool
-	chain    *plugin.Chain
+	plugins  *plugin.Live
 	sessions *upstream.Manager
 	fed      *downstream.Federation
-	auth     *auth.Authenticator
+	auth     atomic.Pointer[auth.Authenticator]
 
 	streamable *mcpserver.StreamableHTTPServer
+	// streamOpts build a virtual server's transport when a reload adds one.
+	streamOpts []mcpserver.StreamableHTTPOption
+	virtualMu  sync.RWMutex
 	virtual    map[string]*mcpserver.StreamableHTTPServer
 	sse        *mcpserver.SSEServer
 	sseTrack   *sseSessions
@@ -119,7 +130,10 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	if factories == nil {
 		factories = DefaultPlugins()
 	}
-	g := &Gateway{cfg: cfg, logger: logger, metrics: metrics.New(), virtual: map[string]*mcpserver.StreamableHTTPServer{}}
+	g := &Gateway{cfg: cfg, logger: logger, metrics: metrics.New(), factories: factories,
+		virtual: map[string]*mcpserver.StreamableHTTPServer{}}
+	g.live.Store(cfg)
+	g.reloader.path = opts.ConfigPath
 	upstream.ClientInfo.Version = Version
 
 	// Undo what was built if a later step fails. The cleanups capture
@@ -140,33 +154,23 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		rc := g.redis
 		cleanups = append(cleanups, func() { _ = rc.Close() })
 	}
-	if g.auth, err = auth.New(cfg.Auth, g.authOptions()...); err != nil {
+	authn, err := auth.New(cfg.Auth, g.authOptions(cfg.Auth.RateLimit)...)
+	if err != nil {
 		return nil, err
 	}
+	g.auth.Store(authn)
 	if g.pool, err = pool.New(cfg.Pool, cfg.Upstreams, g.metrics); err != nil {
 		return nil, err
 	}
 	connPool := g.pool
 	cleanups = append(cleanups, func() { _ = connPool.Close() })
 
-	var entries []plugin.Entry
-	deps := plugin.Deps{Logger: logger, Metrics: g.metrics}
-	for i, pc := range cfg.Plugins {
-		if pc.Mode == config.ModeDisabled {
-			continue
-		}
-		factory, ok := factories[pc.Type]
-		if !ok {
-			return nil, fmt.Errorf("plugins[%d].type: unknown plugin type %q", i, pc.Type)
-		}
-		p, perr := factory(pc.Name, &cfg.Plugins[i].Config, deps)
-		if perr != nil {
-			return nil, fmt.Errorf("plugins[%d] (%s): %w", i, pc.Name, perr)
-		}
-		cleanups = append(cleanups, func() { _ = p.Shutdown(context.Background()) })
-		entries = append(entries, plugin.Entry{Plugin: p, Mode: pc.Mode, OnError: pc.OnError})
+	chain, err := g.buildChain(cfg)
+	if err != nil {
+		return nil, err
 	}
-	g.chain = plugin.NewChain(entries, g.metrics, logger)
+	cleanups = append(cleanups, func() { _ = chain.Shutdown(context.Background()) })
+	g.plugins = plugin.NewLive(chain)
 
 	g.sessions, err = upstream.NewManager(cfg.Upstreams, g.pool, g.metrics, logger, g.onCatalog)
 	if err != nil {
@@ -175,7 +179,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	g.fed, err = downstream.New(downstream.Options{
 		Name: ServerName, Version: Version, Separator: cfg.NameSeparator,
 		Upstreams: cfg.Upstreams, VirtualServers: cfg.VirtualServers,
-		Sessions: g.sessions, Chain: g.chain, Metrics: g.metrics, Logger: logger,
+		Sessions: g.sessions, Plugins: g.plugins, Metrics: g.metrics, Logger: logger,
 	})
 	if err != nil {
 		return nil, err
@@ -184,6 +188,33 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 	g.buildHTTP()
 	built = true
 	return g, nil
+}
+
+// buildChain builds (not initialises) the plugin chain of cfg.
+func (g *Gateway) buildChain(cfg *config.Config) (*plugin.Chain, error) {
+	var entries []plugin.Entry
+	deps := plugin.Deps{Logger: g.logger, Metrics: g.metrics}
+	fail := func(err error) (*plugin.Chain, error) {
+		for _, e := range entries {
+			_ = e.Plugin.Shutdown(context.Background())
+		}
+		return nil, err
+	}
+	for i, pc := range cfg.Plugins {
+		if pc.Mode == config.ModeDisabled {
+			continue
+		}
+		factory, ok := g.factories[pc.Type]
+		if !ok {
+			return fail(fmt.Errorf("plugins[%d].type: unknown plugin type %q", i, pc.Type))
+		}
+		p, err := factory(pc.Name, &cfg.Plugins[i].Config, deps)
+		if err != nil {
+			return fail(fmt.Errorf("plugins[%d] (%s): %w", i, pc.Name, err))
+		}
+		entries = append(entries, plugin.Entry{Plugin: p, Mode: pc.Mode, OnError: pc.OnError})
+	}
+	return plugin.NewChain(entries, g.metrics, g.logger), nil
 }
 
 func (g *Gateway) onCatalog(up string, cat upstream.Catalog) {
@@ -199,7 +230,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 	if g.started {
 		return errors.New("gateway already started")
 	}
-	if err := g.chain.Init(ctx); err != nil {
+	if err := g.plugins.Current().Init(ctx); err != nil {
 		return err
 	}
 	g.sessions.Start()
@@ -275,6 +306,10 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 
 func (g *Gateway) shutdown(ctx context.Context) error {
 	var errs []error
+	// A reload in progress finishes first; none starts after this.
+	g.reloader.mu.Lock()
+	g.reloader.closed = true
+	g.reloader.mu.Unlock()
 	// 0. Readiness goes 503 first; everything is still served until the
 	// load balancer had time to notice and stop sending.
 	g.draining.Store(true)
@@ -336,7 +371,10 @@ func (g *Gateway) shutdown(ctx context.Context) error {
 	// 3. Nothing owed to anyone any more: end the streams.
 	g.cancelBase()
 	g.sse.CloseSessions()
-	for _, s := range append([]*mcpserver.StreamableHTTPServer{g.streamable}, mapValues(g.virtual)...) {
+	g.virtualMu.RLock()
+	streams := append([]*mcpserver.StreamableHTTPServer{g.streamable}, mapValues(g.virtual)...)
+	g.virtualMu.RUnlock()
+	for _, s := range streams {
 		// No http.Server is attached to these, so this only closes
 		// sessions and stops the idle-session sweeper.
 		_ = s.Shutdown(closeCtx)
@@ -360,8 +398,11 @@ func (g *Gateway) shutdown(ctx context.Context) error {
 
 	g.sweeps.flush()
 
-	// 4-6.
-	if err := g.chain.Shutdown(pluginCtx); err != nil {
+	// 4-6, after the plugins that reloads replaced are shut down.
+	if err := g.reloader.retiring.wait(pluginCtx); err != nil {
+		errs = append(errs, fmt.Errorf("retiring replaced plugins: %w", err))
+	}
+	if err := g.plugins.Shutdown(pluginCtx); err != nil {
 		errs = append(errs, err)
 	}
 	if err := g.sessions.Close(ctx); err != nil {

@@ -78,6 +78,17 @@ type upstreamSpec struct {
 // renderConfig fills baseConfig.
 func renderConfig(t *testing.T, ups []upstreamSpec, tail string) *config.Config {
 	t.Helper()
+	text := renderConfigText(t, ups, tail)
+	cfg, err := config.Parse(text)
+	if err != nil {
+		t.Fatalf("config: %v\n%s", err, text)
+	}
+	return cfg
+}
+
+// renderConfigText is renderConfig's YAML, unparsed.
+func renderConfigText(t *testing.T, ups []upstreamSpec, tail string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	tpl := template.Must(template.New("cfg").Parse(baseConfig))
 	if err := tpl.Execute(&buf, map[string]any{
@@ -85,11 +96,7 @@ func renderConfig(t *testing.T, ups []upstreamSpec, tail string) *config.Config 
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Parse(buf.Bytes())
-	if err != nil {
-		t.Fatalf("config: %v\n%s", err, buf.String())
-	}
-	return cfg
+	return buf.Bytes()
 }
 
 // testGateway is a gateway serving on loopback.
@@ -135,13 +142,21 @@ func startGateway(t *testing.T, cfg *config.Config) *testGateway {
 // startGatewayNoWait is startGateway without waiting for upstreams.
 func startGatewayNoWait(t *testing.T, cfg *config.Config) *testGateway {
 	t.Helper()
+	return startGatewayWith(t, cfg, gateway.Options{})
+}
+
+// startGatewayWith is startGatewayNoWait with options (the logger is the
+// test's).
+func startGatewayWith(t *testing.T, cfg *config.Config, opts gateway.Options) *testGateway {
+	t.Helper()
 	logs := newSyncBuffer()
 	var w io.Writer = logs
 	if testing.Verbose() {
 		w = io.MultiWriter(logs, os.Stderr)
 	}
 	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	g, err := gateway.New(cfg, gateway.Options{Logger: logger})
+	opts.Logger = logger
+	g, err := gateway.New(cfg, opts)
 	if err != nil {
 		t.Fatalf("gateway.New: %v", err)
 	}

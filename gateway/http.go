@@ -24,6 +24,7 @@ const (
 	routeHealth  = "healthz"
 	routeReady   = "readyz"
 	routeMetrics = "metrics"
+	routeAdmin   = "admin"
 	routeOther   = "other"
 )
 
@@ -57,6 +58,7 @@ func (g *Gateway) buildHTTP() {
 		mcpserver.WithDisableLocalhostProtection(true),
 	}
 	g.signer = session.NewSigner([]byte(g.cfg.Sessions.Secret), g.cfg.Sessions.MaxLifetime)
+	g.streamOpts = streamOpts
 	g.streamable = mcpserver.NewStreamableHTTPServer(g.fed.Server(), append(streamOpts, g.sessionOption(mainSessionServer))...)
 	for _, name := range g.fed.VirtualNames() {
 		srv, _ := g.fed.VirtualServer(name)
@@ -73,7 +75,7 @@ func (g *Gateway) buildHTTP() {
 	)
 
 	guard := func(h http.Handler) http.Handler {
-		return g.hostGuard(g.auth.Middleware(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.requests.track(h))))
+		return g.hostGuard(g.authenticate(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.requests.track(h))))
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -83,17 +85,20 @@ func (g *Gateway) buildHTTP() {
 	mux.HandleFunc("GET /readyz", g.serveReady)
 	mux.Handle("GET /metrics", g.metrics.Handler())
 	mux.Handle("/mcp", guard(g.bindSession(mainSessionServer, g.answerUnavailable("", g.streamable))))
-	mux.Handle("GET /sse", g.hostGuard(g.auth.Middleware(g.sseTrack.stream(g.sse.SSEHandler()))))
+	mux.Handle("GET /sse", g.hostGuard(g.authenticate(g.sseTrack.stream(g.sse.SSEHandler()))))
 	mux.Handle("POST /message", guard(g.sseTrack.message(g.sse.MessageHandler())))
 	mux.Handle("/servers/{name}/mcp", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
+		g.virtualMu.RLock()
 		srv, ok := g.virtual[name]
+		g.virtualMu.RUnlock()
 		if !ok {
 			notFound(w)
 			return
 		}
 		g.bindSession(name, g.answerUnavailable(name, srv)).ServeHTTP(w, r)
 	})))
+	mux.Handle("POST /admin/reload", http.HandlerFunc(g.serveReload))
 	g.handler = g.countHTTP(mux)
 }
 
@@ -120,6 +125,8 @@ func routeOf(path string) string {
 		return routeReady
 	case "/metrics":
 		return routeMetrics
+	case "/admin/reload":
+		return routeAdmin
 	}
 	if len(path) > len("/servers/") && path[:len("/servers/")] == "/servers/" {
 		return routeVirtual

@@ -22,8 +22,7 @@ func newRedis(c config.RedisConfig) *redis.Client {
 
 // authOptions shares the per-principal rate limit through Redis when both
 // are configured.
-func (g *Gateway) authOptions() []auth.Option {
-	rl := g.cfg.Auth.RateLimit
+func (g *Gateway) authOptions(rl config.RateLimitConfig) []auth.Option {
 	if g.redis == nil || rl.RequestsPerSecond <= 0 {
 		return nil
 	}

@@ -65,6 +65,7 @@ type Config struct {
 	Upstreams      []Upstream      `yaml:"upstreams"`
 	VirtualServers []VirtualServer `yaml:"virtual_servers"`
 	Plugins        []Plugin        `yaml:"plugins"`
+	Admin          AdminConfig     `yaml:"admin"`
 }
 
 // LogConfig selects log level and format.

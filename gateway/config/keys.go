@@ -71,15 +71,7 @@ func walkKeys(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		}
 		fields := map[string]reflect.Type{}
 		var names []string
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if name == "" || name == "-" || !f.IsExported() {
-				continue
-			}
-			fields[name] = f.Type
-			names = append(names, name)
-		}
+		collectFields(t, fields, &names)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			ft, ok := fields[k.Value]
@@ -180,4 +172,22 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// collectFields gathers t's YAML keys, those of ",inline" structs (an
+// upstream's stdio keys) included.
+func collectFields(t reflect.Type, fields map[string]reflect.Type, names *[]string) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if opts == "inline" && f.Type.Kind() == reflect.Struct {
+			collectFields(f.Type, fields, names)
+			continue
+		}
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		fields[name] = f.Type
+		*names = append(*names, name)
+	}
 }

@@ -81,6 +81,7 @@ func (c *Config) Validate() error {
 	c.validateUpstreams(v)
 	c.validateVirtualServers(v)
 	c.validatePlugins(v)
+	c.validateAdmin(v)
 	return errors.Join(v.errs...)
 }
 

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -45,26 +46,29 @@ type Options struct {
 	Upstreams      []config.Upstream
 	VirtualServers []config.VirtualServer
 	Sessions       Sessions
-	Chain          *plugin.Chain
-	Metrics        *metrics.Metrics
-	Logger         *slog.Logger
+	// Plugins is the plugin chain, replaceable by a reload.
+	Plugins *plugin.Live
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
 }
 
 // Federation owns the downstream MCP servers.
 type Federation struct {
-	opts    Options
-	sep     string
-	forward map[string][]string // upstream -> forwarded client headers
-	known   map[string]bool     // configured upstream names
+	opts Options
+	sep  string
+	// upstreams holds per-upstream downstream settings (forwarded
+	// headers, the configured names); a reload replaces it.
+	upstreams atomic.Pointer[upstreamSettings]
 	main    *view
-	virtual map[string]*view
-	views   []*view
 	flight  tracker
 	// abortCtx ends with Abort; every call's context follows it.
 	abortCtx context.Context
 	abortNow context.CancelFunc
 
-	mu       sync.Mutex // serialises catalog syncs
+	mu       sync.Mutex // serialises catalog syncs and virtual server changes
+	virtual  map[string]*view
+	vsOrder  []string
+	views    []*view
 	catalogs map[string]upstream.Catalog
 }
 
@@ -89,38 +93,59 @@ func New(opts Options) (*Federation, error) {
 	f := &Federation{
 		opts:     opts,
 		sep:      opts.Separator,
-		forward:  map[string][]string{},
-		known:    map[string]bool{},
 		virtual:  map[string]*view{},
 		catalogs: map[string]upstream.Catalog{},
 	}
 	f.abortCtx, f.abortNow = context.WithCancel(context.Background())
-	for _, u := range opts.Upstreams {
-		hs := make([]string, 0, len(u.ForwardHeaders))
-		for _, h := range u.ForwardHeaders {
-			hs = append(hs, http.CanonicalHeaderKey(h))
-		}
-		f.forward[u.Name] = hs
-		f.known[u.Name] = true
-	}
+	f.SetUpstreams(opts.Upstreams)
 	f.main = f.newView(MainServerName, true)
 	f.views = append(f.views, f.main)
 	for i, vs := range opts.VirtualServers {
 		v := f.newView(vs.Name, false)
-		var err error
-		if v.toolSel, err = namefilter.CompileSet(vs.Tools); err != nil {
-			return nil, fmt.Errorf("virtual_servers[%d].tools%w", i, err)
-		}
-		if v.resourceSel, err = namefilter.CompileSet(vs.Resources); err != nil {
-			return nil, fmt.Errorf("virtual_servers[%d].resources%w", i, err)
-		}
-		if v.promptSel, err = namefilter.CompileSet(vs.Prompts); err != nil {
-			return nil, fmt.Errorf("virtual_servers[%d].prompts%w", i, err)
+		if err := v.setSelectors(i, vs); err != nil {
+			return nil, err
 		}
 		f.virtual[vs.Name] = v
+		f.vsOrder = append(f.vsOrder, vs.Name)
 		f.views = append(f.views, v)
 	}
 	return f, nil
+}
+
+// setSelectors compiles a virtual server's patterns (index i for errors).
+func (v *view) setSelectors(i int, vs config.VirtualServer) error {
+	var err error
+	if v.toolSel, err = namefilter.CompileSet(vs.Tools); err != nil {
+		return fmt.Errorf("virtual_servers[%d].tools%w", i, err)
+	}
+	if v.resourceSel, err = namefilter.CompileSet(vs.Resources); err != nil {
+		return fmt.Errorf("virtual_servers[%d].resources%w", i, err)
+	}
+	if v.promptSel, err = namefilter.CompileSet(vs.Prompts); err != nil {
+		return fmt.Errorf("virtual_servers[%d].prompts%w", i, err)
+	}
+	return nil
+}
+
+// upstreamSettings are the per-upstream settings of the downstream side.
+type upstreamSettings struct {
+	forward map[string][]string // upstream -> forwarded client headers
+	known   map[string]bool     // configured upstream names
+}
+
+// SetUpstreams installs the per-upstream settings the downstream side
+// applies (forwarded headers, which names are upstreams).
+func (f *Federation) SetUpstreams(ups []config.Upstream) {
+	st := &upstreamSettings{forward: make(map[string][]string, len(ups)), known: make(map[string]bool, len(ups))}
+	for _, u := range ups {
+		hs := make([]string, 0, len(u.ForwardHeaders))
+		for _, h := range u.ForwardHeaders {
+			hs = append(hs, http.CanonicalHeaderKey(h))
+		}
+		st.forward[u.Name] = hs
+		st.known[u.Name] = true
+	}
+	f.upstreams.Store(st)
 }
 
 func (f *Federation) newView(name string, all bool) *view {
@@ -167,6 +192,8 @@ func (f *Federation) Server() *mcpserver.MCPServer { return f.main.server }
 
 // VirtualServer returns the named virtual server.
 func (f *Federation) VirtualServer(name string) (*mcpserver.MCPServer, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	v, ok := f.virtual[name]
 	if !ok {
 		return nil, false
@@ -176,11 +203,9 @@ func (f *Federation) VirtualServer(name string) (*mcpserver.MCPServer, bool) {
 
 // VirtualNames lists the virtual servers in configuration order.
 func (f *Federation) VirtualNames() []string {
-	names := make([]string, 0, len(f.opts.VirtualServers))
-	for _, vs := range f.opts.VirtualServers {
-		names = append(names, vs.Name)
-	}
-	return names
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.vsOrder)
 }
 
 // Namespaced joins an upstream name and an upstream-side name.
@@ -193,10 +218,7 @@ func (f *Federation) UpdateCatalog(up string, cat upstream.Catalog) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.catalogs[up] = cat
-	tools, resources, templates, prompts := f.desired()
-	for _, v := range f.views {
-		f.syncView(v, tools, resources, templates, prompts)
-	}
+	f.syncAllLocked()
 }
 
 // Entries of the desired state, keyed by downstream name / URI.
@@ -402,7 +424,7 @@ func (f *Federation) ToolNames(server string) []string {
 
 // forwardedHeaders copies only the client headers configured for up.
 func (f *Federation) forwardedHeaders(up string, in http.Header) http.Header {
-	names := f.forward[up]
+	names := f.upstreams.Load().forward[up]
 	if len(names) == 0 || in == nil {
 		return nil
 	}

@@ -66,13 +66,17 @@ func (f *Federation) toolHandler(up, tool string) mcpserver.ToolHandlerFunc {
 
 func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 	start := time.Now()
+	// Held for the whole call, audit included: a reload shuts the
+	// replaced plugins down only after their last call released them.
+	chain, release := f.opts.Plugins.Acquire()
+	defer release()
 	name := req.Params.Name
 	outcome := outcomeOK
 	var failure error
 	audited := &plugin.Call{Kind: plugin.KindTool, Upstream: up, Name: name, Target: tool, Principal: principalName(ctx), Arguments: req.GetArguments()}
 	defer func() {
 		f.opts.Metrics.ObserveRequest(up, string(plugin.KindTool), name, outcome, time.Since(start))
-		f.opts.Chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
+		chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
 	}()
 
 	if !f.flight.enter() {
@@ -94,7 +98,7 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 		Kind: plugin.KindTool, Upstream: up, Name: name, Target: tool,
 		Principal: principalName(ctx), Arguments: req.GetArguments(),
 	}
-	call, err = f.opts.Chain.Pre(ctx, call)
+	call, err = chain.Pre(ctx, call)
 	if err != nil {
 		outcome = pluginOutcome(err)
 		failure = err
@@ -105,7 +109,7 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 		outcome = outcomeDraining
 		return nil, ErrShuttingDown
 	}
-	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Tool: res, Err: err, Duration: time.Since(start)})
+	out, perr := chain.Post(ctx, call, &plugin.Outcome{Tool: res, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
 		failure = perr
@@ -140,6 +144,10 @@ func (f *Federation) resourceHandler(up string) mcpserver.ResourceHandlerFunc {
 
 func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 	start := time.Now()
+	// Held for the whole call, audit included: a reload shuts the
+	// replaced plugins down only after their last call released them.
+	chain, release := f.opts.Plugins.Acquire()
+	defer release()
 	uri := req.Params.URI
 	// Label resources by upstream only: URIs from templates are unbounded
 	// and would explode metric cardinality.
@@ -148,7 +156,7 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 	audited := &plugin.Call{Kind: plugin.KindResource, Upstream: up, Name: uri, Target: strings.TrimPrefix(uri, f.Namespaced(up, "")), Principal: principalName(ctx)}
 	defer func() {
 		f.opts.Metrics.ObserveRequest(up, string(plugin.KindResource), "", outcome, time.Since(start))
-		f.opts.Chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
+		chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
 	}()
 	if !f.flight.enter() {
 		outcome = outcomeDraining
@@ -177,7 +185,7 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 		return nil, err
 	}
 	call := &plugin.Call{Kind: plugin.KindResource, Upstream: up, Name: uri, Target: target, Principal: principalName(ctx)}
-	if call, err = f.opts.Chain.Pre(ctx, call); err != nil {
+	if call, err = chain.Pre(ctx, call); err != nil {
 		outcome = pluginOutcome(err)
 		failure = err
 		return nil, errors.New(f.clientMessage(ctx, up, uri, err, 0))
@@ -187,7 +195,7 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 		outcome = outcomeDraining
 		return nil, ErrShuttingDown
 	}
-	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Resource: contents, Err: err, Duration: time.Since(start)})
+	out, perr := chain.Post(ctx, call, &plugin.Outcome{Resource: contents, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
 		failure = perr
@@ -231,13 +239,17 @@ func (f *Federation) promptHandler(up, prompt string) mcpserver.PromptHandlerFun
 
 func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 	start := time.Now()
+	// Held for the whole call, audit included: a reload shuts the
+	// replaced plugins down only after their last call released them.
+	chain, release := f.opts.Plugins.Acquire()
+	defer release()
 	name := req.Params.Name
 	outcome := outcomeOK
 	var failure error
 	audited := &plugin.Call{Kind: plugin.KindPrompt, Upstream: up, Name: name, Target: prompt, Principal: principalName(ctx)}
 	defer func() {
 		f.opts.Metrics.ObserveRequest(up, string(plugin.KindPrompt), name, outcome, time.Since(start))
-		f.opts.Chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
+		chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
 	}()
 	if !f.flight.enter() {
 		outcome = outcomeDraining
@@ -259,7 +271,7 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 		args[k] = v
 	}
 	call := &plugin.Call{Kind: plugin.KindPrompt, Upstream: up, Name: name, Target: prompt, Principal: principalName(ctx), Arguments: args}
-	if call, err = f.opts.Chain.Pre(ctx, call); err != nil {
+	if call, err = chain.Pre(ctx, call); err != nil {
 		outcome = pluginOutcome(err)
 		failure = err
 		return nil, errors.New(f.clientMessage(ctx, up, name, err, 0))
@@ -277,7 +289,7 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 		outcome = outcomeDraining
 		return nil, ErrShuttingDown
 	}
-	out, perr := f.opts.Chain.Post(ctx, call, &plugin.Outcome{Prompt: res, Err: err, Duration: time.Since(start)})
+	out, perr := chain.Post(ctx, call, &plugin.Outcome{Prompt: res, Err: err, Duration: time.Since(start)})
 	if perr != nil {
 		outcome = pluginOutcome(perr)
 		failure = perr

@@ -26,7 +26,7 @@ func (f *Federation) Unavailable(ctx context.Context, view string, kind plugin.K
 	if !ok {
 		return "", false
 	}
-	if !f.known[up] {
+	if !f.upstreams.Load().known[up] {
 		return "", false
 	}
 	p, ok := auth.FromContext(ctx)

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/churnlint/churnlint/gateway/config"
@@ -75,7 +76,12 @@ func (t *Transport) Close() error {
 
 // Pool maps upstreams to the transport they must use.
 type Pool struct {
-	shared     *Transport
+	cfg     config.PoolConfig
+	metrics *metrics.Metrics
+	shared  *Transport
+
+	// mu guards the maps, which a reload replaces (reload.go).
+	mu         sync.RWMutex
 	profiles   map[config.TLS]*Transport
 	byUpstream map[string]*Transport
 }
@@ -83,33 +89,19 @@ type Pool struct {
 // New builds the shared transport and one transport per distinct upstream
 // TLS profile. Upstreams with identical TLS settings share a transport.
 func New(cfg config.PoolConfig, upstreams []config.Upstream, m *metrics.Metrics) (*Pool, error) {
-	p := &Pool{
-		shared:     NewTransport(SharedLabel, cfg, nil, m),
-		profiles:   map[config.TLS]*Transport{},
-		byUpstream: map[string]*Transport{},
-	}
-	tlsConfs, err := loadTLSProfiles(upstreams)
+	p := &Pool{cfg: cfg, metrics: m, shared: NewTransport(SharedLabel, cfg, nil, m)}
+	plan, err := p.Plan(upstreams)
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range upstreams {
-		if u.TLS == nil {
-			p.byUpstream[u.Name] = p.shared
-			continue
-		}
-		t, ok := p.profiles[*u.TLS]
-		if !ok {
-			// Runs once per distinct TLS profile, at startup.
-			t = NewTransport("tls-"+u.Name, cfg, tlsConfs[*u.TLS], m)
-			p.profiles[*u.TLS] = t
-		}
-		p.byUpstream[u.Name] = t
-	}
+	p.Apply(plan)
 	return p, nil
 }
 
 // ClientFor returns the long-lived client for the named upstream.
 func (p *Pool) ClientFor(upstream string) *http.Client {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
 	if t, ok := p.byUpstream[upstream]; ok {
 		return t.client
 	}
@@ -118,6 +110,8 @@ func (p *Pool) ClientFor(upstream string) *http.Client {
 
 // TransportFor returns the pool serving the named upstream.
 func (p *Pool) TransportFor(upstream string) *Transport {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
 	if t, ok := p.byUpstream[upstream]; ok {
 		return t
 	}
@@ -128,11 +122,17 @@ func (p *Pool) TransportFor(upstream string) *Transport {
 func (p *Pool) Shared() *Transport { return p.shared }
 
 // ProfileCount is the number of TLS-specific transports (for tests/logs).
-func (p *Pool) ProfileCount() int { return len(p.profiles) }
+func (p *Pool) ProfileCount() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return len(p.profiles)
+}
 
 // Close releases idle connections of every pool. In-flight requests are
 // not interrupted; call it after upstream sessions are closed.
 func (p *Pool) Close() error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
 	p.shared.client.CloseIdleConnections()
 	for _, t := range p.profiles {
 		t.client.CloseIdleConnections()

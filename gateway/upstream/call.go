@@ -17,7 +17,7 @@ var ErrFiltered = errors.New("excluded by upstream filter")
 // headers configured for forwarding (nil for none). The call is bounded by
 // the upstream's call timeout on top of ctx.
 func (s *Session) CallTool(ctx context.Context, tool string, args map[string]any, header http.Header) (*mcp.CallToolResult, error) {
-	if !s.filters.tools.Admits(tool) {
+	if !s.filt.Load().f.tools.Admits(tool) {
 		return nil, fmt.Errorf("tool %q: %w", tool, ErrFiltered)
 	}
 	c, err := s.current()
@@ -36,7 +36,7 @@ func (s *Session) CallTool(ctx context.Context, tool string, args map[string]any
 // ReadResource reads uri from the upstream. Deny rules are checked against
 // the concrete URI too, so a broad template cannot reach a denied resource.
 func (s *Session) ReadResource(ctx context.Context, uri string, header http.Header) ([]mcp.ResourceContents, error) {
-	if s.filters.resources.Deny.MatchURI(uri) {
+	if s.filt.Load().f.resources.Deny.MatchURI(uri) {
 		return nil, fmt.Errorf("resource %q: %w", uri, ErrFiltered)
 	}
 	c, err := s.current()
@@ -56,7 +56,7 @@ func (s *Session) ReadResource(ctx context.Context, uri string, header http.Head
 
 // GetPrompt renders prompt on the upstream.
 func (s *Session) GetPrompt(ctx context.Context, prompt string, args map[string]string, header http.Header) (*mcp.GetPromptResult, error) {
-	if !s.filters.prompts.Admits(prompt) {
+	if !s.filt.Load().f.prompts.Admits(prompt) {
 		return nil, fmt.Errorf("prompt %q: %w", prompt, ErrFiltered)
 	}
 	c, err := s.current()

@@ -38,3 +38,16 @@ func catalogsEqual(a, b Catalog) bool {
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
+
+// filterState is the filters in force and the config they came from.
+type filterState struct {
+	tools, resources, prompts config.Filter
+	f                         filters
+}
+
+// setFilters installs new filters (a reload that changed nothing else) and
+// asks for a catalog refresh, which publishes the refiltered catalog.
+func (s *Session) setFilters(cfg config.Upstream, f filters) {
+	s.filt.Store(&filterState{tools: cfg.Tools, resources: cfg.Resources, prompts: cfg.Prompts, f: f})
+	signal(s.refresh)
+}

@@ -15,6 +15,7 @@ import (
 	"maps"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -55,9 +56,10 @@ type Status struct {
 
 // Session supervises the connection to one upstream.
 type Session struct {
-	cfg       config.Upstream
-	http      *http.Client // shared pool client; not owned
-	filters   filters
+	cfg  config.Upstream
+	http *http.Client // shared pool client; not owned
+	// filt is replaced by a reload that changes only the filters.
+	filt      atomic.Pointer[filterState]
 	logger    *slog.Logger
 	metrics   *metrics.Metrics
 	onCatalog CatalogFunc
@@ -89,6 +91,9 @@ type conn struct {
 // close ends the MCP client and, for stdio, what is left of its process
 // group.
 func (c *conn) close() {
+	if c.child != nil {
+		c.child.beginStop()
+	}
 	_ = c.client.Close()
 	if c.child != nil {
 		c.child.stop()
@@ -100,10 +105,9 @@ func newSession(cfg config.Upstream, httpClient *http.Client, m *metrics.Metrics
 	if err != nil {
 		return nil, err
 	}
-	return &Session{
+	s := &Session{
 		cfg:       cfg,
 		http:      httpClient,
-		filters:   f,
 		logger:    logger.With("upstream", cfg.Name),
 		metrics:   m,
 		onCatalog: onCatalog,
@@ -111,14 +115,21 @@ func newSession(cfg config.Upstream, httpClient *http.Client, m *metrics.Metrics
 		ready:     make(chan struct{}),
 		kick:      make(chan struct{}, 1),
 		refresh:   make(chan struct{}, 1),
-	}, nil
+	}
+	s.filt.Store(&filterState{tools: cfg.Tools, resources: cfg.Resources, prompts: cfg.Prompts, f: f})
+	return s, nil
 }
 
 // Name is the upstream's configured name.
 func (s *Session) Name() string { return s.cfg.Name }
 
-// Config returns the upstream's configuration.
-func (s *Session) Config() config.Upstream { return s.cfg }
+// Config returns the upstream's configuration, with the filters in force.
+func (s *Session) Config() config.Upstream {
+	cfg := s.cfg
+	st := s.filt.Load()
+	cfg.Tools, cfg.Resources, cfg.Prompts = st.tools, st.resources, st.prompts
+	return cfg
+}
 
 // Ready is closed once the session has been initialised for the first time.
 func (s *Session) Ready() <-chan struct{} { return s.ready }
@@ -464,6 +475,7 @@ func (s *Session) refreshCatalog(ctx context.Context, c *conn) {
 }
 
 func (s *Session) fetchCatalog(ctx context.Context, c *client.Client) (Catalog, error) {
+	filters := s.filt.Load().f
 	caps := c.GetServerCapabilities()
 	var cat Catalog
 	if caps.Tools != nil {
@@ -472,7 +484,7 @@ func (s *Session) fetchCatalog(ctx context.Context, c *client.Client) (Catalog, 
 			return cat, fmt.Errorf("tools/list: %w", err)
 		}
 		for _, t := range res.Tools {
-			if s.filters.tools.Admits(t.Name) {
+			if filters.tools.Admits(t.Name) {
 				cat.Tools = append(cat.Tools, t)
 			}
 		}
@@ -483,7 +495,7 @@ func (s *Session) fetchCatalog(ctx context.Context, c *client.Client) (Catalog, 
 			return cat, fmt.Errorf("resources/list: %w", err)
 		}
 		for _, r := range res.Resources {
-			if s.filters.resources.AdmitsURI(r.URI) {
+			if filters.resources.AdmitsURI(r.URI) {
 				cat.Resources = append(cat.Resources, r)
 			}
 		}
@@ -493,7 +505,7 @@ func (s *Session) fetchCatalog(ctx context.Context, c *client.Client) (Catalog, 
 		}
 		if tpl != nil {
 			for _, t := range tpl.ResourceTemplates {
-				if t.URITemplate != nil && s.filters.resources.Admits(t.URITemplate.Raw()) {
+				if t.URITemplate != nil && filters.resources.Admits(t.URITemplate.Raw()) {
 					cat.Templates = append(cat.Templates, t)
 				}
 			}
@@ -505,7 +517,7 @@ func (s *Session) fetchCatalog(ctx context.Context, c *client.Client) (Catalog, 
 			return cat, fmt.Errorf("prompts/list: %w", err)
 		}
 		for _, p := range res.Prompts {
-			if s.filters.prompts.Admits(p.Name) {
+			if filters.prompts.Admits(p.Name) {
 				cat.Prompts = append(cat.Prompts, p)
 			}
 		}

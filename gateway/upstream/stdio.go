@@ -51,6 +51,7 @@ type childProcess struct {
 	stderrW    *os.File
 	readerDone chan struct{}
 	stopping   bool
+	exitSeen   bool // the exit the gateway did not ask for was reported
 }
 
 // newStdioTransport returns an mcp-go stdio transport whose command is
@@ -139,14 +140,35 @@ func (c *childProcess) readStderr(r *os.File, done chan struct{}) {
 		}
 	}
 	c.mu.Lock()
-	stopping := c.stopping
+	report := !c.stopping && !c.exitSeen
+	c.exitSeen = c.exitSeen || report
 	c.mu.Unlock()
-	if !stopping {
-		c.metrics.ProcessExits.WithLabelValues(c.cfg.Name).Inc()
-		c.logger.Warn("stdio upstream process exited")
-		if c.exited != nil {
-			c.exited()
-		}
+	if report {
+		c.reportExit()
+	}
+}
+
+func (c *childProcess) reportExit() {
+	c.metrics.ProcessExits.WithLabelValues(c.cfg.Name).Inc()
+	c.logger.Warn("stdio upstream process exited")
+	if c.exited != nil {
+		c.exited()
+	}
+}
+
+// beginStop runs before the transport closes the child. A leader that has
+// exited already (the session noticed the loss on stdout before stderr
+// ended) is reported as an exit the gateway did not ask for.
+func (c *childProcess) beginStop() {
+	c.mu.Lock()
+	c.stopping = true
+	report := false
+	if c.cmd != nil && c.cmd.Process != nil && !c.exitSeen && exitedUnreaped(c.cmd.Process.Pid) {
+		c.exitSeen, report = true, true
+	}
+	c.mu.Unlock()
+	if report {
+		c.reportExit()
 	}
 }
 

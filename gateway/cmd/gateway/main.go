@@ -3,6 +3,9 @@
 //	gateway -config gateway.yaml      serve
 //	gateway -config gateway.yaml -validate   check the config and exit
 //	gateway -version                  print the version and exit
+//
+// SIGHUP re-reads the config file and reloads it (see README "Hot
+// reload"); -watch also reloads whenever the file changes.
 package main
 
 import (
@@ -15,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"github.com/churnlint/churnlint/gateway"
@@ -31,6 +35,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	configPath := flags.String("config", "gateway.yaml", "path to the YAML configuration")
 	validate := flags.Bool("validate", false, "validate the configuration and exit")
 	version := flags.Bool("version", false, "print the version and exit")
+	watch := flags.Bool("watch", false, "reload the configuration whenever the file changes")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -57,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logger := newLogger(cfg.Log, stderr)
 	slog.SetDefault(logger)
 
-	g, err := gateway.New(cfg, gateway.Options{Logger: logger})
+	g, err := gateway.New(cfg, gateway.Options{Logger: logger, ConfigPath: *configPath})
 	if err != nil {
 		logger.Error("gateway setup failed", "err", err)
 		return 1
@@ -72,6 +77,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- g.ListenAndServe() }()
+	stopReloads := handleReloads(ctx, g, *watch, logger)
+	defer stopReloads()
 
 	code := 0
 	select {
@@ -84,8 +91,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	stop() // a second signal now kills the process the default way
+	stopReloads()
 
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Readiness.DrainGrace+cfg.ShutdownTimeout)
+	// The drain deadline in force (a reload may change shutdown_timeout).
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Readiness.DrainGrace+g.Config().ShutdownTimeout)
 	defer cancel()
 	if err := g.Shutdown(shutdownCtx); err != nil {
 		logger.Error("shutdown was not clean", "err", err)
@@ -102,4 +111,40 @@ func newLogger(c config.LogConfig, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// handleReloads reloads on SIGHUP and, with watch, on file changes, until
+// the returned stop is called (idempotent; it waits for both to end).
+func handleReloads(ctx context.Context, g *gateway.Gateway, watch bool, logger *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				logger.Info("SIGHUP received, reloading the configuration")
+				// Errors are logged and counted by the reload itself.
+				_, _ = g.ReloadFile(ctx, gateway.TriggerSignal)
+			}
+		}
+	})
+	if watch {
+		wg.Go(func() {
+			if err := g.WatchConfig(ctx); err != nil {
+				logger.Error("config watch failed", "err", err)
+			}
+		})
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			signal.Stop(hup)
+			cancel()
+			wg.Wait()
+		})
+	}
 }

@@ -38,6 +38,8 @@ type Upstream struct {
 	// Wrap, if set before Start, wraps the HTTP handler (e.g. to count or
 	// delay requests).
 	Wrap func(http.Handler) http.Handler
+	// Conns counts the TCP connections the upstream accepted and holds.
+	Conns demoupstream.ConnStats
 }
 
 // New creates a demo upstream; call Start to serve it.
@@ -77,7 +79,7 @@ func (u *Upstream) Start() *Upstream {
 	if u.Wrap != nil {
 		h = u.Wrap(h)
 	}
-	u.httpSrv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	u.httpSrv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnState: u.Conns.ConnState}
 	u.done = make(chan struct{})
 	srv, done := u.httpSrv, u.done
 	go func() {
