@@ -34,6 +34,7 @@ import (
 	"github.com/churnlint/churnlint/gateway/plugin/webhook"
 	"github.com/churnlint/churnlint/gateway/pool"
 	"github.com/churnlint/churnlint/gateway/session"
+	"github.com/churnlint/churnlint/gateway/tracing"
 	"github.com/churnlint/churnlint/gateway/upstream"
 )
 
@@ -49,6 +50,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Plugins maps plugin types to factories; nil means DefaultPlugins().
 	Plugins map[string]plugin.Factory
+	// Tracing holds tracing hooks (an in-memory exporter in tests, the
+	// stdout exporter's writer).
+	Tracing tracing.Options
 	// ConfigPath is the file ReloadFile re-reads (SIGHUP, POST
 	// /admin/reload, -watch); empty disables file reloads.
 	ConfigPath string
@@ -85,6 +89,7 @@ type Gateway struct {
 	factories map[string]plugin.Factory
 	reloader  reloader
 
+	tracing  *tracing.Provider
 	pool     *pool.Pool
 	plugins  *plugin.Live
 	sessions *upstream.Manager
@@ -159,7 +164,18 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		return nil, err
 	}
 	g.auth.Store(authn)
-	if g.pool, err = pool.New(cfg.Pool, cfg.Upstreams, g.metrics); err != nil {
+	topts := opts.Tracing
+	topts.ServiceVersion = Version
+	if g.tracing, err = tracing.New(context.Background(), cfg.Tracing, topts); err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, func() { _ = g.tracing.Shutdown(context.Background()) })
+	var poolOpts []pool.Option
+	if g.tracing.Enabled() {
+		// Wrapped, not replaced: the tuned transports stay underneath.
+		poolOpts = append(poolOpts, pool.WithRoundTripperWrap(g.tracing.WrapTransport))
+	}
+	if g.pool, err = pool.New(cfg.Pool, cfg.Upstreams, g.metrics, poolOpts...); err != nil {
 		return nil, err
 	}
 	connPool := g.pool
@@ -180,6 +196,7 @@ func New(cfg *config.Config, opts Options) (*Gateway, error) {
 		Name: ServerName, Version: Version, Separator: cfg.NameSeparator,
 		Upstreams: cfg.Upstreams, VirtualServers: cfg.VirtualServers,
 		Sessions: g.sessions, Plugins: g.plugins, Metrics: g.metrics, Logger: logger,
+		Tracer: g.tracing.Tracer(),
 	})
 	if err != nil {
 		return nil, err
@@ -296,7 +313,8 @@ func (g *Gateway) ListenAndServe() error {
 //  3. end long-lived downstream streams and close the HTTP servers;
 //  4. shut every plugin down (the webhook drains its queue);
 //  5. close upstream sessions;
-//  6. close idle pooled connections.
+//  6. close idle pooled connections;
+//  7. flush and stop tracing.
 //
 // It is safe to call more than once; later calls return the first result.
 func (g *Gateway) Shutdown(ctx context.Context) error {
@@ -415,6 +433,10 @@ func (g *Gateway) shutdown(ctx context.Context) error {
 		if err := g.redis.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("redis: %w", err))
 		}
+	}
+	// 7. Last, so the spans of the drained calls are exported.
+	if err := g.tracing.Shutdown(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	g.logger.Info("shutdown complete", "clean", len(errs) == 0)
 	return errors.Join(errs...)

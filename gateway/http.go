@@ -75,7 +75,7 @@ func (g *Gateway) buildHTTP() {
 	)
 
 	guard := func(h http.Handler) http.Handler {
-		return g.hostGuard(g.authenticate(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.requests.track(h))))
+		return g.tracing.Handler(g.hostGuard(g.authenticate(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.annotateSpan(g.requests.track(h))))), "mcp")
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -85,7 +85,7 @@ func (g *Gateway) buildHTTP() {
 	mux.HandleFunc("GET /readyz", g.serveReady)
 	mux.Handle("GET /metrics", g.metrics.Handler())
 	mux.Handle("/mcp", guard(g.bindSession(mainSessionServer, g.answerUnavailable("", g.streamable))))
-	mux.Handle("GET /sse", g.hostGuard(g.authenticate(g.sseTrack.stream(g.sse.SSEHandler()))))
+	mux.Handle("GET /sse", g.tracing.Handler(g.hostGuard(g.authenticate(g.sseTrack.stream(g.sse.SSEHandler()))), "mcp"))
 	mux.Handle("POST /message", guard(g.sseTrack.message(g.sse.MessageHandler())))
 	mux.Handle("/servers/{name}/mcp", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")

@@ -66,6 +66,7 @@ type Config struct {
 	VirtualServers []VirtualServer `yaml:"virtual_servers"`
 	Plugins        []Plugin        `yaml:"plugins"`
 	Admin          AdminConfig     `yaml:"admin"`
+	Tracing        TracingConfig   `yaml:"tracing"`
 }
 
 // LogConfig selects log level and format.

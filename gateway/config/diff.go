@@ -25,9 +25,9 @@ func SameUpstreamButFilters(a, b Upstream) bool {
 // configuration and next but cannot change without a restart: the
 // listener, the name separator (every downstream name), the pool (every
 // upstream connection), the downstream session TTL, the body limit,
-// logging, and the http, sessions, readiness and redis blocks (built into
-// the listener's guards, the session signer and the Redis client). A
-// reload that changes any of them is refused whole.
+// logging, tracing, and the http, sessions, readiness and redis blocks
+// (built into the listener's guards, the session signer and the Redis
+// client). A reload that changes any of them is refused whole.
 func RestartOnlyChanges(running, next *Config) []error {
 	var errs []error
 	check := func(key string, a, b any) {
@@ -44,6 +44,7 @@ func RestartOnlyChanges(running, next *Config) []error {
 	check("sessions", running.Sessions, next.Sessions)
 	check("readiness", running.Readiness, next.Readiness)
 	check("redis", running.Redis, next.Redis)
+	check("tracing", running.Tracing, next.Tracing)
 	// max_idle_conns defaults from the number of upstreams; the running
 	// value is kept, so only an explicit change counts.
 	rp, np := running.Pool, next.Pool

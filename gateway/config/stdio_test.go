@@ -55,3 +55,23 @@ func TestStdioEnvListIsSorted(t *testing.T) {
 		t.Fatalf("EnvList = %s", got)
 	}
 }
+
+func TestTracingValidation(t *testing.T) {
+	head := "auth: {disabled: true}\nupstreams: [{name: a, url: 'http://a'}]\n"
+	for _, tc := range []struct{ block, want string }{
+		{"tracing: {exporter: otlp-grpc, endpoint: 'http://127.0.0.1:4317', sample_ratio: 0.5}", ""},
+		{"tracing: {exporter: jaeger}", "tracing.exporter: must be one of"},
+		{"tracing: {exporter: otlp-http, endpoint: '127.0.0.1:4318'}", "tracing.endpoint: must be an absolute http or https URL"},
+		{"tracing: {exporter: stdout, endpoint: 'http://x'}", "tracing.endpoint: not used with exporter stdout"},
+		{"tracing: {sample_ratio: 1.5}", "tracing.sample_ratio: must be between 0 and 1"},
+		{"admin: {token: short}", "admin.token: must be at least 16 characters"},
+	} {
+		_, err := Parse([]byte(head + tc.block + "\n"))
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.block, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want %q", tc.block, err, tc.want)
+		}
+	}
+}

@@ -82,6 +82,7 @@ func (c *Config) Validate() error {
 	c.validateVirtualServers(v)
 	c.validatePlugins(v)
 	c.validateAdmin(v)
+	c.validateTracing(v)
 	return errors.Join(v.errs...)
 }
 

@@ -21,6 +21,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"github.com/yosida95/uritemplate/v3"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/churnlint/churnlint/gateway/auth"
 	"github.com/churnlint/churnlint/gateway/config"
@@ -50,6 +52,8 @@ type Options struct {
 	Plugins *plugin.Live
 	Metrics *metrics.Metrics
 	Logger  *slog.Logger
+	// Tracer records a span per proxied call; nil means no tracing.
+	Tracer trace.Tracer
 }
 
 // Federation owns the downstream MCP servers.
@@ -59,8 +63,8 @@ type Federation struct {
 	// upstreams holds per-upstream downstream settings (forwarded
 	// headers, the configured names); a reload replaces it.
 	upstreams atomic.Pointer[upstreamSettings]
-	main    *view
-	flight  tracker
+	main      *view
+	flight    tracker
 	// abortCtx ends with Abort; every call's context follows it.
 	abortCtx context.Context
 	abortNow context.CancelFunc
@@ -90,6 +94,9 @@ type view struct {
 
 // New creates the main server and one server per virtual server.
 func New(opts Options) (*Federation, error) {
+	if opts.Tracer == nil {
+		opts.Tracer = noop.NewTracerProvider().Tracer("")
+	}
 	f := &Federation{
 		opts:     opts,
 		sep:      opts.Separator,

@@ -9,9 +9,13 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/churnlint/churnlint/gateway/auth"
 	"github.com/churnlint/churnlint/gateway/plugin"
+	"github.com/churnlint/churnlint/gateway/tracing"
 	"github.com/churnlint/churnlint/gateway/upstream"
 )
 
@@ -31,6 +35,30 @@ const (
 	outcomeDraining    = "draining"
 	outcomeDenied      = "denied"
 )
+
+// startSpan starts the span of one proxied call: a client span (the
+// gateway calls the upstream), child of the downstream request's span, and
+// parent of the upstream HTTP request's span (which carries traceparent).
+func (f *Federation) startSpan(ctx context.Context, method, name, up, target string, what attribute.KeyValue) (context.Context, trace.Span) {
+	attrs := []attribute.KeyValue{
+		tracing.AttrMethod.String(method), what, tracing.AttrUpstream.String(up),
+		tracing.AttrPrincipal.String(principalName(ctx)),
+	}
+	if target != "" {
+		attrs = append(attrs, tracing.AttrTarget.String(target))
+	}
+	return f.opts.Tracer.Start(ctx, method+" "+name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+}
+
+// endSpan records the outcome; anything but ok and a tool's own error
+// result marks the span as an error.
+func endSpan(span trace.Span, outcome string) {
+	span.SetAttributes(tracing.AttrOutcome.String(outcome))
+	if outcome != outcomeOK && outcome != outcomeToolError {
+		span.SetStatus(codes.Error, outcome)
+	}
+	span.End()
+}
 
 func principalName(ctx context.Context) string {
 	if p, ok := auth.FromContext(ctx); ok {
@@ -72,11 +100,13 @@ func (f *Federation) callTool(ctx context.Context, up, tool string, req mcp.Call
 	defer release()
 	name := req.Params.Name
 	outcome := outcomeOK
+	ctx, span := f.startSpan(ctx, "tools/call", name, up, tool, tracing.AttrTool.String(name))
 	var failure error
 	audited := &plugin.Call{Kind: plugin.KindTool, Upstream: up, Name: name, Target: tool, Principal: principalName(ctx), Arguments: req.GetArguments()}
 	defer func() {
 		f.opts.Metrics.ObserveRequest(up, string(plugin.KindTool), name, outcome, time.Since(start))
 		chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
+		endSpan(span, outcome)
 	}()
 
 	if !f.flight.enter() {
@@ -152,11 +182,13 @@ func (f *Federation) readResource(ctx context.Context, up string, req mcp.ReadRe
 	// Label resources by upstream only: URIs from templates are unbounded
 	// and would explode metric cardinality.
 	outcome := outcomeOK
+	ctx, span := f.startSpan(ctx, "resources/read", uri, up, "", tracing.AttrResource.String(uri))
 	var failure error
 	audited := &plugin.Call{Kind: plugin.KindResource, Upstream: up, Name: uri, Target: strings.TrimPrefix(uri, f.Namespaced(up, "")), Principal: principalName(ctx)}
 	defer func() {
 		f.opts.Metrics.ObserveRequest(up, string(plugin.KindResource), "", outcome, time.Since(start))
 		chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
+		endSpan(span, outcome)
 	}()
 	if !f.flight.enter() {
 		outcome = outcomeDraining
@@ -245,11 +277,13 @@ func (f *Federation) getPrompt(ctx context.Context, up, prompt string, req mcp.G
 	defer release()
 	name := req.Params.Name
 	outcome := outcomeOK
+	ctx, span := f.startSpan(ctx, "prompts/get", name, up, prompt, tracing.AttrPrompt.String(name))
 	var failure error
 	audited := &plugin.Call{Kind: plugin.KindPrompt, Upstream: up, Name: name, Target: prompt, Principal: principalName(ctx)}
 	defer func() {
 		f.opts.Metrics.ObserveRequest(up, string(plugin.KindPrompt), name, outcome, time.Since(start))
 		chain.Audit(ctx, audited, plugin.Record{Outcome: outcome, Err: failure, Duration: time.Since(start)})
+		endSpan(span, outcome)
 	}()
 	if !f.flight.enter() {
 		outcome = outcomeDraining

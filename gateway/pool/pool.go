@@ -78,6 +78,7 @@ func (t *Transport) Close() error {
 type Pool struct {
 	cfg     config.PoolConfig
 	metrics *metrics.Metrics
+	wrap    func(http.RoundTripper) http.RoundTripper
 	shared  *Transport
 
 	// mu guards the maps, which a reload replaces (reload.go).
@@ -88,14 +89,37 @@ type Pool struct {
 
 // New builds the shared transport and one transport per distinct upstream
 // TLS profile. Upstreams with identical TLS settings share a transport.
-func New(cfg config.PoolConfig, upstreams []config.Upstream, m *metrics.Metrics) (*Pool, error) {
-	p := &Pool{cfg: cfg, metrics: m, shared: NewTransport(SharedLabel, cfg, nil, m)}
+func New(cfg config.PoolConfig, upstreams []config.Upstream, m *metrics.Metrics, opts ...Option) (*Pool, error) {
+	p := &Pool{cfg: cfg, metrics: m}
+	for _, o := range opts {
+		o(p)
+	}
+	p.shared = p.newTransport(SharedLabel, nil)
 	plan, err := p.Plan(upstreams)
 	if err != nil {
 		return nil, err
 	}
 	p.Apply(plan)
 	return p, nil
+}
+
+// Option configures a Pool.
+type Option func(*Pool)
+
+// WithRoundTripperWrap wraps every pool's round tripper once, when the
+// pool is built (tracing wraps them this way). The wrapper must forward
+// CloseIdleConnections.
+func WithRoundTripperWrap(wrap func(http.RoundTripper) http.RoundTripper) Option {
+	return func(p *Pool) { p.wrap = wrap }
+}
+
+// newTransport builds one of p's pools, wrapped before anyone sees it.
+func (p *Pool) newTransport(label string, tlsConf *tls.Config) *Transport {
+	t := NewTransport(label, p.cfg, tlsConf, p.metrics)
+	if p.wrap != nil {
+		t.client.Transport = p.wrap(t.client.Transport)
+	}
+	return t
 }
 
 // ClientFor returns the long-lived client for the named upstream.

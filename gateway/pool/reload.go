@@ -38,7 +38,7 @@ func (p *Pool) Plan(upstreams []config.Upstream) (*Plan, error) {
 		}
 		if !ok {
 			// Once per new TLS profile, at startup or in a reload.
-			t = NewTransport("tls-"+u.Name, p.cfg, tlsConfs[*u.TLS], p.metrics)
+			t = p.newTransport("tls-"+u.Name, tlsConfs[*u.TLS])
 			pl.added = append(pl.added, t)
 		}
 		pl.profiles[*u.TLS] = t
