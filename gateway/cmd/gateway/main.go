@@ -3,6 +3,9 @@
 //	gateway -config gateway.yaml      serve
 //	gateway -config gateway.yaml -validate   check the config and exit
 //	gateway -version                  print the version and exit
+//	gateway -config gateway.yaml -healthcheck   GET /healthz on the configured
+//	                                  listener, exit 0 if it answers 200 (the
+//	                                  container HEALTHCHECK: distroless has no curl)
 //
 // SIGHUP re-reads the config file and reloads it (see README "Hot
 // reload"); -watch also reloads whenever the file changes.
@@ -36,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	validate := flags.Bool("validate", false, "validate the configuration and exit")
 	version := flags.Bool("version", false, "print the version and exit")
 	watch := flags.Bool("watch", false, "reload the configuration whenever the file changes")
+	healthcheck := flags.Bool("healthcheck", false, "check /healthz of the gateway the config describes and exit 0 (healthy) or 1")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -48,6 +52,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	if *healthcheck {
+		return checkHealth(cfg.Listen, stdout, stderr)
 	}
 	if *validate {
 		// Everything New checks, short of connecting upstreams.
