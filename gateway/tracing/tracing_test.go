@@ -89,7 +89,7 @@ func TestSampleRatioZero(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Shutdown(context.Background())
+	defer func() { _ = p.Shutdown(context.Background()) }()
 	h := p.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), "mcp")
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/mcp", nil))
 	if n := len(exp.GetSpans()); n != 0 {
