@@ -248,8 +248,8 @@ func TestComposeFile(t *testing.T) {
 		}
 	}
 	grace, err := time.ParseDuration(gw.StopGracePeriod)
-	if err != nil || grace <= cfg.ShutdownTimeout {
-		t.Errorf("stop_grace_period %q must exceed shutdown_timeout %s", gw.StopGracePeriod, cfg.ShutdownTimeout)
+	if err != nil || grace <= cfg.Readiness.DrainGrace+cfg.ShutdownTimeout {
+		t.Errorf("stop_grace_period %q must exceed readiness.drain_grace + shutdown_timeout (%s)", gw.StopGracePeriod, cfg.Readiness.DrainGrace+cfg.ShutdownTimeout)
 	}
 	// The demo listens where the config's upstream points.
 	var demoURL string

@@ -256,12 +256,19 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("liveness probe %+v", c.LivenessProbe)
 	}
 
-	// The drain fits in the grace period: SIGTERM comes after preStop,
-	// SIGKILL at terminationGracePeriodSeconds.
+	// The drain fits in the grace period: on SIGTERM (after any preStop)
+	// /readyz fails for drain_grace, long enough for the readiness probe
+	// to take the pod out, then calls drain for shutdown_timeout; the
+	// kubelet's SIGKILL comes at terminationGracePeriodSeconds.
 	grace := time.Duration(pod.TerminationGracePeriodSeconds) * time.Second
 	preStop := time.Duration(c.Lifecycle.PreStop.Sleep.Seconds) * time.Second
-	if preStop+cfg.ShutdownTimeout >= grace {
-		t.Errorf("preStop %s + shutdown_timeout %s does not fit in terminationGracePeriodSeconds %s", preStop, cfg.ShutdownTimeout, grace)
+	probeOut := time.Duration(c.ReadinessProbe.PeriodSeconds*max(c.ReadinessProbe.FailureThreshold, 1)) * time.Second
+	if preStop+cfg.Readiness.DrainGrace < probeOut {
+		t.Errorf("preStop %s + readiness.drain_grace %s is shorter than the readiness probe needs to fail (%s)", preStop, cfg.Readiness.DrainGrace, probeOut)
+	}
+	if preStop+cfg.Readiness.DrainGrace+cfg.ShutdownTimeout >= grace {
+		t.Errorf("preStop %s + drain_grace %s + shutdown_timeout %s does not fit in terminationGracePeriodSeconds %s",
+			preStop, cfg.Readiness.DrainGrace, cfg.ShutdownTimeout, grace)
 	}
 
 	// Non-root, as the Dockerfile's USER.
