@@ -132,13 +132,15 @@ func (r *runner) run(churnlint, bugsFile, out string, only []string) (bool, erro
 			ok = false
 		}
 		fmt.Fprintf(r.stdout, "%-28s %-10s %-13s %s\n", c.ID, res.Pre.Verdict, res.Fix.Verdict, details(res))
+		// Written after every case, so that an interrupted run keeps what it
+		// measured.
+		var table bytes.Buffer
+		writeResults(&table, results)
+		if err := os.WriteFile(out, table.Bytes(), 0o644); err != nil {
+			return false, err
+		}
 	}
 	fmt.Fprintln(r.stdout, totals)
-	var table bytes.Buffer
-	writeResults(&table, results)
-	if err := os.WriteFile(out, table.Bytes(), 0o644); err != nil {
-		return false, err
-	}
 	return ok, nil
 }
 
