@@ -7,7 +7,8 @@
 // For each case of the corpus it checks out the pre-fix and the fix commit
 // from the repository's snapshot (a bare git directory: -mirror, or
 // MIRRORS/owner+name*/repo) as worktrees under WORK/<id>/, runs
-// `go mod download` in the module, then `BIN -format=json PKGS...` (the
+// `go mod download` in the module (or, when the proxy no longer serves some
+// module of the graph, `go list -deps PKGS`), then `BIN -format=json PKGS...` (the
 // standalone command), and scores: the pre-fix commit flagged at an expected
 // position (hit), flagged only elsewhere in an expected file (wrong-site),
 // not flagged (miss) or not analysed (failed); the fix commit quiet at the
@@ -267,7 +268,17 @@ func (r *runner) analyse(c Case, gitDir, which, commit string) ([]Finding, error
 	}
 	modDir := filepath.Join(tree, filepath.FromSlash(c.Module))
 	if _, err := r.command(modDir, nil, "go", "mod", "download"); err != nil {
-		return nil, fmt.Errorf("go mod download: %v", err)
+		// The whole module graph may name modules the proxy no longer
+		// serves (tools, other platforms); what the packages import may
+		// still be there.
+		listArgs := []string{"list", "-deps"}
+		if c.Tags != "" {
+			listArgs = append(listArgs, "-tags="+c.Tags)
+		}
+		listArgs = append(listArgs, c.Packages...)
+		if stderr, err2 := r.command(modDir, io.Discard, "go", listArgs...); err2 != nil {
+			return nil, fmt.Errorf("go mod download: %v; go list -deps: %v: %s", err, err2, firstLines(stderr, 3))
+		}
 	}
 	args := []string{"-format=json"}
 	if c.Tags != "" {
