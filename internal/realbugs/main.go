@@ -352,7 +352,7 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, " | ")
 }
 
-const resultsHeader = "# id\trepo\tcommit\tside\tverdict\tcheck\tposition\tmessage"
+const resultsHeader = "# id\trepo\tcommit\tside\tverdict\tcheck\tposition\trelated\tmessage"
 
 // writeResults writes one line per verdict (side pre or fix, with the
 // findings that decided it) and one per other finding (verdict "other").
@@ -375,20 +375,27 @@ func writeResults(w io.Writer, results []Result) {
 				if msg == "" {
 					msg = fmt.Sprintf("%d findings", len(s.all))
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t-\t-\t%s\n", c.ID, c.Repo, s.commit, s.side, s.score.Verdict, oneLine(msg))
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t-\t-\t-\t%s\n", c.ID, c.Repo, s.commit, s.side, s.score.Verdict, oneLine(msg))
 			}
 			decided := make(map[Finding]bool)
 			for _, f := range s.score.At {
 				decided[f] = true
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Repo, s.commit, s.side, s.score.Verdict, f.Check, f.Pos, oneLine(f.Message))
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Repo, s.commit, s.side, s.score.Verdict, f.Check, f.Pos, orDash(f.Related), oneLine(f.Message))
 			}
 			for _, f := range s.all {
 				if !decided[f] {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\tother\t%s\t%s\t%s\n", c.ID, c.Repo, s.commit, s.side, f.Check, f.Pos, oneLine(f.Message))
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\tother\t%s\t%s\t%s\t%s\n", c.ID, c.Repo, s.commit, s.side, f.Check, f.Pos, orDash(f.Related), oneLine(f.Message))
 				}
 			}
 		}
 	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func oneLine(s string) string {

@@ -118,6 +118,8 @@ func TestScorePre(t *testing.T) {
 		{"same file, other line", []Finding{churn("pkg/http/http.go", 60)}, verdictWrongSite, 1},
 		{"other file only", []Finding{churn("other.go", 46)}, verdictMiss, 0},
 		{"right place, wrong check", []Finding{{Check: "clientshutdown", Pos: Position{"pkg/http/http.go", 46}}}, verdictMiss, 0},
+		{"other caller, creation site related", []Finding{{Check: "clientchurn", Pos: Position{"api/client.go", 100}, Related: "a.go:1,pkg/http/http.go:46"}}, verdictHit, 1},
+		{"related in an expected file only", []Finding{{Check: "clientchurn", Pos: Position{"api/client.go", 100}, Related: "pkg/http/http.go:70"}}, verdictWrongSite, 1},
 	}
 	for _, tt := range tests {
 		got := scorePre(c, tt.findings)
@@ -139,6 +141,10 @@ func TestScoreFix(t *testing.T) {
 	if got := scoreFix(c, []Finding{out, in, edge}); got.Verdict != verdictFlagged || len(got.At) != 2 {
 		t.Errorf("inside the site: got %s with %v, want still-flagged with 2", got.Verdict, got.At)
 	}
+	viaRelated := Finding{Check: "clientchurn", Pos: Position{"api/client.go", 100}, Related: "pkg/http/http.go:60"}
+	if got := scoreFix(c, []Finding{viaRelated}); got.Verdict != verdictFlagged {
+		t.Errorf("caller pointing into the site: got %s, want still-flagged", got.Verdict)
+	}
 	c.FixSite = nil
 	if got := scoreFix(c, []Finding{in}); got.Verdict != verdictNotScored {
 		t.Errorf("no fix site: got %s", got.Verdict)
@@ -152,7 +158,7 @@ func TestParseJSON(t *testing.T) {
 	in := `{
 		"example.com/a": {"clientchurn": [
 			{"posn": "internal/conn.go:62:11", "message": "m1"},
-			{"posn": "` + abs + `:3:1", "message": "m2"}
+			{"posn": "` + abs + `:3:1", "message": "m2", "related": [{"posn": "internal/conn.go:70:2", "message": "created here"}]}
 		]},
 		"example.com/a [example.com/a.test]": {"clientchurn": [
 			{"posn": "internal/conn.go:62:11", "message": "m1"}
@@ -165,7 +171,7 @@ func TestParseJSON(t *testing.T) {
 	}
 	want := []Finding{
 		{Check: "clientshutdown", Pos: Position{"/elsewhere/y.go", 7}, Message: "m3"},
-		{Check: "clientchurn", Pos: Position{"other/x.go", 3}, Message: "m2"},
+		{Check: "clientchurn", Pos: Position{"other/x.go", 3}, Related: "sdk/go/internal/conn.go:70", Message: "m2"},
 		{Check: "clientchurn", Pos: Position{"sdk/go/internal/conn.go", 62}, Message: "m1"},
 	}
 	if !reflect.DeepEqual(got, want) {

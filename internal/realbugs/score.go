@@ -11,12 +11,25 @@ import (
 	"strings"
 )
 
-// A Finding is one diagnostic of churnlint, its file relative to the
+// A Finding is one diagnostic of churnlint, its files relative to the
 // repository root.
 type Finding struct {
 	Check   string
 	Pos     Position
+	Related string // the related positions, comma-separated (a string keeps Finding comparable)
 	Message string
+}
+
+// positions are where the finding is and what it points at: a finding
+// reported at a caller names the creation site as related information.
+func (f Finding) positions() []Position {
+	out := []Position{f.Pos}
+	for _, s := range splitList(f.Related) {
+		if p, err := parsePosition(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Verdicts on the pre-fix commit.
@@ -49,7 +62,8 @@ func (c Case) wantsCheck(check string) bool {
 	return false
 }
 
-// scorePre judges the findings on the pre-fix commit.
+// scorePre judges the findings on the pre-fix commit. A finding counts at
+// its own position and at each related position.
 func scorePre(c Case, findings []Finding) Score {
 	expected := make(map[Position]bool)
 	files := make(map[string]bool)
@@ -62,10 +76,15 @@ func scorePre(c Case, findings []Finding) Score {
 		if !c.wantsCheck(f.Check) {
 			continue
 		}
+		hit, inFile := false, false
+		for _, p := range f.positions() {
+			hit = hit || expected[p]
+			inFile = inFile || files[p.File]
+		}
 		switch {
-		case expected[f.Pos]:
+		case hit:
 			hits = append(hits, f)
-		case files[f.Pos.File]:
+		case inFile:
 			elsewhere = append(elsewhere, f)
 		}
 	}
@@ -89,10 +108,13 @@ func scoreFix(c Case, findings []Finding) Score {
 		if !c.wantsCheck(f.Check) {
 			continue
 		}
-		for _, r := range c.FixSite {
-			if r.contains(f.Pos) {
-				at = append(at, f)
-				break
+	site:
+		for _, p := range f.positions() {
+			for _, r := range c.FixSite {
+				if r.contains(p) {
+					at = append(at, f)
+					break site
+				}
 			}
 		}
 	}
@@ -107,6 +129,9 @@ func scoreFix(c Case, findings []Finding) Score {
 type jsonDiagnostic struct {
 	Posn    string `json:"posn"`
 	Message string `json:"message"`
+	Related []struct {
+		Posn string `json:"posn"`
+	} `json:"related"`
 }
 
 // parseJSON reads churnlint's -format=json output (package ID, then check,
@@ -134,7 +159,15 @@ func parseJSON(r io.Reader, dir, root string) ([]Finding, error) {
 				if err != nil {
 					return nil, err
 				}
-				f := Finding{Check: check, Pos: pos, Message: d.Message}
+				var related []string
+				for _, r := range d.Related {
+					rp, err := findingPosition(r.Posn, dir, root)
+					if err != nil {
+						return nil, err
+					}
+					related = append(related, rp.String())
+				}
+				f := Finding{Check: check, Pos: pos, Related: strings.Join(related, ","), Message: d.Message}
 				if !seen[f] {
 					seen[f] = true
 					out = append(out, f)
