@@ -118,16 +118,19 @@ func (ow *Owners) Check(o *Owner) []Problem {
 	return out
 }
 
-func (ow *Owners) missed(o *Owner, pool []*Field, methods []*types.Func, host *types.Named) Problem {
-	// Name the field a release can be written for (conn, not the
-	// literal that captured it).
-	missed := pool[0]
+// releasable names the field of a pool that a release can be written for
+// (the conn, not the literal that captured it).
+func releasable(pool []*Field) *Field {
 	for _, of := range pool {
 		if releaseStmt("x", of) != "" {
-			missed = of
-			break
+			return of
 		}
 	}
+	return pool[0]
+}
+
+// hostMethod picks the release method the host calls, if one is.
+func hostMethod(methods []*types.Func, host *types.Named) *types.Func {
 	m := methods[0]
 	if host != nil {
 		for _, cand := range methods {
@@ -136,6 +139,11 @@ func (ow *Owners) missed(o *Owner, pool []*Field, methods []*types.Func, host *t
 			}
 		}
 	}
+	return m
+}
+
+func (ow *Owners) missed(o *Owner, pool []*Field, methods []*types.Func, host *types.Named) Problem {
+	missed, m := releasable(pool), hostMethod(methods, host)
 	p := Problem{Kind: Missed, Owner: o, Field: missed, Method: m, Host: host,
 		SetsNil: setsNil(ow.res.Pkg.Prog.FuncValue(m), missed.Var)}
 	if fix, ok := ow.insertReleaseFix(m, missed); ok {
@@ -150,21 +158,7 @@ func (ow *Owners) missed(o *Owner, pool []*Field, methods []*types.Func, host *t
 // embedded value: the fix gives it its own, which releases the pools and
 // then calls the embedded one.
 func (ow *Owners) promotedNoop(o *Owner, pool []*Field, methods []*types.Func, host *types.Named) Problem {
-	of := pool[0]
-	for _, cand := range pool {
-		if releaseStmt("x", cand) != "" {
-			of = cand
-			break
-		}
-	}
-	m := methods[0]
-	if host != nil {
-		for _, cand := range methods {
-			if anyIn([]*types.Func{cand}, host) {
-				m = cand
-			}
-		}
-	}
+	of, m := releasable(pool), hostMethod(methods, host)
 	via := promotedVia(o.Named, m)
 	p := Problem{Kind: PromotedNoop, Owner: o, Field: of, Method: m, Host: host, Via: via}
 	if fix, why := ow.overrideFix(o, of, m, via); why == "" {
