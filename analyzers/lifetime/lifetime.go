@@ -241,6 +241,11 @@ type Reason struct {
 	Entry *ssa.Function // the entry point the chain starts from
 	Why   string        // "ServeHTTP is an HTTP handler"
 	Chain Chain         // entry -> ... -> this function
+	// fromLoop is set when the chain starts at a loop rather than at an
+	// entry point: it spreads through static calls only (a loop over a
+	// config's modules calling Provision through an interface is a loop
+	// over items, not per request).
+	fromLoop bool
 }
 
 // summary is the part of a Func that callers in this package use.

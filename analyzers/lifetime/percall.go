@@ -113,14 +113,17 @@ func (a *pkgRun) markPerCall() {
 				continue
 			}
 			for _, instr := range b.Instrs {
-				for _, g := range a.calleeFuncs(instr) {
-					if g.PerCall != nil || g == f {
-						continue
-					}
-					g.PerCall = &Reason{Entry: f.SSA, Why: funcStep(f.SSA).Name + " calls it in a loop",
-						Chain: Chain{funcStep(f.SSA), funcStep(g.SSA)}}
-					queue = append(queue, g)
+				// Static calls only: a loop calling an interface method
+				// over a collection (Provision on every module of a
+				// config) is a loop over items, and every implementation
+				// of the method would become per call (caddy, coredns).
+				g := a.calleeFunc(instr)
+				if g == nil || g.PerCall != nil || g == f {
+					continue
 				}
+				g.PerCall = &Reason{Entry: f.SSA, Why: funcStep(f.SSA).Name + " calls it in a loop",
+					Chain: Chain{funcStep(f.SSA), funcStep(g.SSA)}, fromLoop: true}
+				queue = append(queue, g)
 			}
 		}
 	}
@@ -132,12 +135,19 @@ func (a *pkgRun) markPerCall() {
 		}
 		for _, b := range f.SSA.Blocks {
 			for _, instr := range b.Instrs {
-				for _, g := range a.calleeFuncs(instr) {
+				callees := a.calleeFuncs(instr)
+				if f.PerCall.fromLoop {
+					callees = nil
+					if g := a.calleeFunc(instr); g != nil {
+						callees = []*Func{g}
+					}
+				}
+				for _, g := range callees {
 					if g.PerCall != nil || g.RunsOnce() {
 						continue
 					}
 					chain := append(append(Chain(nil), f.PerCall.Chain...), funcStep(g.SSA))
-					g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain}
+					g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain, fromLoop: f.PerCall.fromLoop}
 					queue = append(queue, g)
 				}
 			}
