@@ -66,7 +66,7 @@ func connectWithHeaders(t *testing.T, url string, headers map[string]string) *cl
 func attr(s tracetest.SpanStub, key attribute.Key) string {
 	for _, kv := range s.Attributes {
 		if kv.Key == key {
-			return kv.Value.Emit()
+			return kv.Value.String()
 		}
 	}
 	return ""

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,7 +63,11 @@ func binaries(t *testing.T) (gatewayBin, demoBin string) {
 		if buildErr != nil {
 			return
 		}
-		goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = err
+			return
+		}
 		// One go build for both, with the test's own build settings so the
 		// cache is reused (the image's static build differs only in cgo).
 		cmd := exec.Command(goBin, "build", "-o", binDir+string(filepath.Separator), "../cmd/gateway", "../cmd/demo-upstream")
