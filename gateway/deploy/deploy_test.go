@@ -333,7 +333,13 @@ func TestBinaryStartsWithComposeConfig(t *testing.T) {
 		t.Fatalf("-healthcheck: %v %s", err, out)
 	}
 
+	// Ready means one upstream is up (readiness.require: any): the other
+	// may still be connecting, so wait for both in the list.
 	tools := listTools(t, base+"/mcp", "demo-token-change-me")
+	for time.Now().Before(deadline) && !(slices.Contains(tools, "demo__echo") && slices.Contains(tools, "local__echo")) {
+		time.Sleep(200 * time.Millisecond)
+		tools = listTools(t, base+"/mcp", "demo-token-change-me")
+	}
 	for _, want := range []string{"demo__echo", "local__echo"} {
 		if !slices.Contains(tools, want) {
 			t.Errorf("tools %v lack %s", tools, want)
