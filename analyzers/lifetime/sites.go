@@ -163,6 +163,7 @@ func (a *pkgRun) poolReplaced(v ssa.Value) bool {
 	if !isPointerTo(v.Type()) {
 		return false
 	}
+	stored, read := map[int]bool{}, map[int]bool{}
 	for _, ref := range *v.Referrers() {
 		fa, ok := ref.(*ssa.FieldAddr)
 		if !ok || fa.X != v {
@@ -173,9 +174,21 @@ func (a *pkgRun) poolReplaced(v ssa.Value) bool {
 			continue
 		}
 		for _, use := range *fa.Referrers() {
-			if st, ok := use.(*ssa.Store); ok && st.Addr == fa {
-				return true
+			switch use := use.(type) {
+			case *ssa.Store:
+				if use.Addr == fa {
+					stored[fa.Field] = true
+				}
+			case *ssa.UnOp:
+				// The old pool is read: it is wrapped, not replaced
+				// (cli.Transport = &userAgent{inner: cli.Transport}).
+				read[fa.Field] = true
 			}
+		}
+	}
+	for f := range stored {
+		if !read[f] {
+			return true
 		}
 	}
 	return false

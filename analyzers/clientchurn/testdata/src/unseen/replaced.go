@@ -19,3 +19,29 @@ func (a *Apache) fetchRetrying(url string) error {
 }
 
 func (a *Apache) Collect() { a.fetchRetrying("http://example.com") }
+
+type userAgent struct {
+	inner http.RoundTripper
+	ua    string
+}
+
+func (u *userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
+	r.Header.Set("User-Agent", u.ua)
+	return u.inner.RoundTrip(r)
+}
+
+// Wrapping the constructor's pool is not replacing it (terraform's
+// httpclient.New, called per provider package in a loop).
+func newUAClient() *http.Client {
+	rc := retryablehttp.NewClient()
+	rc.HTTPClient.Transport = &userAgent{inner: rc.HTTPClient.Transport, ua: "x"}
+	return rc.HTTPClient
+}
+
+func installAll(urls []string) {
+	for _, u := range urls {
+		c := retryablehttp.NewClient() // want `installAll creates a new HTTP client with its own transport per call and drops it`
+		c.HTTPClient = &http.Client{Transport: &userAgent{inner: c.HTTPClient.Transport}}
+		c.Get(u)
+	}
+}
