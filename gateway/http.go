@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -165,11 +164,7 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // requestTracker counts short-lived MCP HTTP requests (everything except
 // notification streams), so shutdown can let their responses be written
 // before it cancels request contexts.
-type requestTracker struct {
-	mu   sync.Mutex
-	n    int
-	zero chan struct{}
-}
+type requestTracker struct{ inflight }
 
 func (t *requestTracker) track(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -177,18 +172,8 @@ func (t *requestTracker) track(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		t.mu.Lock()
-		t.n++
-		t.mu.Unlock()
-		defer func() {
-			t.mu.Lock()
-			t.n--
-			if t.n == 0 && t.zero != nil {
-				close(t.zero)
-				t.zero = nil
-			}
-			t.mu.Unlock()
-		}()
+		t.add()
+		defer t.done()
 		next.ServeHTTP(w, r)
 	})
 }
@@ -201,23 +186,4 @@ func isStream(r *http.Request) bool {
 	}
 	msg, ok := jsonrpc.FromContext(r)
 	return ok && msg.Method == "subscriptions/listen"
-}
-
-func (t *requestTracker) wait(ctx context.Context) error {
-	t.mu.Lock()
-	if t.n == 0 {
-		t.mu.Unlock()
-		return nil
-	}
-	if t.zero == nil {
-		t.zero = make(chan struct{})
-	}
-	ch := t.zero
-	t.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

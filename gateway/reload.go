@@ -284,45 +284,12 @@ func (g *Gateway) serveReload(w http.ResponseWriter, r *http.Request) {
 }
 
 // tasks runs background work that shutdown waits for.
-type tasks struct {
-	mu   sync.Mutex
-	n    int
-	zero chan struct{}
-}
+type tasks struct{ inflight }
 
 func (t *tasks) run(f func()) {
-	t.mu.Lock()
-	t.n++
-	t.mu.Unlock()
+	t.add()
 	go func() {
-		defer func() {
-			t.mu.Lock()
-			t.n--
-			if t.n == 0 && t.zero != nil {
-				close(t.zero)
-				t.zero = nil
-			}
-			t.mu.Unlock()
-		}()
+		defer t.done()
 		f()
 	}()
-}
-
-func (t *tasks) wait(ctx context.Context) error {
-	t.mu.Lock()
-	if t.n == 0 {
-		t.mu.Unlock()
-		return nil
-	}
-	if t.zero == nil {
-		t.zero = make(chan struct{})
-	}
-	ch := t.zero
-	t.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
