@@ -31,13 +31,8 @@ func (u *userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // Wrapping the constructor's pool is not replacing it (terraform's
-// httpclient.New, called per provider package in a loop).
-func newUAClient() *http.Client {
-	rc := retryablehttp.NewClient()
-	rc.HTTPClient.Transport = &userAgent{inner: rc.HTTPClient.Transport, ua: "x"}
-	return rc.HTTPClient
-}
-
+// httpclient.New, called per provider package in a loop): the new client
+// reads the old one's transport, so the pool is still made per iteration.
 func installAll(urls []string) {
 	for _, u := range urls {
 		c := retryablehttp.NewClient() // want `installAll creates a new HTTP client with its own transport per call and drops it`
