@@ -32,7 +32,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if res.Pkg == nil {
 		return nil, nil
 	}
-	r := &reporter{pass: pass, res: res, churned: make(map[string]*analysis.Diagnostic)}
+	r := &reporter{pass: pass, res: res, churned: make(map[lifetime.SourcePos]*analysis.Diagnostic)}
 	for _, f := range res.Funcs {
 		for _, s := range f.Sites {
 			r.site(f, s)
@@ -60,6 +60,6 @@ type reporter struct {
 	fieldFixed map[*types.Named]string
 	// churned holds the finding for each pool made in another package,
 	// by where it is made, in the order first reached.
-	churned    map[string]*analysis.Diagnostic
-	churnOrder []string
+	churned    map[lifetime.SourcePos]*analysis.Diagnostic
+	churnOrder []lifetime.SourcePos
 }

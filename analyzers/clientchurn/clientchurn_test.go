@@ -1,6 +1,9 @@
 package clientchurn_test
 
 import (
+	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -19,7 +22,23 @@ func TestShapes(t *testing.T) {
 func TestAcrossPackages(t *testing.T) {
 	// lib has no "want": calling its helpers once is fine, so nothing is
 	// reported there; libuser calls them per request.
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "lib", "libuser")
+	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "lib", "libuser")
+	// A pool made in another package that the driver loaded is pointed at
+	// as related information, not in words.
+	var created []string
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			for _, rel := range d.Related {
+				if rel.Message == "the pool is created here" {
+					p := r.Pass.Fset.Position(rel.Pos)
+					created = append(created, filepath.Base(filepath.Dir(p.Filename))+"/"+filepath.Base(p.Filename)+":"+strconv.Itoa(p.Line))
+				}
+			}
+		}
+	}
+	if !slices.Contains(created, "lib/lib.go:9") {
+		t.Errorf("no finding points at lib/lib.go:9 as the creation site; related creation sites: %v", created)
+	}
 }
 
 // TestFixes checks each fix against its .golden file; the cases without a

@@ -81,10 +81,9 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 			Message: "the same pool is also made per call here (" + chain + "; " + why + ")"})
 		return
 	}
-	r.churned[c.Churn.At] = &analysis.Diagnostic{
-		Pos: r.nodeStart(pos), End: r.nodeEnd(pos), Category: "clientchurn",
-		Message: msg + " (created at " + c.Churn.At + ")",
-	}
+	d := &analysis.Diagnostic{Pos: r.nodeStart(pos), End: r.nodeEnd(pos), Category: "clientchurn", Message: msg}
+	r.createdAt(d, c.Churn.At)
+	r.churned[c.Churn.At] = d
 	r.churnOrder = append(r.churnOrder, c.Churn.At)
 }
 
@@ -107,8 +106,8 @@ func (r *reporter) report(pos token.Pos, s *lifetime.Site, entry *lifetime.Reaso
 	}
 	if s.Origin.IsValid() && s.Origin != pos {
 		d.Related = append(d.Related, analysis.RelatedInformation{Pos: s.Origin, Message: "the pool is created here"})
-	} else if s.At != "" {
-		d.Message += " (created at " + s.At + ")"
+	} else {
+		r.createdAt(&d, s.At)
 	}
 	if entry != nil {
 		d.Related = append(d.Related, analysis.RelatedInformation{Pos: entry.Entry.Pos(), Message: entry.Why})
@@ -117,6 +116,19 @@ func (r *reporter) report(pos token.Pos, s *lifetime.Site, entry *lifetime.Reaso
 		d.Pos = r.nodeStart(pos)
 	}
 	r.pass.Report(d)
+}
+
+// createdAt points d at where a pool made in another package is created:
+// as related information where the driver loaded that file, else in words.
+func (r *reporter) createdAt(d *analysis.Diagnostic, at lifetime.SourcePos) {
+	if !at.IsValid() {
+		return
+	}
+	if pos := at.In(r.pass.Fset); pos.IsValid() {
+		d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: "the pool is created here"})
+		return
+	}
+	d.Message += " (created at " + at.String() + ")"
 }
 
 // chain renders a chain of calls, without this package's name.

@@ -37,7 +37,54 @@ func (a *pkgRun) dynamicTargets(call ssa.CallInstruction, local bool) []*ssa.Fun
 	if g := funcGlobal(common.Value); g != nil {
 		return a.globalFuncs[g]
 	}
+	if t := funcTypeReceiver(common.Value); t != nil {
+		return a.convertedFuncs[t]
+	}
 	return nil
+}
+
+// funcTypeReceiver returns the named function type T when v is the
+// receiver of a method of T: RoundTripperFunc.RoundTrip calling f(r).
+func funcTypeReceiver(v ssa.Value) *types.Named {
+	p, ok := v.(*ssa.Parameter)
+	if !ok || p.Parent() == nil || p.Parent().Signature.Recv() == nil || p.Parent().Params[0] != p {
+		return nil
+	}
+	n, ok := types.Unalias(p.Type()).(*types.Named)
+	if !ok {
+		return nil
+	}
+	if _, isFunc := n.Underlying().(*types.Signature); !isFunc {
+		return nil
+	}
+	return n
+}
+
+// collectConvertedFuncs records the functions this package converts to a
+// named function type (RoundTripperFunc(func(r *http.Request) ...)): what
+// the type's methods run when they call their receiver.
+func (a *pkgRun) collectConvertedFuncs() {
+	a.convertedFuncs = make(map[*types.Named][]*ssa.Function)
+	for _, f := range a.res.Funcs {
+		for _, b := range f.SSA.Blocks {
+			for _, instr := range b.Instrs {
+				ct, ok := instr.(*ssa.ChangeType)
+				if !ok {
+					continue
+				}
+				n, ok := types.Unalias(ct.Type()).(*types.Named)
+				if !ok {
+					continue
+				}
+				if _, isFunc := n.Underlying().(*types.Signature); !isFunc {
+					continue
+				}
+				if fn := funcValue(ct.X); fn != nil {
+					a.convertedFuncs[n] = append(a.convertedFuncs[n], fn)
+				}
+			}
+		}
+	}
 }
 
 // implementations lists the methods that an interface method call may run:
@@ -225,5 +272,9 @@ func dynamicStep(call ssa.CallInstruction, target *ssa.Function) Step {
 	case funcGlobal(common.Value) != nil:
 		via = funcGlobal(common.Value).Name()
 	}
-	return Step{Name: via + " (" + funcStep(target).Name + ")"}
+	name := funcStep(target).Name
+	if target.Pkg != nil && call.Parent() != nil && call.Parent().Pkg != target.Pkg {
+		name = funcStep(target).String() // another package's function
+	}
+	return Step{Name: via + " (" + name + ")"}
 }

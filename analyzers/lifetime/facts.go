@@ -2,7 +2,10 @@ package lifetime
 
 import (
 	"fmt"
+	"go/token"
+	"os"
 	"strings"
+	"sync"
 
 	"github.com/churnlint/churnlint/analyzers/catalog"
 )
@@ -37,9 +40,9 @@ func (f *FuncFact) String() string {
 type Fresh struct {
 	Result int
 	Kind   catalog.Kind
-	Chain  Chain  // how it is made, from the function down: [newClient, &http.Transport{}]
-	Owned  bool   // the result holds the pool in a field rather than being it
-	At     string // file:line of the creation, for messages
+	Chain  Chain     // how it is made, from the function down: [newClient, &http.Transport{}]
+	Owned  bool      // the result holds the pool in a field rather than being it
+	At     SourcePos // where the pool is created
 }
 
 // Churn says that each call of the function creates a pool that does not
@@ -48,8 +51,81 @@ type Churn struct {
 	Kind     catalog.Kind
 	Chain    Chain
 	Released bool // the pool is closed before the call returns
-	At       string
+	At       SourcePos
 	Reported bool // already reported where it is created
+}
+
+// SourcePos is where a pool is created, carried in facts to importers,
+// whose file set may not hold the file: the full file name, so that a
+// driver that loaded it can point there (SourcePos.In), line and column.
+type SourcePos struct {
+	File         string
+	Line, Column int
+}
+
+// IsValid reports whether the position is known.
+func (p SourcePos) IsValid() bool { return p.File != "" }
+
+// String renders the position short, for messages: dir/file.go:line.
+func (p SourcePos) String() string {
+	if !p.IsValid() {
+		return ""
+	}
+	return shortFile(p.File) + ":" + itoa(p.Line)
+}
+
+// In returns the position in fset. The standalone driver and
+// golangci-lint load every package of the module, so the file is there; go
+// vet's file set has only the package analysed, so the file is read from
+// disk and added, once per process (a missing file gives NoPos).
+func (p SourcePos) In(fset *token.FileSet) token.Pos {
+	if !p.IsValid() {
+		return token.NoPos
+	}
+	var file *token.File
+	fset.Iterate(func(f *token.File) bool {
+		// An imported package's export data makes a file of the same
+		// name with only the lines of its declarations: not this one.
+		if f.Name() == p.File && f.LineCount() >= p.Line && f.Size() > f.LineCount() {
+			file = f
+			return false
+		}
+		return true
+	})
+	if file == nil {
+		file = addedFile(fset, p.File)
+	}
+	if file == nil || p.Line < 1 || p.Line > file.LineCount() {
+		return token.NoPos
+	}
+	pos := file.LineStart(p.Line)
+	if p.Column > 1 && file.Offset(pos)+p.Column-1 <= file.Size() {
+		pos += token.Pos(p.Column - 1)
+	}
+	return pos
+}
+
+// added holds the files SourcePos.In read from disk, per file set.
+var added sync.Map // addedKey -> *token.File
+
+type addedKey struct {
+	fset *token.FileSet
+	name string
+}
+
+func addedFile(fset *token.FileSet, name string) *token.File {
+	key := addedKey{fset, name}
+	if f, ok := added.Load(key); ok {
+		return f.(*token.File)
+	}
+	content, err := os.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	f := fset.AddFile(name, -1, len(content))
+	f.SetLinesForContent(content)
+	actual, _ := added.LoadOrStore(key, f)
+	return actual.(*token.File)
 }
 
 // Use is what a function does with a parameter.

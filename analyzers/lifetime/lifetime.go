@@ -10,8 +10,10 @@
 package lifetime
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
+	"os"
 	"reflect"
 	"strings"
 
@@ -109,7 +111,7 @@ type Site struct {
 	// Origin is where the pool itself is created, when it is made in
 	// another function of this package; At says where for other packages.
 	Origin token.Pos
-	At     string
+	At     SourcePos
 	Owned  bool // the value holds the pool in a field
 	Fate   *Fate
 }
@@ -253,7 +255,7 @@ type summary struct {
 	state    summaryState
 	fresh    []Fresh
 	freshPos map[int]token.Pos // same-package origin of each fresh result
-	freshAt  map[int]string    // and where in another package it is made, if it is
+	freshAt  map[int]SourcePos // and where in another package it is made, if it is
 	churn    *Churn
 	churnPos token.Pos
 	// Where the churn comes from: a site of this function, or a callee
@@ -282,12 +284,19 @@ type pkgRun struct {
 	// globalFuncs a package variable to those stored in it or its map.
 	factories   map[*types.Var][]*ssa.Function
 	globalFuncs map[*ssa.Global][]*ssa.Function
+	// convertedFuncs maps a named function type to the functions
+	// converted to it, which its methods run by calling their receiver.
+	convertedFuncs map[*types.Named][]*ssa.Function
 	// impls caches the implementations of interface methods; named
 	// lists the types they are looked for in.
 	impls      map[implKey][]*ssa.Function
 	named      []*types.Named
 	localNamed []*types.Named
 }
+
+// traceOn prints every site's fate to stderr (CHURNLINT_TRACE=1): how a
+// miss on real code is read, without a debugger (testdata/realworld/README.md).
+var traceOn = os.Getenv("CHURNLINT_TRACE") != ""
 
 func run(pass *analysis.Pass) (any, error) {
 	cfg := pass.ResultOf[ConfigAnalyzer].(*Config)
@@ -313,6 +322,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	a.collectFactories()
 	a.collectGlobalFuncs()
+	a.collectConvertedFuncs()
 	for _, f := range res.Funcs {
 		a.summarize(f)
 	}
@@ -363,6 +373,9 @@ func (a *pkgRun) summarize(f *Func) {
 			// until then (for ever, in a loop that never returns).
 			s.Fate.Releases = withoutDefers(s.Fate.Releases)
 		}
+		if traceOn {
+			fmt.Fprintf(os.Stderr, "TRACE %s %s chain=%v kept=%q at %s returned=%v released=%v used=%v cond=%v memo=%v\n", a.pass.Fset.Position(s.Instr.Pos()), fn.String(), s.Chain, s.Fate.Kept, a.pass.Fset.Position(s.Fate.KeptAt), s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Conditional, s.Fate.MemoField)
+		}
 	}
 	a.summarizeResults(f)
 }
@@ -386,7 +399,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 				At:     s.at(a.pass.Fset),
 			})
 			if f.freshPos == nil {
-				f.freshPos, f.freshAt = make(map[int]token.Pos), make(map[int]string)
+				f.freshPos, f.freshAt = make(map[int]token.Pos), make(map[int]SourcePos)
 			}
 			f.freshPos[r], f.freshAt[r] = s.origin(), s.At
 		}
@@ -467,19 +480,14 @@ func (s *Site) origin() token.Pos {
 
 // Key identifies the pool's creation: two sites with the same key obtain
 // the same pool (one creates it, the other calls what does).
-func (s *Site) Key(fset *token.FileSet) string {
-	if s.At != "" {
-		return s.At
-	}
-	return fset.Position(s.origin()).String()
-}
+func (s *Site) Key(fset *token.FileSet) SourcePos { return s.at(fset) }
 
-func (s *Site) at(fset *token.FileSet) string {
-	if s.At != "" {
+func (s *Site) at(fset *token.FileSet) SourcePos {
+	if s.At.IsValid() {
 		return s.At
 	}
 	p := fset.Position(s.origin())
-	return shortFile(p.Filename) + ":" + itoa(p.Line)
+	return SourcePos{File: p.Filename, Line: p.Line, Column: p.Column}
 }
 
 func hasFresh(fs []Fresh, r int) bool {

@@ -36,8 +36,41 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 		if c := a.importedChurn(call.Common().StaticCallee()); c != nil {
 			obj := call.Common().StaticCallee().Object().(*types.Func)
 			f.Churns = append(f.Churns, &ChurnCall{Call: call, Callee: obj, Churn: c})
+		} else if c, obj := a.dynamicChurn(call); c != nil {
+			f.Churns = append(f.Churns, &ChurnCall{Call: call, Callee: obj, Churn: c})
 		}
 	}
+}
+
+// dynamicChurn resolves a call through an interface or a function value
+// to an imported function that churns a pool on every call (an
+// implementation from an imported package, or a function of another
+// package stored in a field: r.download = helm.DownloadChart).
+func (a *pkgRun) dynamicChurn(call ssa.CallInstruction) (*Churn, *types.Func) {
+	common := call.Common()
+	if common.StaticCallee() != nil {
+		return nil, nil
+	}
+	var targets []*ssa.Function
+	if common.IsInvoke() {
+		targets = a.implementations(common.Method, false)
+	} else {
+		targets = a.dynamicTargets(call, false)
+	}
+	for _, g := range targets {
+		c := a.importedChurn(g)
+		if c == nil {
+			continue
+		}
+		obj, ok := g.Object().(*types.Func)
+		if !ok {
+			continue
+		}
+		cc := *c
+		cc.Chain = cc.Chain[1:].prepend(dynamicStep(call, g))
+		return &cc, obj
+	}
+	return nil, nil
 }
 
 func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
@@ -58,10 +91,18 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 		}
 	}
 	if g := a.funcOf(callee); g != nil {
-		if g.SSA.Parent() != nil {
-			return // an immediately called literal is part of f
-		}
 		a.summarize(g)
+		if g.SSA.Parent() != nil {
+			// An immediately called literal is part of f: what it drops is
+			// reported there, what it hands back is f's own new pool
+			// (Transport: func() http.RoundTripper { ... }()).
+			for _, r := range g.fresh {
+				if v := resultValue(call, r.Result); v != nil {
+					f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain[1:], Origin: g.freshPos[r.Result], At: g.freshAt[r.Result], Owned: r.Owned})
+				}
+			}
+			return
+		}
 		for _, r := range g.fresh {
 			if v := resultValue(call, r.Result); v != nil {
 				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain, Origin: g.freshPos[r.Result], At: g.freshAt[r.Result], Owned: r.Owned})

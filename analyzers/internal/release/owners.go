@@ -113,7 +113,7 @@ func (ow *Owners) add(n *types.Named, field *types.Var, s *lifetime.Site, depth 
 // options) does not hide the wrapper inside it. Ties go by position, so
 // that the finding does not depend on map order.
 func (ow *Owners) dedupe() {
-	best := make(map[string]*Field)
+	best := make(map[lifetime.SourcePos]*Field)
 	outer := make(map[*Field]*types.Named)
 	better := func(of, b *Field) bool {
 		if len(of.Site.Chain) != len(b.Site.Chain) {
@@ -156,7 +156,7 @@ func (ow *Owners) dedupe() {
 // byPool groups the owner's fields by the pool they hold, in field order.
 func (ow *Owners) byPool(o *Owner) [][]*Field {
 	var pools [][]*Field
-	index := make(map[string]int)
+	index := make(map[lifetime.SourcePos]int)
 	for _, of := range o.Fields {
 		key := of.Site.Key(ow.pass.Fset)
 		i, ok := index[key]

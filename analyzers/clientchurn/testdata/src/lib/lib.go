@@ -54,3 +54,28 @@ func Watch(urls []string) {
 		c.Get(u)
 	}
 }
+
+// NewSearchClient builds its transport in a literal called on the spot, as
+// a config field's initialiser (opensearch-k8s-operator's
+// NewOsClusterClient): the client it returns holds a new pool.
+func NewSearchClient(rt http.RoundTripper) *http.Client {
+	return &http.Client{Transport: func() http.RoundTripper {
+		if rt != nil {
+			return rt
+		}
+		return &http.Transport{MaxIdleConnsPerHost: 2}
+	}()}
+}
+
+// Download churns on every call (kcm's helm.DownloadChart).
+func Download(url string) error {
+	c := &http.Client{Transport: &http.Transport{}}
+	_, err := c.Get(url)
+	return err
+}
+
+// Actor implements the downloader interface its users declare.
+type Actor struct{}
+
+// Download churns on every call.
+func (*Actor) Download(url string) error { return Download(url) }

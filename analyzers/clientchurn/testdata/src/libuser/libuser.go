@@ -9,7 +9,7 @@ import (
 )
 
 func fetchHandler(w http.ResponseWriter, r *http.Request) {
-	lib.Fetch("http://upstream") // want `fetchHandler creates a new HTTP transport per call and drops it \(fetchHandler -> lib.Fetch -> lib.NewClient -> lib.NewTransport -> &http.Transport\{\}; fetchHandler handles an HTTP request\).*\(created at lib/lib.go:9\)`
+	lib.Fetch("http://upstream") // want `fetchHandler creates a new HTTP transport per call and drops it \(fetchHandler -> lib.Fetch -> lib.NewClient -> lib.NewTransport -> &http.Transport\{\}; fetchHandler handles an HTTP request\)`
 }
 
 // fetchAgain reaches the same pool through the same helper: it is one
@@ -50,4 +50,27 @@ func sharedHandler(w http.ResponseWriter, r *http.Request) {
 // The churn inside lib.Watch is reported in lib: not again here.
 func watchHandler(w http.ResponseWriter, r *http.Request) {
 	lib.Watch([]string{"http://upstream"})
+}
+
+func searchHandler(w http.ResponseWriter, r *http.Request) {
+	c := lib.NewSearchClient(nil) // want `searchHandler creates a new HTTP transport per call and drops it \(searchHandler -> lib.NewSearchClient -> &http.Transport\{\}`
+	c.Get("http://search")
+}
+
+// A reconciler reaches lib's churn through a function-typed field set to
+// it, and through an interface lib's Actor implements (kcm).
+type reconciler struct {
+	download   func(string) error
+	downloader interface{ Download(string) error }
+}
+
+func newReconciler() *reconciler {
+	return &reconciler{download: lib.Download, downloader: &lib.Actor{}}
+}
+
+func (r *reconciler) Reconcile() error {
+	if err := r.download("http://chart"); err != nil { // want `reconciler.Reconcile creates a new HTTP transport per call and drops it \(reconciler.Reconcile -> download \(lib.Download\) -> &http.Transport\{\}`
+		return err
+	}
+	return r.downloader.Download("http://other")
 }
