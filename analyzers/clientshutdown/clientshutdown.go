@@ -4,6 +4,7 @@ import (
 	_ "embed"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
 
 	"github.com/churnlint/churnlint/analyzers/internal/release"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
@@ -35,7 +36,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if res.Pkg == nil {
 		return nil, nil
 	}
-	c := &checker{pass: pass, res: res}
+	c := &checker{pass: pass, res: res, setupsReported: make(map[*ssa.Function]bool)}
 	for _, f := range res.Funcs {
 		if f.RunsOnce() {
 			continue
@@ -43,6 +44,7 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, s := range f.Sites {
 			c.replaced(f, s)
 			c.partialRelease(f, s)
+			c.setupWithoutTeardown(f, s)
 		}
 	}
 	owners := release.Collect(pass, res)
@@ -57,4 +59,7 @@ func run(pass *analysis.Pass) (any, error) {
 type checker struct {
 	pass *analysis.Pass
 	res  *lifetime.Result
+	// setupsReported: one finding per setup function, at its first pool.
+	setupsReported map[*ssa.Function]bool
+	called         map[*ssa.Function]bool // see calledHere
 }

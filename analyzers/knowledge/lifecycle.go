@@ -70,3 +70,23 @@ var ProcessLifetimeMethods = []Name{
 	{"Run", "a server or worker a command runs until exit"},
 	{"Serve", "a server a command runs until exit"},
 }
+
+// PerLoadSetup is a function a host runs on every load of its
+// configuration (a reload included), known by the type of its parameter,
+// with the methods on that parameter that register the teardown of what
+// it builds. A pool it builds and keeps, with no teardown registered,
+// survives every reload.
+type PerLoadSetup struct {
+	Param    string   // import/path.Type of the parameter (a pointer to it)
+	Teardown []string // methods of Param that register a teardown
+	Why      string   // completes "<function> ...", for diagnostics
+	Source   string
+}
+
+// PerLoadSetups are the hosts' setup conventions churnlint knows.
+var PerLoadSetups = []PerLoadSetup{
+	{"github.com/coredns/caddy.Controller", []string{"OnShutdown", "OnFinalShutdown", "OnRestart"},
+		"is a CoreDNS plugin setup, run again on every Corefile reload", "CoreDNS: plugin.Register setup funcs; c.OnShutdown registers teardown"},
+	{"github.com/caddyserver/caddy.Controller", []string{"OnShutdown", "OnFinalShutdown", "OnRestart"},
+		"is a Caddy v1 plugin setup, run again on every config reload", "Caddy v1 (older CoreDNS): caddy.RegisterPlugin setup funcs"},
+}
