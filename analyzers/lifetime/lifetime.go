@@ -374,7 +374,7 @@ func (a *pkgRun) summarize(f *Func) {
 			s.Fate.Releases = withoutDefers(s.Fate.Releases)
 		}
 		if traceOn {
-			fmt.Fprintf(os.Stderr, "TRACE %s %s chain=%v kept=%q at %s returned=%v released=%v used=%v cond=%v memo=%v\n", a.pass.Fset.Position(s.Instr.Pos()), fn.String(), s.Chain, s.Fate.Kept, a.pass.Fset.Position(s.Fate.KeptAt), s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Conditional, s.Fate.MemoField)
+			fmt.Fprintf(os.Stderr, "TRACE %s %s chain=%v kept=%q at %s returned=%v released=%v used=%v cond=%v memo=%v held=%v\n", a.pass.Fset.Position(s.Instr.Pos()), fn.String(), s.Chain, s.Fate.Kept, a.pass.Fset.Position(s.Fate.KeptAt), s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Conditional, s.Fate.MemoField, s.Fate.Held)
 		}
 	}
 	a.summarizeResults(f)
