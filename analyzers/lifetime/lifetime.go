@@ -188,6 +188,45 @@ func onCycleAvoiding(b, avoid *ssa.BasicBlock) bool {
 	return false
 }
 
+// handsBackOther reports whether another return of fn hands back, as
+// result r, a pool that is not the new one: the caller's own client
+// from an option (google.golang.org/api's transport/http.NewClient returns
+// settings.HTTPClient when WithHTTPClient set it). Like a merge with a
+// parameter, the result is new only on some calls.
+func handsBackOther(fn *ssa.Function, site ssa.Value, r int) bool {
+	derived := derivedValues(site)
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || r >= len(ret.Results) {
+			continue
+		}
+		v := stripConversions(ret.Results[r])
+		if derived[v] || derived[ret.Results[r]] {
+			continue
+		}
+		if c, ok := v.(*ssa.Const); ok && c.IsNil() {
+			continue
+		}
+		if _, ok := v.(*ssa.Phi); ok {
+			continue // merge() judged it
+		}
+		// A field of a value the function built from its arguments (the
+		// options' settings), not of the receiver or a package variable:
+		// "if s.client != nil { return s.client }" without storing the new
+		// one is broken memoisation, reported as such.
+		if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL && mayHold(v.Type()) {
+			if _, ok := load.X.(*ssa.FieldAddr); ok {
+				switch root, _ := rootOf(load.X); root.(type) {
+				case *ssa.Global, *ssa.Parameter, *ssa.FreeVar:
+				default:
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // derivedValues is v and what the function makes from it: the results of
 // calls it is passed to (a client, then a stream), and their parts.
 func derivedValues(v ssa.Value) map[ssa.Value]bool {
@@ -208,8 +247,10 @@ func derivedValues(v ssa.Value) map[ssa.Value]bool {
 			case *ssa.Extract, *ssa.MakeInterface, *ssa.ChangeType, *ssa.Phi, *ssa.FieldAddr, *ssa.Field, *ssa.UnOp:
 				next = append(next, in.(ssa.Value))
 			case *ssa.Store:
-				if alloc, ok := in.Addr.(*ssa.Alloc); ok && in.Val == x {
-					next = append(next, alloc)
+				if root, _ := rootOf(in.Addr); in.Val == x {
+					if alloc, ok := root.(*ssa.Alloc); ok {
+						next = append(next, alloc) // &Client{Transport: t}
+					}
 				}
 			}
 			for _, n := range next {
@@ -387,7 +428,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 			continue
 		}
 		for _, r := range s.Fate.Returned {
-			if hasFresh(f.fresh, r) {
+			if hasFresh(f.fresh, r) || handsBackOther(f.SSA, s.Value, r) {
 				continue
 			}
 			owned := s.Owned || !sameType(s.Value.Type(), resultType(f.SSA, r))

@@ -1,6 +1,7 @@
 package lifetime
 
 import (
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -113,17 +114,26 @@ func (a *pkgRun) markPerCall() {
 				continue
 			}
 			for _, instr := range b.Instrs {
-				// Static calls only: a loop calling an interface method
-				// over a collection (Provision on every module of a
-				// config) is a loop over items, and every implementation
-				// of the method would become per call (caddy, coredns).
-				g := a.calleeFunc(instr)
-				if g == nil || g.PerCall != nil || g == f {
-					continue
+				// Static calls, and interface calls on one value the loop
+				// does not change (c.Getter.GetMetric(pod) per pod:
+				// kube-metrics-adapter). A loop calling a method on each
+				// item of a collection (Provision on every module of a
+				// config) is a loop over items: every implementation would
+				// become per call (caddy, coredns).
+				var callees []*Func
+				if g := a.calleeFunc(instr); g != nil {
+					callees = []*Func{g}
+				} else if call, ok := instr.(ssa.CallInstruction); ok && call.Common().IsInvoke() && loopInvariant(f, call.Common().Value, 0) {
+					callees = a.calleeFuncs(instr)
 				}
-				g.PerCall = &Reason{Entry: f.SSA, Why: funcStep(f.SSA).Name + " calls it in a loop",
-					Chain: Chain{funcStep(f.SSA), funcStep(g.SSA)}, fromLoop: true}
-				queue = append(queue, g)
+				for _, g := range callees {
+					if g.PerCall != nil || g == f {
+						continue
+					}
+					g.PerCall = &Reason{Entry: f.SSA, Why: funcStep(f.SSA).Name + " calls it in a loop",
+						Chain: Chain{funcStep(f.SSA), funcStep(g.SSA)}, fromLoop: true}
+					queue = append(queue, g)
+				}
 			}
 		}
 	}
@@ -153,6 +163,37 @@ func (a *pkgRun) markPerCall() {
 			}
 		}
 	}
+}
+
+// loopInvariant reports whether v is the same value on every iteration of
+// the loops of f: a parameter, a package variable, a captured variable, or
+// what is loaded from one (c.Getter), or a value made outside every loop.
+// An element of the collection a loop ranges over is not.
+func loopInvariant(f *Func, v ssa.Value, depth int) bool {
+	if depth > 6 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Parameter, *ssa.Global, *ssa.FreeVar, *ssa.Const, *ssa.Function:
+		return true
+	case *ssa.UnOp:
+		if x.Op == token.MUL {
+			return loopInvariant(f, x.X, depth+1)
+		}
+	case *ssa.FieldAddr:
+		return loopInvariant(f, x.X, depth+1)
+	case *ssa.Field:
+		return loopInvariant(f, x.X, depth+1)
+	case *ssa.ChangeType:
+		return loopInvariant(f, x.X, depth+1)
+	case *ssa.MakeInterface:
+		return loopInvariant(f, x.X, depth+1)
+	}
+	if instr, ok := v.(ssa.Instruction); ok && instr.Block() != nil {
+		b := instr.Block()
+		return b.Index < len(f.inLoop) && !f.inLoop[b.Index]
+	}
+	return false
 }
 
 // calleeFunc returns the Func of this package that instr calls statically.

@@ -8,7 +8,7 @@ import (
 // wantCrosspkg are the findings that need per-call work followed through
 // an interface into an imported package, and a library operation.
 var wantCrosspkg = []string{
-	"api.go:21: Handler.ServeHTTP creates a new HTTP transport per call and drops it (Handler.ServeHTTP -> ClientMaker.NewClient (Dialer.NewClient)",
+	"api.go:21: Handler.ServeHTTP creates a new HTTP transport per call and drops it (Handler.ServeHTTP -> ClientMaker.NewClient (clients.Dialer.NewClient)",
 	"ops.go:12: Getter.Get creates a new HTTP transport per call and drops it",
 }
 
