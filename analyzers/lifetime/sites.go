@@ -1,6 +1,7 @@
 package lifetime
 
 import (
+	"go/constant"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -171,8 +172,8 @@ func (a *pkgRun) dynamicSites(f *Func, call *ssa.Call) {
 	}
 }
 
-// keepsNoIdle reports whether the function sets DisableKeepAlives to true
-// on a new transport (in its literal, or right after cleanhttp's
+// keepsNoIdle reports whether the function sets DisableKeepAlives to true,
+// or MaxIdleConns below zero, on a new transport (in its literal, or right after cleanhttp's
 // DefaultPooledTransport(), as cleanhttp.DefaultTransport does): it closes
 // every connection after its request, keeps no idle pool, and so costs
 // nothing more per call than a shared one.
@@ -182,14 +183,25 @@ func keepsNoIdle(v ssa.Value, t types.Type) bool {
 		if !ok {
 			continue
 		}
-		if f := fieldOf(t, fa.Field); f == nil || f.Name() != "DisableKeepAlives" {
+		f := fieldOf(t, fa.Field)
+		if f == nil || (f.Name() != "DisableKeepAlives" && f.Name() != "MaxIdleConns") {
 			continue
 		}
 		for _, use := range *fa.Referrers() {
-			if st, ok := use.(*ssa.Store); ok && st.Addr == fa {
-				if c, ok := st.Val.(*ssa.Const); ok && c.Value != nil && c.Value.String() == "true" {
-					return true
-				}
+			st, ok := use.(*ssa.Store)
+			if !ok || st.Addr != fa {
+				continue
+			}
+			c, ok := st.Val.(*ssa.Const)
+			if !ok || c.Value == nil {
+				continue
+			}
+			// MaxIdleConns < 0: every connection put back is over the
+			// limit and closed at once (acorn's fix for a transport per
+			// registry call).
+			if (f.Name() == "DisableKeepAlives" && c.Value.String() == "true") ||
+				(f.Name() == "MaxIdleConns" && constant.Sign(c.Value) < 0) {
+				return true
 			}
 		}
 	}
