@@ -172,9 +172,10 @@ func (a *pkgRun) dynamicSites(f *Func, call *ssa.Call) {
 	}
 }
 
-// keepsNoIdle reports whether the function sets DisableKeepAlives to true,
-// or MaxIdleConns below zero, on a new transport (in its literal, or right after cleanhttp's
-// DefaultPooledTransport(), as cleanhttp.DefaultTransport does): it closes
+// keepsNoIdle reports whether the function sets DisableKeepAlives to
+// true, or MaxIdleConns below zero, on a new transport (in its literal, or
+// right after cleanhttp's DefaultPooledTransport(), as
+// cleanhttp.DefaultTransport does): it closes
 // every connection after its request, keeps no idle pool, and so costs
 // nothing more per call than a shared one.
 func keepsNoIdle(v ssa.Value, t types.Type) bool {
