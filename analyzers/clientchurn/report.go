@@ -44,7 +44,11 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		return
 	}
 	why, pchain := perCall(f, s.Repeats())
-	if why == "" {
+	if why == "" || (f.PerCall == nil && s.Fate.Released() && lifetime.InRangeOverItems(s.Instr.Block())) {
+		// A loop over a collection, in a function nothing calls per
+		// request, making and closing a pool per item (a client per
+		// cluster member): each item needs its own connection anyway.
+		// A polling loop that dials and closes per tick is still churn.
 		return
 	}
 	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), s.Chain...))

@@ -152,6 +152,46 @@ func (s *Site) LongLived() bool {
 	return false
 }
 
+// InRangeOverItems reports whether the innermost loop around block b
+// ranges over a slice, array or map (for _, m := range members), rather
+// than repeating on a condition or forever (a polling loop).
+func InRangeOverItems(b *ssa.BasicBlock) bool {
+	for d := b; d != nil; d = d.Idom() {
+		switch d.Comment {
+		case "rangeindex.loop", "rangeiter.loop":
+			return true
+		case "for.loop", "for.body", "rangechan.loop", "rangeint.loop", "rangefunc.loop":
+			if d.Comment == "for.body" && d != b && !isLoopHeader(d) {
+				continue
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// isLoopHeader reports whether b is the target of a back edge.
+func isLoopHeader(b *ssa.BasicBlock) bool {
+	for _, p := range b.Preds {
+		if p.Index >= b.Index {
+			return true
+		}
+	}
+	return false
+}
+
+// canReturn reports whether the function can return from block b.
+func canReturn(b *ssa.BasicBlock) bool {
+	for r := range reach(b, func(b *ssa.BasicBlock) []*ssa.BasicBlock { return b.Succs }) {
+		if len(r.Instrs) > 0 {
+			if _, ok := r.Instrs[len(r.Instrs)-1].(*ssa.Return); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func reach(from *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
 	seen := map[*ssa.BasicBlock]bool{}
 	work := []*ssa.BasicBlock{from}
@@ -408,10 +448,11 @@ func (a *pkgRun) summarize(f *Func) {
 	}
 	for _, s := range f.Sites {
 		s.Fate = a.fateOf(fn, s.Value, accessPath{})
-		if b := s.Instr.Block(); b != nil && b.Index < len(f.inLoop) && f.inLoop[b.Index] {
+		if b := s.Instr.Block(); b != nil && b.Index < len(f.inLoop) && f.inLoop[b.Index] && !canReturn(b) {
 			// A defer in a loop runs when the function returns, not when
-			// the iteration ends: every iteration's pool is still open
-			// until then (for ever, in a loop that never returns).
+			// the iteration ends: in a loop that never returns (a ticker
+			// loop) it never runs. In one that ends, every iteration's
+			// pool is closed at the return (etcd's loop over members).
 			s.Fate.Releases = withoutDefers(s.Fate.Releases)
 		}
 		if traceOn {
