@@ -105,6 +105,7 @@ type Gateway struct {
 	sseTrack   *sseSessions
 	signer     *session.Signer
 	sweeps     *sweepCounter
+	touches    *sessionTouches
 	redis      *redis.Client // nil unless redis.address is set
 	handler    http.Handler
 

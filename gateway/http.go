@@ -48,6 +48,7 @@ func (g *Gateway) buildHTTP() {
 		return ctx
 	}
 	g.sweeps = &sweepCounter{logger: g.logger}
+	g.touches = newSessionTouches(g.cfg.SessionIdleTTL)
 	streamOpts := []mcpserver.StreamableHTTPOption{
 		mcpserver.WithHTTPContextFunc(httpCtx),
 		mcpserver.WithSessionIdleTTL(g.cfg.SessionIdleTTL),
@@ -83,7 +84,7 @@ func (g *Gateway) buildHTTP() {
 	})
 	mux.HandleFunc("GET /readyz", g.serveReady)
 	mux.Handle("GET /metrics", g.metrics.Handler())
-	mux.Handle("/mcp", guard(g.bindSession(mainSessionServer, g.answerUnavailable("", g.streamable))))
+	mux.Handle("/mcp", guard(g.bindSession(mainSessionServer, g.routeCall("", g.streamable))))
 	mux.Handle("GET /sse", g.tracing.Handler(g.hostGuard(g.authenticate(g.sseTrack.stream(g.sse.SSEHandler()))), "mcp"))
 	mux.Handle("POST /message", guard(g.sseTrack.message(g.sse.MessageHandler())))
 	mux.Handle("/servers/{name}/mcp", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -95,7 +96,7 @@ func (g *Gateway) buildHTTP() {
 			notFound(w)
 			return
 		}
-		g.bindSession(name, g.answerUnavailable(name, srv)).ServeHTTP(w, r)
+		g.bindSession(name, g.routeCall(name, srv)).ServeHTTP(w, r)
 	})))
 	mux.Handle("POST /admin/reload", http.HandlerFunc(g.serveReload))
 	g.handler = g.countHTTP(mux)

@@ -3,30 +3,52 @@ package gateway
 import (
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
 
 	"github.com/churnlint/churnlint/gateway/jsonrpc"
 	"github.com/churnlint/churnlint/gateway/plugin"
 )
 
-// answerUnavailable (view: "" for the main server, else the virtual
-// server's name) answers calls into the namespace of an upstream that
-// is down and so has nothing registered (mcp-go would say "tool not
-// found"): a tool call gets the same error result a registered tool of a
-// lost upstream gets, a prompt or resource a JSON-RPC error. Streamable
-// HTTP only: on legacy SSE the reply would have to travel on the stream.
-func (g *Gateway) answerUnavailable(view string, next http.Handler) http.Handler {
+// callParams are the params of tools/call, prompts/get and resources/read,
+// one level deep: the names route the call, and any member beyond name
+// and arguments (_meta with a progress token, task) sends a tool call down
+// mcp-go's path, which knows what to do with it.
+type callParams map[string]json.RawMessage
+
+func (p callParams) str(key string) string {
+	var s string
+	if raw, ok := p[key]; ok {
+		_ = json.Unmarshal(raw, &s)
+	}
+	return s
+}
+
+// routeCall (view: "" for the main server, else the virtual server's
+// name) looks at calls before mcp-go does, with the params decoded once:
+//
+//   - a call into the namespace of an upstream that is down, and so has
+//     nothing registered (mcp-go would say "tool not found"), gets the
+//     same error result a registered tool of a lost upstream gets, a
+//     prompt or resource a JSON-RPC error;
+//   - a plain tools/call on a session-oriented downstream session is
+//     forwarded by Federation.ForwardToolCall without mcp-go's decoding
+//     and re-encoding, when nothing (plugins, _meta, a stateless client)
+//     asks for more.
+//
+// Streamable HTTP only: on legacy SSE the reply would have to travel on
+// the stream.
+func (g *Gateway) routeCall(view string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		msg, ok := jsonrpc.FromContext(r)
 		if !ok || !msg.IsRequest() {
 			next.ServeHTTP(w, r)
 			return
-		}
-		var params struct {
-			Name string `json:"name"`
-			URI  string `json:"uri"`
 		}
 		var kind plugin.Kind
 		switch mcp.MCPMethod(msg.Method) {
@@ -40,30 +62,113 @@ func (g *Gateway) answerUnavailable(view string, next http.Handler) http.Handler
 			next.ServeHTTP(w, r)
 			return
 		}
+		var params callParams
 		if json.Unmarshal(msg.Params, &params) != nil {
 			next.ServeHTTP(w, r)
 			return
 		}
-		name := params.Name
+		name := params.str("name")
 		if kind == plugin.KindResource {
-			name = params.URI
+			name = params.str("uri")
 		}
-		up, down := g.fed.Unavailable(r.Context(), view, kind, name)
-		if !down {
-			next.ServeHTTP(w, r)
+		if up, down := g.fed.Unavailable(r.Context(), view, kind, name); down {
+			text := fmt.Sprintf("upstream %s is unavailable", up)
+			if kind != plugin.KindTool {
+				jsonrpc.WriteError(w, http.StatusOK, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: text, ID: msg.ID})
+				return
+			}
+			data, _ := json.Marshal(mcp.NewToolResultError(text))
+			writeResult(w, msg.ID, data)
 			return
 		}
-		text := fmt.Sprintf("upstream %s is unavailable", up)
-		if kind != plugin.KindTool {
-			jsonrpc.WriteError(w, http.StatusOK, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: text, ID: msg.ID})
-			return
+		if kind == plugin.KindTool && g.mayForward(view, r, params) {
+			if out, ok := g.fed.ForwardToolCall(r.Context(), view, name, params["arguments"], r.Header); ok {
+				if out.Err != nil {
+					// As mcp-go answers a tool handler's error.
+					jsonrpc.WriteError(w, http.StatusOK, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: out.Err.Error(), ID: msg.ID})
+					return
+				}
+				writeResult(w, msg.ID, out.Result)
+				return
+			}
 		}
-		body, _ := json.Marshal(struct {
-			JSONRPC string              `json:"jsonrpc"`
-			ID      json.RawMessage     `json:"id"`
-			Result  *mcp.CallToolResult `json:"result"`
-		}{"2.0", msg.ID, mcp.NewToolResultError(text)})
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
+		next.ServeHTTP(w, r)
 	})
+}
+
+// mayForward reports whether r may skip mcp-go's server: a session the
+// signer verified (bindSession ran), on a session-oriented revision mcp-go
+// accepts, a JSON body, params with nothing but name and arguments, and a
+// session that mcp-go's server has seen recently (its idle sweeper counts
+// only the requests it sees; sessionTouches sends one in a while).
+func (g *Gateway) mayForward(view string, r *http.Request, params callParams) bool {
+	id := r.Header.Get(mcpserver.HeaderKeySessionID)
+	version := r.Header.Get(mcp.HeaderProtocolVersion)
+	if id == "" || version == "" || mcp.IsModernProtocol(version) || !mcp.IsValidProtocolVersion(version) {
+		return false
+	}
+	if media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || media != "application/json" {
+		return false
+	}
+	for k, v := range params {
+		switch k {
+		case "name":
+		case "arguments":
+			if len(v) == 0 || v[0] != '{' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return g.touches.fresh(view + "\x00" + id)
+}
+
+// writeResult writes a JSON-RPC result as mcp-go's streamable-HTTP server
+// writes one on a session-oriented session.
+func writeResult(w http.ResponseWriter, id json.RawMessage, result json.RawMessage) {
+	body := make([]byte, 0, 40+len(id)+len(result))
+	body = append(body, `{"jsonrpc":"2.0","id":`...)
+	body = append(body, id...)
+	body = append(body, `,"result":`...)
+	body = append(body, result...)
+	body = append(body, "}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+// sessionTouches remembers which downstream sessions mcp-go's server saw
+// recently. A session not seen for a while takes mcp-go's path once, which
+// refreshes mcp-go's idle timer; so forwarding never lets mcp-go's sweeper
+// drop the state (a GET stream's registration) of a busy session. Two
+// generations, swapped every period, bound the memory to the sessions of
+// the last two periods.
+type sessionTouches struct {
+	period time.Duration
+
+	mu        sync.Mutex
+	since     time.Time
+	cur, prev map[string]struct{}
+}
+
+func newSessionTouches(idleTTL time.Duration) *sessionTouches {
+	return &sessionTouches{period: max(idleTTL/4, time.Second), since: time.Now(), cur: map[string]struct{}{}, prev: map[string]struct{}{}}
+}
+
+// fresh reports whether key was seen in this period or the last one; if
+// not, it records it as seen, since the request goes to mcp-go.
+func (t *sessionTouches) fresh(key string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if now := time.Now(); now.Sub(t.since) >= t.period {
+		t.prev, t.cur, t.since = t.cur, make(map[string]struct{}, len(t.cur)), now
+	}
+	if _, ok := t.cur[key]; ok {
+		return true
+	}
+	if _, ok := t.prev[key]; ok {
+		return true
+	}
+	t.cur[key] = struct{}{}
+	return false
 }

@@ -27,6 +27,16 @@ const (
 	TransportStdio = "stdio"
 )
 
+// DefaultUpstreamProtocol is the MCP revision spoken to streamable-HTTP
+// upstreams unless upstreams[].protocol_version says otherwise: the newest
+// one with sessions (mcp.LATEST_LEGACY_PROTOCOL_VERSION; config does not
+// import mcp-go).
+const DefaultUpstreamProtocol = "2025-11-25"
+
+// UpstreamProtocols are the revisions upstreams[].protocol_version accepts
+// (those mcp-go's client speaks over streamable HTTP).
+var UpstreamProtocols = []string{"2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"}
+
 // Plugin modes.
 const (
 	ModeEnforce    = "enforce"
@@ -152,8 +162,14 @@ type Upstream struct {
 	BearerToken string `yaml:"bearer_token"`
 	// ForwardHeaders lists downstream client headers copied to upstream
 	// calls. Nothing is forwarded by default.
-	ForwardHeaders  []string      `yaml:"forward_headers"`
-	TLS             *TLS          `yaml:"tls"`
+	ForwardHeaders []string `yaml:"forward_headers"`
+	TLS            *TLS     `yaml:"tls"`
+	// ProtocolVersion is the MCP revision the gateway speaks to a
+	// streamable-HTTP upstream. The default, the newest session-oriented
+	// revision, negotiates once per session; "2026-07-28" (stateless)
+	// repeats the negotiation in every call's _meta and headers, which
+	// costs both sides CPU on every call (see LOADTEST.md).
+	ProtocolVersion string        `yaml:"protocol_version"`
 	Timeouts        Timeouts      `yaml:"timeouts"`
 	Health          Health        `yaml:"health"`
 	Reconnect       Reconnect     `yaml:"reconnect"`
@@ -380,6 +396,7 @@ func (c *Config) applyDefaults() {
 	for i := range c.Upstreams {
 		u := &c.Upstreams[i]
 		setDefault(&u.Transport, TransportStreamableHTTP)
+		setDefault(&u.ProtocolVersion, DefaultUpstreamProtocol)
 		if u.Timeouts.Connect == 0 {
 			u.Timeouts.Connect = 10 * time.Second
 		}

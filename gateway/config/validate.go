@@ -207,6 +207,9 @@ func (c *Config) validateUpstreams(v *validator) {
 		if u.Transport != TransportStreamableHTTP && u.Transport != TransportSSE {
 			v.add(p+".transport", "must be %q, %q or %q", TransportStreamableHTTP, TransportSSE, TransportStdio)
 		}
+		if !slices.Contains(UpstreamProtocols, u.ProtocolVersion) {
+			v.add(p+".protocol_version", "must be one of %v", UpstreamProtocols)
+		}
 		for name := range u.Headers {
 			if http.CanonicalHeaderKey(name) == "Authorization" && u.BearerToken != "" {
 				v.add(p+".headers."+name, "conflicts with bearer_token")

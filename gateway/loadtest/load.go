@@ -39,6 +39,11 @@ type Config struct {
 	// MaxInFlight bounds concurrent requests; a request that would exceed
 	// it is not sent and counts as an "overload" error.
 	MaxInFlight int
+	// Protocol pins the MCP revision the harness's sessions speak; empty:
+	// the newest the target accepts (mcp-go's client negotiates down).
+	// A comparison with a peer pins one both speak, so that every target
+	// answers the same requests.
+	Protocol string
 	// Names on the target; empty means found in its catalog (a tool
 	// "echo" or "<prefix>__echo", resource ".../demo://greeting", prompt
 	// "greet" or "<prefix>__greet").
@@ -169,12 +174,14 @@ type ConfigInfo struct {
 	Mix         string  `json:"mix"`
 	Timeout     string  `json:"timeout"`
 	MaxInFlight int     `json:"max_in_flight"`
+	Protocol    string  `json:"protocol,omitempty"`
 }
 
 func (c Config) info() ConfigInfo {
 	return ConfigInfo{
 		Rate: c.Rate, Warmup: c.Warmup.String(), Duration: c.Duration.String(),
 		Sessions: c.Sessions, Mix: c.Mix.String(), Timeout: c.Timeout.String(), MaxInFlight: c.MaxInFlight,
+		Protocol: c.Protocol,
 	}
 }
 
@@ -192,7 +199,7 @@ func Run(ctx context.Context, hc *http.Client, t Target, cfg Config, th Threshol
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	sessions, err := openSessions(ctx, hc, t, cfg.Sessions)
+	sessions, err := openSessions(ctx, hc, t, cfg.Sessions, cfg.Protocol)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +298,7 @@ func newHist() *hdrhistogram.Histogram {
 
 // openSessions opens n MCP client sessions on the shared HTTP client, eight
 // at a time.
-func openSessions(ctx context.Context, hc *http.Client, t Target, n int) ([]*client.Client, error) {
+func openSessions(ctx context.Context, hc *http.Client, t Target, n int, protocol string) ([]*client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, sessionSetup)
 	defer cancel()
 	headers := map[string]string{}
@@ -308,7 +315,7 @@ func openSessions(ctx context.Context, hc *http.Client, t Target, n int) ([]*cli
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			sessions[i], errs[i] = openSession(ctx, hc, t.URL, headers)
+			sessions[i], errs[i] = openSession(ctx, hc, t.URL, headers, protocol)
 		}()
 	}
 	wg.Wait()
@@ -323,12 +330,16 @@ func openSessions(ctx context.Context, hc *http.Client, t Target, n int) ([]*cli
 	return sessions, nil
 }
 
-func openSession(ctx context.Context, hc *http.Client, endpoint string, headers map[string]string) (*client.Client, error) {
+func openSession(ctx context.Context, hc *http.Client, endpoint string, headers map[string]string, protocol string) (*client.Client, error) {
 	tr, err := transport.NewStreamableHTTP(endpoint, transport.WithHTTPBasicClient(hc), transport.WithHTTPHeaders(headers))
 	if err != nil {
 		return nil, err
 	}
-	c := client.NewClient(tr)
+	var opts []client.ClientOption
+	if protocol != "" {
+		opts = append(opts, client.WithProtocolVersion(protocol))
+	}
+	c := client.NewClient(tr, opts...)
 	if err := c.Start(ctx); err != nil {
 		return nil, err
 	}

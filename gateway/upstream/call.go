@@ -83,6 +83,16 @@ func (s *Session) classify(ctx context.Context, err error) error {
 		return err
 	}
 	s.metrics.UpstreamErrors.WithLabelValues(s.cfg.Name, "call").Inc()
+	if errors.Is(err, transport.ErrSessionTerminated) {
+		// The upstream forgot the session (it restarted): no probe can
+		// fix that, a new initialize does.
+		s.mu.RLock()
+		if s.conn != nil {
+			s.conn.markLost(fmt.Errorf("upstream ended the session: %w", err))
+		}
+		s.mu.RUnlock()
+		return err
+	}
 	var terr *transport.Error
 	if errors.As(err, &terr) && !errors.Is(err, context.DeadlineExceeded) || processGone(err) {
 		signal(s.kick)

@@ -86,6 +86,10 @@ type conn struct {
 	stopListen func()
 	// child is the process of a stdio upstream, nil for HTTP ones.
 	child *childProcess
+	// staticHeaders are the headers of every request on a
+	// streamable-HTTP session (configured ones, bearer token), for the raw
+	// call path; nil on other transports.
+	staticHeaders map[string]string
 }
 
 // close ends the MCP client and, for stdio, what is left of its process
@@ -276,15 +280,26 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 		// keeps health on ping and notifications on stdout.
 		opts = append(opts, client.WithProtocolVersion(mcp.LATEST_LEGACY_PROTOCOL_VERSION))
 	default:
-		sh, err := transport.NewStreamableHTTP(s.cfg.URL,
+		shOpts := []transport.StreamableHTTPCOption{
 			transport.WithHTTPBasicClient(s.http),
 			transport.WithHTTPHeaders(s.headers()),
 			transport.WithHTTPLogger(s.logger),
-		)
+		}
+		if !mcp.IsModernProtocol(s.cfg.ProtocolVersion) {
+			// A session-oriented revision: the version, client info and
+			// capabilities are settled once by initialize, where the
+			// stateless revision sends them (and the upstream checks
+			// them, header against body) with every call. Notifications
+			// come on the standalone GET stream.
+			shOpts = append(shOpts, transport.WithContinuousListening())
+			opts = append(opts, client.WithProtocolVersion(s.cfg.ProtocolVersion))
+		}
+		sh, err := transport.NewStreamableHTTP(s.cfg.URL, shOpts...)
 		if err != nil {
 			return nil, err
 		}
 		tr = sh
+		c.staticHeaders = s.headers()
 	}
 	c.client = client.NewClient(tr, opts...)
 	connCtx, cancel := context.WithCancel(ctx)

@@ -27,6 +27,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/churnlint/churnlint/gateway/demoupstream"
+	"github.com/churnlint/churnlint/gateway/internal/pprofserve"
 )
 
 func main() {
@@ -34,7 +35,16 @@ func main() {
 	transport := flag.String("transport", "streamable-http", "streamable-http (serves /mcp), sse (serves /sse) or stdio (stdin/stdout)")
 	name := flag.String("name", "demo", "server name")
 	metricsAddr := flag.String("metrics", "", "serve Prometheus metrics (connection counters, Go runtime) on this address; empty: off")
+	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this loopback address; empty: off")
 	flag.Parse()
+	if *pprofAddr != "" {
+		stopPprof, err := pprofserve.Start(*pprofAddr)
+		if err != nil {
+			slog.Error("pprof", "err", err)
+			os.Exit(2)
+		}
+		defer stopPprof()
+	}
 
 	mcp := demoupstream.New(*name)
 	if *transport == "stdio" {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/churnlint/churnlint/gateway"
 	"github.com/churnlint/churnlint/gateway/config"
+	"github.com/churnlint/churnlint/gateway/internal/pprofserve"
 )
 
 func main() {
@@ -40,6 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	version := flags.Bool("version", false, "print the version and exit")
 	watch := flags.Bool("watch", false, "reload the configuration whenever the file changes")
 	healthcheck := flags.Bool("healthcheck", false, "check /healthz of the gateway the config describes and exit 0 (healthy) or 1")
+	pprofAddr := flags.String("pprof", "", "serve net/http/pprof on this loopback address (profiling; see LOADTEST.md); empty: off")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -68,6 +70,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	logger := newLogger(cfg.Log, stderr)
 	slog.SetDefault(logger)
+	if *pprofAddr != "" {
+		stopPprof, err := pprofserve.Start(*pprofAddr)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		defer stopPprof()
+	}
 
 	g, err := gateway.New(cfg, gateway.Options{Logger: logger, ConfigPath: *configPath})
 	if err != nil {

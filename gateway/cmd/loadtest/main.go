@@ -76,6 +76,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	mix := fl.String("mix", loadtest.DefaultMix, "operations and weights: call (tools/call), list (tools/list), read (resources/read), prompt (prompts/get)")
 	fl.DurationVar(&o.cfg.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fl.IntVar(&o.cfg.MaxInFlight, "max-inflight", 2000, "at most this many requests in flight; the rest count as overload errors")
+	fl.StringVar(&o.cfg.Protocol, "protocol", "", "MCP revision the harness speaks (e.g. 2025-11-25); empty: the newest the target accepts")
 	fl.StringVar(&o.cfg.Tool, "tool", "", "tool to call (default: echo or <prefix>__echo from the catalog)")
 	fl.StringVar(&o.cfg.Resource, "resource", "", "resource to read (default: the demo://greeting resource)")
 	fl.StringVar(&o.cfg.Prompt, "prompt", "", "prompt to get (default: greet or <prefix>__greet)")
