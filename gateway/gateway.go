@@ -106,6 +106,7 @@ type Gateway struct {
 	signer     *session.Signer
 	sweeps     *sweepCounter
 	touches    *sessionTouches
+	admission  *admission
 	redis      *redis.Client // nil unless redis.address is set
 	handler    http.Handler
 

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -317,3 +318,27 @@ func mustContain(t *testing.T, haystack, needle string) {
 }
 
 var _ = fmt.Sprintf
+
+// isSleepCall reports a tools/call of the demo's sleep tool, whatever the
+// revision the gateway speaks upstream (only the stateless one names the
+// tool in a header), and leaves the body readable.
+func isSleepCall(r *http.Request) bool {
+	body, ok := peekBody(r)
+	if !ok {
+		return false
+	}
+	var msg struct {
+		Method string `json:"method"`
+		Params struct {
+			Name string `json:"name"`
+		} `json:"params"`
+	}
+	return json.Unmarshal(body, &msg) == nil && msg.Method == "tools/call" && msg.Params.Name == "sleep"
+}
+
+// peekBody reads r's body and puts it back for the next handler.
+func peekBody(r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, err == nil
+}

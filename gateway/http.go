@@ -49,6 +49,7 @@ func (g *Gateway) buildHTTP() {
 	}
 	g.sweeps = &sweepCounter{logger: g.logger}
 	g.touches = newSessionTouches(g.cfg.SessionIdleTTL)
+	g.admission = newAdmission(g.cfg, g.metrics)
 	streamOpts := []mcpserver.StreamableHTTPOption{
 		mcpserver.WithHTTPContextFunc(httpCtx),
 		mcpserver.WithSessionIdleTTL(g.cfg.SessionIdleTTL),
@@ -75,7 +76,7 @@ func (g *Gateway) buildHTTP() {
 	)
 
 	guard := func(h http.Handler) http.Handler {
-		return g.tracing.Handler(g.hostGuard(g.authenticate(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.annotateSpan(g.requests.track(h))))), "mcp")
+		return g.tracing.Handler(g.hostGuard(g.authenticate(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.admit(g.annotateSpan(g.requests.track(h)))))), "mcp")
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

@@ -24,7 +24,7 @@ func TestShutdownDeadlineAnswersInFlightCalls(t *testing.T) {
 	alpha := upstreamtest.New(t, "alpha", upstreamtest.Streamable)
 	alpha.Wrap = func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && r.Header.Get("Mcp-Name") == "sleep" {
+			if r.Method == http.MethodPost && isSleepCall(r) {
 				arrived.Add(1)
 			}
 			next.ServeHTTP(w, r)

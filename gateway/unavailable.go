@@ -81,6 +81,14 @@ func (g *Gateway) routeCall(view string, next http.Handler) http.Handler {
 			writeResult(w, msg.ID, data)
 			return
 		}
+		if up, ok := g.fed.UpstreamFor(name); ok {
+			ad := g.admission.upstream(up, g.live.Load())
+			if !ad.acquire(r.Context()) {
+				g.admission.refuse(w, r, "upstream "+up)
+				return
+			}
+			defer ad.release()
+		}
 		if kind == plugin.KindTool && g.mayForward(view, r, params) {
 			if out, ok := g.fed.ForwardToolCall(r.Context(), view, name, params["arguments"], r.Header); ok {
 				if out.Err != nil {

@@ -72,6 +72,7 @@ type Config struct {
 	Log            LogConfig       `yaml:"log"`
 	Auth           AuthConfig      `yaml:"auth"`
 	Pool           PoolConfig      `yaml:"pool"`
+	Admission      AdmissionConfig `yaml:"admission"`
 	Upstreams      []Upstream      `yaml:"upstreams"`
 	VirtualServers []VirtualServer `yaml:"virtual_servers"`
 	Plugins        []Plugin        `yaml:"plugins"`
@@ -169,7 +170,10 @@ type Upstream struct {
 	// revision, negotiates once per session; "2026-07-28" (stateless)
 	// repeats the negotiation in every call's _meta and headers, which
 	// costs both sides CPU on every call (see LOADTEST.md).
-	ProtocolVersion string        `yaml:"protocol_version"`
+	ProtocolVersion string `yaml:"protocol_version"`
+	// MaxInFlight bounds the calls to this upstream in flight at once
+	// (see AdmissionConfig); default: pool.max_conns_per_host.
+	MaxInFlight     int           `yaml:"max_in_flight"`
 	Timeouts        Timeouts      `yaml:"timeouts"`
 	Health          Health        `yaml:"health"`
 	Reconnect       Reconnect     `yaml:"reconnect"`
@@ -422,6 +426,7 @@ func (c *Config) applyDefaults() {
 			u.RefreshInterval = 5 * time.Minute
 		}
 	}
+	c.applyAdmissionDefaults()
 	for i := range c.Plugins {
 		setDefault(&c.Plugins[i].Mode, ModeEnforce)
 		setDefault(&c.Plugins[i].OnError, OnErrorFail)

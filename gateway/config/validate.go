@@ -65,6 +65,7 @@ func (c *Config) Validate() error {
 		v.add("max_body_bytes", "must be at least 1024")
 	}
 	v.positive("shutdown_timeout", c.ShutdownTimeout)
+	c.validateAdmission(v)
 	v.positive("session_idle_ttl", c.SessionIdleTTL)
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		v.add("log.level", "must be one of debug, info, warn, error")

@@ -66,3 +66,10 @@ func hasTemplateFor(v *view, up, sep string) bool {
 	}
 	return false
 }
+
+// UpstreamFor returns the configured upstream whose namespace name (a
+// tool or prompt name, a resource URI) lies in.
+func (f *Federation) UpstreamFor(name string) (string, bool) {
+	up, _, ok := strings.Cut(name, f.sep)
+	return up, ok && f.upstreams.Load().known[up]
+}

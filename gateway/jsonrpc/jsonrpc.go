@@ -24,6 +24,9 @@ const (
 	// errors (the -32000..-32099 range).
 	CodeUnauthorized = -32001
 	CodeRateLimited  = -32029
+	// CodeOverloaded answers a request admission control refused (HTTP
+	// 503 with Retry-After): nothing was done, retrying later is safe.
+	CodeOverloaded = -32030
 )
 
 // Error is a JSON-RPC error object plus the id it answers.

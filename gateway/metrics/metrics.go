@@ -35,6 +35,14 @@ type Metrics struct {
 	HTTPRequests *prometheus.CounterVec
 	// InFlight is the number of proxied operations currently running.
 	InFlight prometheus.Gauge
+	// AdmissionRejected counts requests refused with 503 by admission
+	// control, by scope ("gateway" or "upstream"), upstream ("" for the
+	// gateway scope) and reason ("full": the queue was full, "timeout":
+	// no slot within the queue timeout).
+	AdmissionRejected *prometheus.CounterVec
+	// AdmissionInFlight is the number of admitted requests by scope and
+	// upstream.
+	AdmissionInFlight *prometheus.GaugeVec
 
 	// Pool statistics, labelled by transport ("shared" or a TLS profile).
 	PoolConnsOpened   *prometheus.CounterVec
@@ -117,6 +125,14 @@ func New() *Metrics {
 			Namespace: namespace, Subsystem: "webhook", Name: "deliveries_total",
 			Help: "Webhook delivery attempts by plugin and result.",
 		}, []string{"plugin", "result"}),
+		AdmissionRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "admission", Name: "rejected_total",
+			Help: "Requests refused with 503 by admission control, by scope, upstream and reason.",
+		}, []string{"scope", "upstream", "reason"}),
+		AdmissionInFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: namespace, Subsystem: "admission", Name: "in_flight",
+			Help: "Requests admitted and not finished, by scope and upstream.",
+		}, []string{"scope", "upstream"}),
 		WebhookDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: "webhook", Name: "dropped_total",
 			Help: "Webhook events dropped because the queue was full or closed.",
@@ -127,7 +143,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.Requests, m.Latency, m.UpstreamErrors, m.UpstreamUp, m.UpstreamReconnects,
-		m.PluginVerdicts, m.HTTPRequests, m.InFlight,
+		m.PluginVerdicts, m.HTTPRequests, m.InFlight, m.AdmissionRejected, m.AdmissionInFlight,
 		m.PoolConnsOpened, m.PoolConnsReused, m.PoolConnsIdle, m.PoolConnsOpen,
 		m.PoolIdleTime, m.PoolIdleReturned, m.WebhookDeliveries, m.WebhookDropped,
 	)

@@ -1,0 +1,164 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/churnlint/churnlint/gateway/internal/upstreamtest"
+)
+
+// connectLegacy opens a downstream streamable-HTTP client pinned to the
+// newest session-oriented revision (what mcp-proxy's clients and most
+// deployed clients speak): the sessions the raw forwarding path serves.
+func connectLegacy(t *testing.T, url, token string) *client.Client {
+	t.Helper()
+	tr, err := transport.NewStreamableHTTP(url, transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.NewClient(tr, client.WithProtocolVersion(mcp.LATEST_LEGACY_PROTOCOL_VERSION))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	if _, err := c.Initialize(ctx, mcp.InitializeRequest{Params: mcp.InitializeParams{ClientInfo: mcp.Implementation{Name: "legacy", Version: "1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// callIDs records the JSON-RPC ids of the tools/call requests an upstream
+// receives: the raw path numbers its calls "gw-N", mcp-go's client with
+// integers, so the ids tell which path a call took.
+type callIDs struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (c *callIDs) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			if body, ok := peekBody(r); ok {
+				var msg struct {
+					ID     json.RawMessage `json:"id"`
+					Method string          `json:"method"`
+				}
+				if json.Unmarshal(body, &msg) == nil && msg.Method == "tools/call" {
+					c.mu.Lock()
+					c.ids = append(c.ids, string(msg.ID))
+					c.mu.Unlock()
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (c *callIDs) raw() (raw, typed int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range c.ids {
+		if strings.HasPrefix(id, `"gw-`) {
+			raw++
+		} else {
+			typed++
+		}
+	}
+	return raw, typed
+}
+
+// The raw path answers exactly what mcp-go's path answers: the echo, a
+// tool's own error result, "not found" for a tool the caller may not call,
+// and the metrics count the calls the same way. The first call of a
+// session takes mcp-go's path (it refreshes mcp-go's idle timer), the
+// following plain ones the raw path; stateless clients always mcp-go's.
+func TestForwardedToolCall(t *testing.T) {
+	var ids callIDs
+	alpha := upstreamtest.New(t, "alpha", upstreamtest.Streamable)
+	alpha.Wrap = ids.wrap
+	alpha.Start()
+	gw := startGateway(t, renderConfig(t, []upstreamSpec{{Name: "alpha", URL: alpha.URL(), Transport: "streamable-http"}}, ""))
+
+	c := connectLegacy(t, gw.URL+"/mcp", adminToken)
+	for i := range 5 {
+		msg := "hello " + strings.Repeat("x", i)
+		if got := resultText(callTool(t, c, "alpha__echo", map[string]any{"message": msg})); got != msg {
+			t.Fatalf("echo %d = %q, want %q", i, got, msg)
+		}
+	}
+	if raw, typed := ids.raw(); raw != 4 || typed != 1 {
+		t.Fatalf("upstream saw %d raw and %d typed calls, want 4 and 1 (the first of the session)", raw, typed)
+	}
+	// A tool's own error result passes as a result with isError.
+	res := callTool(t, c, "alpha__echo", map[string]any{})
+	if !res.IsError {
+		t.Fatalf("echo without a message: %+v, want a tool error result", res)
+	}
+	if n := testutil.ToFloat64(gw.Metrics().Requests.WithLabelValues("alpha", "tool", "alpha__echo", "tool_error")); n != 1 {
+		t.Fatalf("tool_error count %v, want 1", n)
+	}
+	if n := testutil.ToFloat64(gw.Metrics().Requests.WithLabelValues("alpha", "tool", "alpha__echo", "ok")); n != 5 {
+		t.Fatalf("ok count %v, want 5", n)
+	}
+
+	// The allowlist holds on the raw path: the math token sees only add.
+	m := connectLegacy(t, gw.URL+"/mcp", mathToken)
+	callTool(t, m, "alpha__add", map[string]any{"a": 1, "b": 2}) // the session's first call
+	if got := resultText(callTool(t, m, "alpha__add", map[string]any{"a": 2, "b": 3})); got != "5" {
+		t.Fatalf("add = %q", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "alpha__echo"
+	req.Params.Arguments = map[string]any{"message": "x"}
+	if res, err := m.CallTool(ctx, req); err == nil && !res.IsError {
+		t.Fatalf("math token called echo: %+v", res)
+	}
+
+	// A stateless client always takes mcp-go's path.
+	before, _ := ids.raw()
+	s := connect(t, gw.URL+"/mcp", adminToken)
+	for range 3 {
+		callTool(t, s, "alpha__echo", map[string]any{"message": "m"})
+	}
+	if after, _ := ids.raw(); after != before {
+		t.Fatalf("stateless calls took the raw path (%d -> %d)", before, after)
+	}
+}
+
+// With a plugin configured, calls go through the plugin chain (mcp-go's
+// path): here a moderation plugin whose endpoint is down fails every call
+// before it reaches the upstream, on the raw-eligible session too.
+func TestForwardingSkippedWithPlugins(t *testing.T) {
+	var ids callIDs
+	alpha := upstreamtest.New(t, "alpha", upstreamtest.Streamable)
+	alpha.Wrap = ids.wrap
+	alpha.Start()
+	gw := startGateway(t, renderConfig(t, []upstreamSpec{{Name: "alpha", URL: alpha.URL(), Transport: "streamable-http"}},
+		`plugins:
+  - name: mod
+    type: moderation
+    config: {endpoint: "http://`+closedAddr(t)+`/moderate"}`))
+	c := connectLegacy(t, gw.URL+"/mcp", adminToken)
+	for range 3 {
+		if res := callTool(t, c, "alpha__echo", map[string]any{"message": "fine"}); !res.IsError || !strings.Contains(resultText(res), "plugin mod failed") {
+			t.Fatalf("call skipped the failing plugin: %s", resultText(res))
+		}
+	}
+	if raw, typed := ids.raw(); raw != 0 || typed != 0 {
+		t.Fatalf("upstream saw %d raw and %d typed calls, want none", raw, typed)
+	}
+}
