@@ -2,6 +2,8 @@ package gateway_test
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/churnlint/churnlint/gateway/internal/upstreamtest"
 )
@@ -136,5 +141,104 @@ func TestUnauthenticatedRateLimit(t *testing.T) {
 	}
 	if resp, _ := rawPost(t, gw.URL+"/mcp", adminToken, ping); resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("valid token from a locked-out IP: %d, want 429", resp.StatusCode)
+	}
+}
+
+// overloadedPost sends a tools/call of alpha__echo over the stateless
+// revision (no session needed) and returns the response, its body and how
+// long it took.
+func overloadedPost(t *testing.T, url string) (*http.Response, []byte, time.Duration) {
+	t.Helper()
+	body := []byte(`{"jsonrpc":"2.0","id":"probe-7","method":"tools/call","params":{"name":"alpha__echo","arguments":{"message":"m"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`)
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
+	req.Header.Set("Mcp-Method", "tools/call")
+	req.Header.Set("Mcp-Name", "alpha__echo")
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp, data, time.Since(start)
+}
+
+// Beyond its bound, the gateway refuses at once: HTTP 503, Retry-After, a
+// JSON-RPC error against the request's id, counted by scope; the calls
+// admitted before are unaffected. Both scopes: the gateway's
+// admission.max_in_flight and an upstream's max_in_flight.
+func TestAdmissionRefusesBeyondTheBound(t *testing.T) {
+	for _, tc := range []struct {
+		name, scope, upstream, message string
+		extra, tail                    string
+	}{
+		{"gateway", "gateway", "", "the gateway is at capacity", "", "admission: {max_in_flight: 2, max_queue: 1, queue_timeout: 100ms, retry_after: 3s}"},
+		{"upstream", "upstream", "alpha", "upstream alpha is at capacity", "    max_in_flight: 2", "admission: {max_queue: 1, queue_timeout: 100ms, retry_after: 3s}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			alpha := upstreamtest.New(t, "alpha", upstreamtest.Streamable)
+			alpha.Start()
+			gw := startGateway(t, renderConfig(t, []upstreamSpec{{Name: "alpha", URL: alpha.URL(), Transport: "streamable-http", CallTimeout: "20s", Extra: tc.extra}}, tc.tail))
+			c := connect(t, gw.URL+"/mcp", adminToken)
+
+			// Two slow calls take both slots, a third waits in the queue
+			// (its 100ms pass, then it is refused as well).
+			results := make(chan string, 2)
+			for range 2 {
+				go func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+					defer cancel()
+					req := mcp.CallToolRequest{}
+					req.Params.Name, req.Params.Arguments = "alpha__sleep", map[string]any{"ms": 2500}
+					res, err := c.CallTool(ctx, req)
+					if err != nil {
+						results <- err.Error()
+						return
+					}
+					results <- resultText(res)
+				}()
+			}
+			inFlight := gw.Metrics().AdmissionInFlight.WithLabelValues(tc.scope, tc.upstream)
+			eventually(t, 10*time.Second, "two calls admitted", func() bool { return testutil.ToFloat64(inFlight) == 2 })
+
+			resp, data, took := overloadedPost(t, gw.URL+"/mcp")
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "3" {
+				t.Fatalf("over the bound: %d, Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), data)
+			}
+			if took > 2*time.Second {
+				t.Fatalf("refusal took %s: it queued behind the slow calls", took)
+			}
+			var answer struct {
+				ID    string `json:"id"`
+				Error struct {
+					Code    int    `json:"code"`
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal(data, &answer); err != nil || answer.ID != "probe-7" || answer.Error.Code != -32030 || !strings.Contains(answer.Error.Message, tc.message) {
+				t.Fatalf("refusal body %s (%v)", data, err)
+			}
+			rejected := testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "timeout")) +
+				testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "full"))
+			if rejected != 1 {
+				t.Fatalf("rejections counted: %v, want 1", rejected)
+			}
+			for range 2 {
+				if got := <-results; !strings.HasPrefix(got, "slept") {
+					t.Fatalf("an admitted call: %q", got)
+				}
+			}
+			// Slots are released: the same request passes now.
+			if got := resultText(callTool(t, c, "alpha__echo", map[string]any{"message": "again"})); got != "again" {
+				t.Fatalf("after the slow calls: %q", got)
+			}
+		})
 	}
 }
