@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -81,6 +82,9 @@ type Target struct {
 	Token string `json:"-"`   // bearer token, if the target wants one
 	// PID is the process whose RSS and fds are sampled; 0: none.
 	PID int `json:"pid,omitempty"`
+	// UpstreamPID is the upstream's process, whose CPU per answer is
+	// sampled beside the target's; 0: none. For a direct run it is PID.
+	UpstreamPID int `json:"upstream_pid,omitempty"`
 	// MetricsURL is the target's Prometheus endpoint (go_goroutines,
 	// go_memstats_heap_inuse_bytes); empty: none.
 	MetricsURL string `json:"metrics_url,omitempty"`
@@ -120,7 +124,43 @@ const (
 	ErrTool      = "tool_error" // the tool answered isError
 	ErrResult    = "bad_result" // an answer with the wrong content
 	ErrCanceled  = "canceled"   // the run was interrupted
+	// ErrRejected: the target refused at once with HTTP 503 (admission
+	// control), which is what it should do beyond its capacity; counted
+	// apart from failures, with its own latency.
+	ErrRejected = "rejected"
 )
+
+// RejectedError is what the harness's HTTP client returns for an HTTP 503
+// (see RejectionDetector): mcp-go's client reports a non-200 status only as
+// text, so the refusal is recognised before mcp-go sees it.
+type RejectedError struct{ RetryAfter string }
+
+func (e *RejectedError) Error() string {
+	return "target refused with 503 (Retry-After " + e.RetryAfter + ")"
+}
+
+// RejectionDetector turns HTTP 503 answers into a *RejectedError, so a
+// refusal is classified by type. It drains the answer, so the connection
+// is reused.
+type RejectionDetector struct{ Next http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (d RejectionDetector) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := d.Next.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+		return resp, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return nil, &RejectedError{RetryAfter: resp.Header.Get("Retry-After")}
+}
+
+// CloseIdleConnections forwards to the wrapped transport.
+func (d RejectionDetector) CloseIdleConnections() {
+	if c, ok := d.Next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
 
 // Sample is one second of a run. -1 means "not measured".
 type Sample struct {
@@ -130,11 +170,13 @@ type Sample struct {
 	OK         int     `json:"ok"`     // successful answers in this second
 	Errors     int     `json:"errors"` // failures in this second
 	InFlight   int     `json:"in_flight"`
-	RPS        float64 `json:"rps"`       // successful answers per second
-	P50        float64 `json:"p50_ms"`    // latency of the answers in this second
-	P99        float64 `json:"p99_ms"`    //
-	Max        float64 `json:"max_ms"`    //
-	CPU        float64 `json:"cpu_cores"` // CPU the target used in this second, in cores
+	RPS        float64 `json:"rps"`                // successful answers per second
+	P50        float64 `json:"p50_ms"`             // latency of the answers in this second
+	P99        float64 `json:"p99_ms"`             //
+	Max        float64 `json:"max_ms"`             //
+	CPU        float64 `json:"cpu_cores"`          // CPU the target used in this second, in cores
+	UpCPU      float64 `json:"upstream_cpu_cores"` // CPU the upstream used in this second, in cores
+	Rejected   float64 `json:"rejected_total"`     // the target's admission-rejection counter (mcp_gateway_admission_rejected_total), cumulative
 	RSS        int64   `json:"rss_bytes"`
 	HeapInuse  float64 `json:"heap_inuse_bytes"`
 	Goroutines float64 `json:"goroutines"`
@@ -161,8 +203,9 @@ type Result struct {
 	Samples []Sample `json:"-"` // in samples.csv
 
 	measure  *hdrhistogram.Histogram
-	measured Counts // requests due after the warm-up
-	warm     Counts // requests due during the warm-up
+	rejected *hdrhistogram.Histogram // latency of refusals (ErrRejected) due after the warm-up
+	measured Counts                  // requests due after the warm-up
+	warm     Counts                  // requests due during the warm-up
 }
 
 // ConfigInfo is Config as written to report.json.
@@ -218,6 +261,7 @@ func Run(ctx context.Context, hc *http.Client, t Target, cfg Config, th Threshol
 	g := &generator{cfg: cfg, sessions: sessions, res: res}
 	g.win.hist = newHist()
 	res.measure = newHist()
+	res.rejected = newHist()
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	var polling sync.WaitGroup
 	defer polling.Wait()
@@ -331,6 +375,13 @@ func openSessions(ctx context.Context, hc *http.Client, t Target, n int, protoco
 }
 
 func openSession(ctx context.Context, hc *http.Client, endpoint string, headers map[string]string, protocol string) (*client.Client, error) {
+	if len(headers) > 0 {
+		// mcp-go's client leaves its headers off the DELETE that ends a
+		// session: against a gateway that counts failed authentications
+		// per IP, a run's closing sessions would lock the next run out.
+		// The headers go on every request, on hc's shared transport.
+		hc = &http.Client{Transport: withHeaders{next: hc.Transport, headers: headers}}
+	}
 	tr, err := transport.NewStreamableHTTP(endpoint, transport.WithHTTPBasicClient(hc), transport.WithHTTPHeaders(headers))
 	if err != nil {
 		return nil, err
@@ -560,6 +611,8 @@ func (g *generator) do(ctx context.Context, i int, op Op) string {
 		return ErrTimeout
 	case errors.Is(err, context.Canceled):
 		return ErrCanceled
+	case errors.As(err, new(*RejectedError)):
+		return ErrRejected
 	}
 	return ErrTransport
 }
@@ -590,8 +643,11 @@ func (g *generator) record(op Op, due, done time.Time, class string) {
 		return
 	}
 	g.measured.add(op, class)
-	if class == "" {
+	switch class {
+	case "":
 		_ = g.res.measure.RecordValue(lat)
+	case ErrRejected:
+		_ = g.res.rejected.RecordValue(lat)
 	}
 }
 
@@ -624,6 +680,8 @@ type sampler struct {
 	initial  int
 	cpu      time.Duration // the target's CPU time at the last sample
 	cpuAt    time.Time
+	upCPU    time.Duration // the same for the upstream
+	upCPUAt  time.Time
 }
 
 // maxAge is how old a polled value may be and still count for a sample.
@@ -638,8 +696,13 @@ func (s *sampler) baseline(ctx context.Context, hc *http.Client, wg *sync.WaitGr
 			s.cpu, s.cpuAt = v, time.Now()
 		}
 	}
+	if s.t.UpstreamPID > 0 {
+		if v, err := ReadCPU(s.t.UpstreamPID); err == nil {
+			s.upCPU, s.upCPUAt = v, time.Now()
+		}
+	}
 	if s.t.MetricsURL != "" {
-		s.target = startPoller(ctx, hc, wg, s.t.MetricsURL, MetricHeapInuse, MetricGoroutines)
+		s.target = startPoller(ctx, hc, wg, s.t.MetricsURL, MetricHeapInuse, MetricGoroutines, MetricAdmissionRejected)
 	}
 	if s.t.UpstreamMetricsURL != "" {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -661,7 +724,16 @@ func (s *sampler) baseline(ctx context.Context, hc *http.Client, wg *sync.WaitGr
 }
 
 func (s *sampler) sample(sm *Sample) {
-	sm.RSS, sm.FDs, sm.HeapInuse, sm.Goroutines, sm.CPU = -1, -1, -1, -1, -1
+	sm.RSS, sm.FDs, sm.HeapInuse, sm.Goroutines, sm.CPU, sm.UpCPU, sm.Rejected = -1, -1, -1, -1, -1, -1, -1
+	if s.t.UpstreamPID > 0 {
+		if v, err := ReadCPU(s.t.UpstreamPID); err == nil {
+			now := time.Now()
+			if !s.upCPUAt.IsZero() {
+				sm.UpCPU = (v - s.upCPU).Seconds() / now.Sub(s.upCPUAt).Seconds()
+			}
+			s.upCPU, s.upCPUAt = v, now
+		}
+	}
 	sm.UpEst, sm.UpTimeWait, sm.UpNew, sm.UpNewPorts, sm.UpOpen = -1, -1, -1, -1, -1
 	if s.t.PID > 0 {
 		if v, err := ReadRSS(s.t.PID); err == nil {
@@ -684,6 +756,9 @@ func (s *sampler) sample(sm *Sample) {
 		}
 		if v, ok := m[MetricGoroutines]; ok {
 			sm.Goroutines = v
+		}
+		if v, ok := m[MetricAdmissionRejected]; ok {
+			sm.Rejected = v
 		}
 	}
 	if s.t.UpstreamPort != 0 {
@@ -751,4 +826,21 @@ func MetricsURLFor(endpoint string) string {
 		return ""
 	}
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/metrics"}).String()
+}
+
+// withHeaders sets headers on every request it forwards.
+type withHeaders struct {
+	next    http.RoundTripper
+	headers map[string]string
+}
+
+func (h withHeaders) RoundTrip(req *http.Request) (*http.Response, error) {
+	if h.next == nil {
+		h.next = http.DefaultTransport
+	}
+	req = req.Clone(req.Context())
+	for k, v := range h.headers {
+		req.Header.Set(k, v)
+	}
+	return h.next.RoundTrip(req)
 }

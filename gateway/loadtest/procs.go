@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // Kinds of target the harness can build and start.
@@ -25,6 +27,10 @@ const (
 	KindFixed     = "fixed"     // a copy of it after churnlint -fix (Env.Fixed)
 	KindReference = "reference" // gateway/cmd/gateway
 	KindDirect    = "direct"    // no gateway: the load goes to the upstream
+	// KindPeer is another MCP gateway the user points at (Env.Peer), run
+	// with a generated config in front of the same demo upstream: today
+	// TBXark/mcp-proxy's binary (see LOADTEST.md). Not built, not in Kinds.
+	KindPeer = "peer"
 )
 
 // Kinds lists every kind, in the order a comparison runs them.
@@ -51,6 +57,8 @@ type Env struct {
 	// end-to-end tests check that -fix makes a copy that builds, passes its
 	// tests and leaves nothing to report (see LOADTEST.md for making one).
 	Fixed string
+	// Peer is the binary of KindPeer (the harness never builds it).
+	Peer string
 }
 
 func (e Env) logf(format string, args ...any) {
@@ -343,12 +351,25 @@ plugins: []
 `, listen, token, upstreamURL)
 }
 
-// RunKind starts a fresh demo upstream and the target of the given kind,
-// runs the load, stops both and writes the run's files into
-// env.Out/<kind>. After the target stops it counts the sockets left in
-// TIME_WAIT on the upstream port.
-func RunKind(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind string, cfg Config, th Thresholds) (*Result, error) {
-	dir := filepath.Join(env.Out, kind)
+// stack is a started demo upstream and the target in front of it.
+type stack struct {
+	up, gw *proc
+	t      Target
+	upPort int
+	dir    string
+}
+
+// stop ends the target and the upstream.
+func (st *stack) stop() {
+	if st.gw != nil {
+		st.gw.stop()
+	}
+	st.up.stop()
+}
+
+// startStack starts a fresh demo upstream and the target of the given
+// kind in front of it; its logs go to dir.
+func startStack(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind, dir string) (st *stack, err error) {
 	upPort, err := freePort()
 	if err != nil {
 		return nil, err
@@ -363,13 +384,17 @@ func RunKind(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind
 	if err != nil {
 		return nil, err
 	}
-	defer up.stop()
+	st = &stack{up: up, upPort: upPort, dir: dir}
+	defer func() {
+		if err != nil {
+			st.stop()
+		}
+	}()
 	if err := waitReady(ctx, hc, up, upMetrics); err != nil {
 		return nil, err
 	}
 
-	t := Target{Name: kind, UpstreamPort: upPort, UpstreamMetricsURL: upMetrics}
-	var gw *proc
+	t := Target{Name: kind, UpstreamPort: upPort, UpstreamMetricsURL: upMetrics, UpstreamPID: up.pid()}
 	switch kind {
 	case KindDirect:
 		t.URL, t.PID, t.MetricsURL = upURL, up.pid(), upMetrics
@@ -383,14 +408,34 @@ func RunKind(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind
 		if err := os.WriteFile(cfgPath, []byte(referenceConfig(loopback(port), upURL, t.Token)), 0o600); err != nil {
 			return nil, err
 		}
-		if gw, err = startProc(dir, "gateway", bins.Gateway, "-config", cfgPath); err != nil {
+		if st.gw, err = startProc(dir, "gateway", bins.Gateway, "-config", cfgPath); err != nil {
 			return nil, err
 		}
-		defer gw.stop() // on the early returns; a no-op once stopped
 		t.URL, t.MetricsURL = "http://"+loopback(port)+"/mcp", "http://"+loopback(port)+"/metrics"
-		if err := waitAndSet(ctx, hc, gw, &t, "http://"+loopback(port)+"/readyz"); err != nil {
+		if err := waitAndSet(ctx, hc, st.gw, &t, "http://"+loopback(port)+"/readyz"); err != nil {
 			return nil, err
 		}
+	case KindPeer:
+		if env.Peer == "" {
+			return nil, errors.New("the peer target needs a binary (-compare-peer PATH)")
+		}
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		t.Token = randomToken()
+		cfgPath := filepath.Join(env.Work, "peer-"+strconv.Itoa(port)+".json")
+		if err := os.WriteFile(cfgPath, []byte(peerConfig(loopback(port), upURL, t.Token)), 0o600); err != nil {
+			return nil, err
+		}
+		if st.gw, err = startProc(dir, "peer", env.Peer, "--config", cfgPath); err != nil {
+			return nil, err
+		}
+		t.URL = "http://" + loopback(port) + "/demo/"
+		if err := waitMCP(ctx, hc, st.gw, t.URL, t.Token); err != nil {
+			return nil, err
+		}
+		t.PID = st.gw.pid()
 	case KindChurny, KindFixed:
 		bin := bins.Churny
 		if kind == KindFixed {
@@ -400,37 +445,87 @@ func RunKind(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind
 		if err != nil {
 			return nil, err
 		}
-		if gw, err = startProc(dir, "gateway", bin, "-listen", loopback(port), "-upstream", upURL, "-name", "demo"); err != nil {
+		if st.gw, err = startProc(dir, "gateway", bin, "-listen", loopback(port), "-upstream", upURL, "-name", "demo"); err != nil {
 			return nil, err
 		}
-		defer gw.stop() // on the early returns; a no-op once stopped
 		t.URL, t.MetricsURL = "http://"+loopback(port)+"/mcp", "http://"+loopback(port)+"/metrics"
-		if err := waitAndSet(ctx, hc, gw, &t, "http://"+loopback(port)+"/healthz"); err != nil {
+		if err := waitAndSet(ctx, hc, st.gw, &t, "http://"+loopback(port)+"/healthz"); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("unknown kind %q (want one of %v)", kind, Kinds)
+		return nil, fmt.Errorf("unknown kind %q (want one of %v or %s)", kind, Kinds, KindPeer)
 	}
+	st.t = t
+	return st, nil
+}
 
-	res, runErr := Run(ctx, hc, t, cfg, th, env.Logf)
+// peerConfig is mcp-proxy's configuration for a run: the demo upstream
+// over streamable HTTP, served stateless over streamable HTTP at /demo/,
+// one token, no request logging (the reference logs at warn).
+func peerConfig(listen, upstreamURL, token string) string {
+	return fmt.Sprintf(`{"mcpProxy": {"baseURL": "http://%[1]s", "addr": "%[1]s", "name": "peer", "version": "1", "type": "streamable-http",
+  "options": {"panicIfInvalid": true, "logEnabled": false, "authTokens": [%[3]q]}},
+ "mcpServers": {"demo": {"transportType": "streamable-http", "url": %[2]q}}}
+`, listen, upstreamURL, token)
+}
+
+// waitMCP waits until an MCP session can be opened on url (a peer has no
+// readiness endpoint: it is ready when it serves its catalog).
+func waitMCP(ctx context.Context, hc *http.Client, p *proc, url, token string) error {
+	if err := CheckLoopbackURL(url); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		c, err := openSession(sctx, hc, url, map[string]string{"Authorization": "Bearer " + token}, "")
+		if err == nil {
+			_, err = c.ListTools(sctx, mcp.ListToolsRequest{})
+			_ = c.Close()
+		}
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if p.exited() {
+			return fmt.Errorf("%s exited before it was ready (%v):\n%s", p.name, p.err, p.tail())
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("%s not ready at %s after %s (%v):\n%s", p.name, url, readyTimeout, err, p.tail())
+		}
+		sleepCtx(ctx, 200*time.Millisecond)
+	}
+}
+
+// RunKind starts a fresh demo upstream and the target of the given kind,
+// runs the load, stops both and writes the run's files into
+// env.Out/<kind>. After the target stops it counts the sockets left in
+// TIME_WAIT on the upstream port.
+func RunKind(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind string, cfg Config, th Thresholds) (*Result, error) {
+	return runOn(ctx, hc, env, bins, kind, filepath.Join(env.Out, kind), cfg, th)
+}
+
+func runOn(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind, dir string, cfg Config, th Thresholds) (*Result, error) {
+	st, err := startStack(ctx, hc, env, bins, kind, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer st.stop() // on the early returns; a no-op once stopped
+	res, runErr := Run(ctx, hc, st.t, cfg, th, env.Logf)
 	hc.CloseIdleConnections()
 	if res != nil {
-		res.Summary.GoroutinesAtRest = goroutinesAtRest(ctx, hc, t.MetricsURL, restSettle)
+		res.Summary.GoroutinesAtRest = goroutinesAtRest(ctx, hc, st.t.MetricsURL, restSettle)
 	}
-	if gw != nil {
-		gw.stop()
-	} else {
-		up.stop()
-	}
+	st.stop()
 	if res == nil {
 		return nil, runErr
 	}
 	sleepCtx(ctx, time.Second)
-	if c, err := CountTCP(upPort); err == nil {
+	if c, err := CountTCP(st.upPort); err == nil {
 		res.Summary.UpTimeWaitAfterStop = c.TimeWait
 	}
-	if gw != nil && gw.err != nil && !isSignal(gw.err) {
-		res.Notes = append(res.Notes, fmt.Sprintf("the target exited with %v", gw.err))
+	if st.gw != nil && st.gw.err != nil && !isSignal(st.gw.err) {
+		res.Notes = append(res.Notes, fmt.Sprintf("the target exited with %v", st.gw.err))
 	}
 	if err := WriteRun(dir, res, th); err != nil {
 		return res, err

@@ -31,6 +31,9 @@ func WriteRun(dir string, r *Result, th Thresholds) error {
 		[]Series{{Name: r.Target.Name, Samples: r.Samples}}, warmupEnd(r))
 }
 
+// WriteJSON writes v, indented, to path.
+func WriteJSON(path string, v any) error { return writeJSON(path, v) }
+
 func writeJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -41,7 +44,7 @@ func writeJSON(path string, v any) error {
 
 var csvHeader = []string{"t_s", "phase", "sent", "ok", "errors", "in_flight", "rps", "p50_ms", "p99_ms", "max_ms",
 	"cpu_cores", "rss_bytes", "heap_inuse_bytes", "goroutines", "fds", "upstream_established", "upstream_time_wait",
-	"upstream_new_conns", "upstream_new_ports", "upstream_open_conns"}
+	"upstream_new_conns", "upstream_new_ports", "upstream_open_conns", "upstream_cpu_cores", "rejected_total"}
 
 func writeCSV(path string, samples []Sample) error {
 	f, err := os.Create(path)
@@ -62,7 +65,7 @@ func writeCSV(path string, samples []Sample) error {
 			strconv.Itoa(s.Errors), strconv.Itoa(s.InFlight), strconv.FormatFloat(s.RPS, 'f', 1, 64),
 			num(s.P50), num(s.P99), num(s.Max), num(s.CPU), num(float64(s.RSS)), num(s.HeapInuse), num(s.Goroutines),
 			num(float64(s.FDs)), num(float64(s.UpEst)), num(float64(s.UpTimeWait)), num(float64(s.UpNew)),
-			num(float64(s.UpNewPorts)), num(float64(s.UpOpen)),
+			num(float64(s.UpNewPorts)), num(float64(s.UpOpen)), num(s.UpCPU), num(s.Rejected),
 		})
 	}
 	w.Flush()
@@ -129,7 +132,7 @@ func PrintTable(w io.Writer, runs []*Result) {
 		}
 	}
 	rows := [][]string{{"", "target rps", "achieved rps", "last-window rps", "p50 ms", "p99 ms", "max ms", "errors",
-		"CPU cores", "CPU ms/request", "RSS MB start->end", "heap MB start->end", "goroutines start->end (max)", "goroutines at rest", "fds max",
+		"CPU cores", "CPU ms/request", "upstream CPU ms/answer", "rejected (503)", "rejected p99 ms", "RSS MB start->end", "heap MB start->end", "goroutines start->end (max)", "goroutines at rest", "fds max",
 		"upstream ESTAB max", "TIME_WAIT max", "TIME_WAIT after stop", "new upstream conns", "conns/request", "verdict"}}
 	if direct != nil {
 		rows[0] = append(rows[0], "p50 x direct", "p99 x direct")
@@ -138,7 +141,8 @@ func PrintTable(w io.Writer, runs []*Result) {
 		s := r.Summary
 		row := []string{
 			r.Target.Name, f0(s.TargetRPS), f1(s.AchievedRPS), f1(s.LastWindowRPS), f2(s.P50), f2(s.P99), f1(s.Max),
-			strconv.FormatInt(s.Measured.Errors, 10), f2(s.CPUCores), f2(s.CPUPerRequest),
+			strconv.FormatInt(s.Measured.Errors, 10), f2(s.CPUCores), f2(s.CPUPerRequest), f2(s.UpstreamCPUPerRequest),
+			strconv.FormatInt(s.Rejected, 10), f2(s.RejectedP99),
 			pair(s.RSSStartMB, s.RSSEndMB, 1), pair(s.HeapStartMB, s.HeapEndMB, 1),
 			pair(s.GoroutinesStart, s.GoroutinesEnd, 0) + " (" + f0(s.GoroutinesMax) + ")", f0(s.GoroutinesAtRest),
 			i0(s.FDsMax), i0(s.UpEstablishedMax), i0(s.UpTimeWaitMax), i0(s.UpTimeWaitAfterStop),

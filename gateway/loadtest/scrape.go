@@ -17,6 +17,9 @@ const (
 	MetricGoroutines       = "go_goroutines"
 	MetricUpstreamAccepted = "demo_upstream_connections_accepted_total"
 	MetricUpstreamOpen     = "demo_upstream_connections_open"
+	// MetricAdmissionRejected is the reference gateway's count of requests
+	// refused by admission control.
+	MetricAdmissionRejected = "mcp_gateway_admission_rejected_total"
 )
 
 // maxScrapeBytes bounds how much of a metrics page is read.

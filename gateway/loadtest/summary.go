@@ -73,6 +73,20 @@ type Summary struct {
 	// cores; CPUPerRequest its CPU time per answered request.
 	CPUCores      float64 `json:"cpu_cores"`
 	CPUPerRequest float64 `json:"cpu_ms_per_request"`
+	// UpstreamCPUPerRequest is the upstream's CPU time per answered
+	// request: what the target asks of the upstream per call (a direct
+	// run: the same as CPUPerRequest).
+	UpstreamCPUCores      float64 `json:"upstream_cpu_cores"`
+	UpstreamCPUPerRequest float64 `json:"upstream_cpu_ms_per_request"`
+
+	// Rejected counts requests the target refused with 503 (due after
+	// the warm-up), RejectedP99 their latency; RejectedByTarget the
+	// target's own counter over the same span (-1: not exposed).
+	Rejected         int64   `json:"rejected"`
+	RejectedP99      float64 `json:"rejected_p99_ms"`
+	RejectedMax      float64 `json:"rejected_max_ms"`
+	RejectedByTarget float64 `json:"rejected_by_target"`
+	RSSMaxMB         float64 `json:"rss_max_mb"`
 
 	RSSStartMB   float64 `json:"rss_start_mb"` // at the end of the warm-up
 	RSSEndMB     float64 `json:"rss_end_mb"`   // at the end of the measurement
@@ -122,7 +136,8 @@ func Summarize(r *Result, cfg Config, th Thresholds) Summary {
 	s := Summary{
 		TargetRPS: cfg.Rate, Measured: r.measured, Warmup: r.warm,
 		P50: -1, P90: -1, P99: -1, P999: -1, Max: -1,
-		CPUCores: -1, CPUPerRequest: -1, RSSStartMB: -1, RSSEndMB: -1, RSSGrowthPct: -1, HeapStartMB: -1, HeapEndMB: -1,
+		CPUCores: -1, CPUPerRequest: -1, UpstreamCPUCores: -1, UpstreamCPUPerRequest: -1,
+		RejectedP99: -1, RejectedMax: -1, RejectedByTarget: -1, RSSMaxMB: -1, RSSStartMB: -1, RSSEndMB: -1, RSSGrowthPct: -1, HeapStartMB: -1, HeapEndMB: -1,
 		GoroutinesStart: -1, GoroutinesEnd: -1, GoroutinesMax: -1, GoroutinesFirstThird: -1, GoroutinesLastThird: -1, GoroutinesAtRest: -1,
 		FDsStart: -1, FDsEnd: -1, FDsMax: -1, UpEstablishedMax: -1, UpTimeWaitMax: -1, UpTimeWaitAfterStop: -1,
 		NewUpstreamConns: -1, UpstreamConnsPerRequest: -1,
@@ -130,6 +145,10 @@ func Summarize(r *Result, cfg Config, th Thresholds) Summary {
 	if h := r.measure; h != nil && h.TotalCount() > 0 {
 		s.P50, s.P90, s.P99 = ms(h.ValueAtQuantile(50)), ms(h.ValueAtQuantile(90)), ms(h.ValueAtQuantile(99))
 		s.P999, s.Max = ms(h.ValueAtQuantile(99.9)), ms(h.Max())
+	}
+	s.Rejected = r.measured.ByClass[ErrRejected]
+	if h := r.rejected; h != nil && h.TotalCount() > 0 {
+		s.RejectedP99, s.RejectedMax = ms(h.ValueAtQuantile(99)), ms(h.Max())
 	}
 
 	var measure []Sample
@@ -160,6 +179,12 @@ func Summarize(r *Result, cfg Config, th Thresholds) Summary {
 			s.CPUCores = cpu
 			if ok > 0 {
 				s.CPUPerRequest = 1000 * cpu * s.MeasuredSeconds / float64(ok)
+			}
+		}
+		if cpu := meanOf(measure, func(m Sample) float64 { return m.UpCPU }); cpu >= 0 && s.MeasuredSeconds > 0 {
+			s.UpstreamCPUCores = cpu
+			if ok > 0 {
+				s.UpstreamCPUPerRequest = 1000 * cpu * s.MeasuredSeconds / float64(ok)
 			}
 		}
 		if s.MeasuredSeconds > 0 {
@@ -220,6 +245,9 @@ func Summarize(r *Result, cfg Config, th Thresholds) Summary {
 			s.HeapStartMB, s.HeapEndMB = a/1e6, b/1e6
 		}
 		s.GoroutinesStart, s.GoroutinesEnd = at(func(m Sample) float64 { return m.Goroutines })
+		if a, b := at(func(m Sample) float64 { return m.Rejected }); a >= 0 {
+			s.RejectedByTarget = b - a
+		}
 		if a, b := at(func(m Sample) float64 { return float64(m.FDs) }); a >= 0 {
 			s.FDsStart, s.FDsEnd = int(a), int(b)
 		}
@@ -232,6 +260,9 @@ func Summarize(r *Result, cfg Config, th Thresholds) Summary {
 			continue
 		}
 		s.GoroutinesMax = max(s.GoroutinesMax, m.Goroutines)
+		if m.RSS > 0 {
+			s.RSSMaxMB = max(s.RSSMaxMB, float64(m.RSS)/1e6)
+		}
 		s.FDsMax = max(s.FDsMax, m.FDs)
 		s.UpEstablishedMax = max(s.UpEstablishedMax, m.UpEst)
 		s.UpTimeWaitMax = max(s.UpTimeWaitMax, m.UpTimeWait)

@@ -8,6 +8,7 @@
 //	loadtest -gateway fixed -fixed DIR    ... or a copy of the fixture that churnlint -fix has fixed
 //	loadtest -compare [-fixed DIR] [-direct]   churny, fixed (if given) and reference one after another, same load
 //	loadtest -target http://127.0.0.1:8080/mcp -pid 1234 -token T    a gateway that is already running
+//	loadtest -compare-peer /path/to/mcp-proxy   reference, the peer binary and direct, interleaved: CPU per request, saturation, overload
 //
 // Results go to -out: report.json, samples.csv and chart.png per run, and
 // for a comparison report.json and compare.png with every run. See
@@ -47,6 +48,8 @@ type options struct {
 	out, repo       string
 	keepWork        bool
 	fixed           string
+	peer            string
+	peerOpts        loadtest.PeerOptions
 	cfg             loadtest.Config
 	th              loadtest.Thresholds
 }
@@ -67,6 +70,14 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fl.StringVar(&o.out, "out", "", "output directory (default loadtest-out/<time>)")
 	fl.StringVar(&o.repo, "repo", "", "churnlint repository root (default: found above the working directory)")
 	fl.BoolVar(&o.keepWork, "keep-work", false, "keep the scratch directory (binaries, fixture copies)")
+	fl.StringVar(&o.peer, "compare-peer", "", "a peer gateway's binary (TBXark/mcp-proxy; not built by the harness): run reference, peer and direct interleaved (see LOADTEST.md)")
+	fl.IntVar(&o.peerOpts.Rounds, "rounds", 2, "with -compare-peer: rounds, each running every kind once in a rotated order")
+	steps := fl.String("steps", "", "with -compare-peer: the saturation ramp, ascending rates (default 300,450,...,2800)")
+	fl.DurationVar(&o.peerOpts.StepWarmup, "step-warmup", 2*time.Second, "with -compare-peer: warm-up of each ramp step")
+	fl.DurationVar(&o.peerOpts.StepDuration, "step-duration", 8*time.Second, "with -compare-peer: measured part of each ramp step")
+	fl.DurationVar(&o.peerOpts.P99Bound, "p99-bound", 100*time.Millisecond, "with -compare-peer: a ramp step passes below this p99 (and with 0 errors)")
+	fl.Float64Var(&o.peerOpts.OverloadFactor, "overload-factor", 4, "with -compare-peer: the overload run's rate, times the reference's saturation rate (0: no overload run)")
+	fl.DurationVar(&o.peerOpts.OverloadDuration, "overload-duration", 30*time.Second, "with -compare-peer: the overload run's measured duration")
 	fl.StringVar(&o.fixed, "fixed", "", "a copy of testdata/churnygateway that churnlint -fix has fixed: the fixed target (see LOADTEST.md)")
 
 	fl.Float64Var(&o.cfg.Rate, "rps", 1000, "requests per second (open loop)")
@@ -104,6 +115,34 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.target != "" && o.compare {
 		return nil, errors.New("-target and -compare exclude each other")
+	}
+	if o.peer != "" {
+		if o.target != "" || o.compare {
+			return nil, errors.New("-compare-peer excludes -target and -compare")
+		}
+		abs, err := filepath.Abs(o.peer)
+		if err != nil {
+			return nil, err
+		}
+		if st, err := os.Stat(abs); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+			return nil, fmt.Errorf("-compare-peer %s: not an executable file", o.peer)
+		}
+		o.peer = abs
+		o.peerOpts.Steps = loadtest.DefaultSteps
+		if *steps != "" {
+			if o.peerOpts.Steps, err = loadtest.ParseSteps(*steps); err != nil {
+				return nil, err
+			}
+		}
+		if o.peerOpts.Rounds < 1 || o.peerOpts.Rounds > 10 {
+			return nil, errors.New("-rounds must be in 1..10")
+		}
+		// Every target must answer the same requests: the peer (mcp-go
+		// v0.44) speaks no revision past 2025-11-25.
+		if o.cfg.Protocol == "" {
+			o.cfg.Protocol = "2025-11-25"
+		}
+		o.peerOpts.Load = o.cfg
 	}
 	if o.target != "" {
 		if o.metrics == "" {
@@ -171,7 +210,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		IdleConnTimeout:     30 * time.Second,
 	}
 	defer tr.CloseIdleConnections()
-	hc := &http.Client{Transport: tr}
+	// 503 refusals become a typed error (see loadtest.RejectionDetector).
+	hc := &http.Client{Transport: loadtest.RejectionDetector{Next: tr}}
 
 	if o.target != "" {
 		t := loadtest.Target{
@@ -212,7 +252,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	} else {
 		defer os.RemoveAll(work)
 	}
-	env := loadtest.Env{Repo: repo, Work: work, Out: o.out, Logf: logf, Fixed: o.fixed}
+	env := loadtest.Env{Repo: repo, Work: work, Out: o.out, Logf: logf, Fixed: o.fixed, Peer: o.peer}
+	if o.peer != "" {
+		return runPeer(ctx, hc, env, o, args, stdout, stderr)
+	}
 
 	kinds := []string{o.gateway}
 	if o.compare {
@@ -308,4 +351,30 @@ func machine() map[string]any {
 		m["kernel"] = strings.TrimSpace(string(data))
 	}
 	return m
+}
+
+// runPeer is -compare-peer.
+func runPeer(ctx context.Context, hc *http.Client, env loadtest.Env, o *options, args []string, stdout, stderr io.Writer) int {
+	started := time.Now()
+	loadStart := loadavg()
+	rep, err := loadtest.ComparePeer(ctx, hc, env, o.peerOpts, o.th)
+	if rep != nil {
+		extra := map[string]any{
+			"command": "loadtest " + strings.Join(args, " "), "date": started.UTC().Format(time.RFC3339),
+			"machine": machine(), "loadavg_at_start": loadStart, "loadavg_at_end": loadavg(), "peer": o.peer,
+			"comparison": rep,
+		}
+		if werr := loadtest.WriteJSON(filepath.Join(o.out, "report.json"), extra); werr != nil {
+			env.Logf("writing results: %v", werr)
+		}
+		fmt.Fprintln(stdout)
+		loadtest.PrintPeerReport(stdout, rep)
+		fmt.Fprintf(stdout, "results in %s (took %s; load average %s at the start, %s at the end)\n",
+			o.out, time.Since(started).Round(time.Second), loadStart, loadavg())
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "loadtest:", err)
+		return 1
+	}
+	return exitFor(rep.PeerPass())
 }

@@ -1,0 +1,342 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/churnlint/churnlint/gateway/config"
+)
+
+// PeerOptions configure a comparison of the reference gateway with a peer
+// gateway and the direct run (see LOADTEST.md).
+type PeerOptions struct {
+	Rounds int // each round runs every kind once, in a rotated order
+	// Load is the fixed-rate run of every kind in every round: CPU per
+	// request, the upstream's CPU per answer, connections per request.
+	Load Config
+	// Steps are the rates of the saturation ramp, ascending; each step
+	// is a fresh run of StepWarmup + StepDuration on the same processes.
+	// A kind's saturation rate is the highest step before the first that
+	// misses P99Bound, has an error (a refusal counts) or falls short of
+	// 95% of its rate.
+	Steps                    []float64
+	StepWarmup, StepDuration time.Duration
+	P99Bound                 time.Duration
+	// OverloadFactor x the reference's saturation rate (median over the
+	// rounds), for OverloadDuration, is the overload run; 0 skips it.
+	OverloadFactor   float64
+	OverloadDuration time.Duration
+}
+
+// DefaultSteps is the default saturation ramp.
+var DefaultSteps = []float64{300, 450, 600, 800, 1000, 1300, 1700, 2200, 2800}
+
+// PeerKinds are the kinds of a peer comparison, in the first round's order.
+var PeerKinds = []string{KindReference, KindPeer, KindDirect}
+
+// KindFigures are one kind's figures over the rounds.
+type KindFigures struct {
+	Kind string `json:"kind"`
+	// Per round, in round order.
+	CPUPerRequest         []float64 `json:"cpu_ms_per_request"`
+	UpstreamCPUPerRequest []float64 `json:"upstream_cpu_ms_per_answer"`
+	ConnsPerRequest       []float64 `json:"upstream_conns_per_request"`
+	P99                   []float64 `json:"p99_ms"`
+	Errors                []int64   `json:"errors"`
+	Saturation            []float64 `json:"saturation_rps"`
+	// SaturationConnsPerRequest: new upstream connections per request at
+	// the last step of the ramp that passed.
+	SaturationConnsPerRequest []float64 `json:"saturation_upstream_conns_per_request"`
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return -1
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// OverloadVerdict is the overload run's verdict on the reference gateway.
+type OverloadVerdict struct {
+	Rate float64 `json:"rps"`
+	// What it is compared with: the reference's fixed-rate run of the
+	// last round (unloaded p99, RSS).
+	UnloadedP99 float64 `json:"unloaded_p99_ms"`
+	UnloadedRSS float64 `json:"unloaded_rss_max_mb"`
+	// GoroutineBound is the stated bound: goroutines at rest + two per
+	// request the gateway admits or queues (its handler and the
+	// connection's) + two per pooled upstream connection.
+	GoroutineBound float64 `json:"goroutine_bound"`
+	Result         *Result `json:"-"`
+	Checks         []Check `json:"checks"`
+	Pass           bool    `json:"pass"`
+}
+
+// PeerReport is a whole comparison.
+type PeerReport struct {
+	Options  PeerOptions    `json:"options"`
+	Kinds    []*KindFigures `json:"kinds"`
+	Overload *OverloadVerdict
+	// Goals are the issue's acceptance checks, as ratios within this run.
+	Goals []Check `json:"goals"`
+}
+
+func (r *PeerReport) figures(kind string) *KindFigures {
+	for _, k := range r.Kinds {
+		if k.Kind == kind {
+			return k
+		}
+	}
+	k := &KindFigures{Kind: kind}
+	r.Kinds = append(r.Kinds, k)
+	return k
+}
+
+// ComparePeer runs the reference gateway, the peer (env.Peer) and the
+// direct run interleaved: Rounds rounds, each kind once per round in a
+// rotated order, each time on fresh processes: the fixed-rate run, then
+// the saturation ramp. Then the overload run of the reference. It builds
+// only what the repository holds (gateway, demo upstream); the peer is
+// given.
+func ComparePeer(ctx context.Context, hc *http.Client, env Env, opts PeerOptions, th Thresholds) (*PeerReport, error) {
+	bins, err := Build(ctx, env, []string{KindReference})
+	if err != nil {
+		return nil, err
+	}
+	rep := &PeerReport{Options: opts}
+	var lastRef *Result
+	for round := range opts.Rounds {
+		for i := range PeerKinds {
+			kind := PeerKinds[(i+round)%len(PeerKinds)]
+			env.logf("=== round %d: %s", round+1, kind)
+			sleepCtx(ctx, 2*time.Second) // let the machine settle
+			res, satRun, err := runPeerRound(ctx, hc, env, bins, kind, round, opts, th)
+			if err != nil {
+				return rep, fmt.Errorf("round %d, %s: %w", round+1, kind, err)
+			}
+			sat, satConns := 0.0, -1.0
+			if satRun != nil {
+				sat, satConns = satRun.Summary.TargetRPS, satRun.Summary.UpstreamConnsPerRequest
+			}
+			f := rep.figures(kind)
+			s := res.Summary
+			f.CPUPerRequest = append(f.CPUPerRequest, s.CPUPerRequest)
+			f.UpstreamCPUPerRequest = append(f.UpstreamCPUPerRequest, s.UpstreamCPUPerRequest)
+			f.ConnsPerRequest = append(f.ConnsPerRequest, s.UpstreamConnsPerRequest)
+			f.P99 = append(f.P99, s.P99)
+			f.Errors = append(f.Errors, s.Measured.Errors)
+			f.Saturation = append(f.Saturation, sat)
+			f.SaturationConnsPerRequest = append(f.SaturationConnsPerRequest, satConns)
+			if kind == KindReference {
+				lastRef = res
+			}
+		}
+	}
+	ref, peer, direct := rep.figures(KindReference), rep.figures(KindPeer), rep.figures(KindDirect)
+	refCPU, peerCPU := median(ref.CPUPerRequest), median(peer.CPUPerRequest)
+	refUp, peerUp := median(ref.UpstreamCPUPerRequest), median(peer.UpstreamCPUPerRequest)
+	refSat, peerSat, directSat := median(ref.Saturation), median(peer.Saturation), median(direct.Saturation)
+	goal := func(name, want string, got float64, pass bool) {
+		rep.Goals = append(rep.Goals, Check{Name: name, Want: want, Got: strconv.FormatFloat(got, 'f', 2, 64), Pass: pass})
+	}
+	goal("CPU per request, reference / peer", "<= 1", refCPU/peerCPU, refCPU <= peerCPU)
+	goal("upstream CPU per answer, behind reference / behind peer", "<= 1", refUp/peerUp, refUp <= peerUp)
+	goal("saturation rate, reference / peer", ">= 1.5", refSat/peerSat, refSat >= 1.5*peerSat)
+	goal("saturation rate, reference / direct", ">= 0.6", refSat/directSat, refSat >= 0.6*directSat)
+
+	if opts.OverloadFactor > 0 && refSat > 0 && lastRef != nil {
+		rate := math.Min(opts.OverloadFactor*refSat, MaxRate)
+		env.logf("=== overload: reference at %.0f rps (%.1fx its saturation %.0f) for %s", rate, opts.OverloadFactor, refSat, opts.OverloadDuration)
+		ov, err := Overload(ctx, hc, env, bins, rate, opts, lastRef, th)
+		rep.Overload = ov
+		if err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// runPeerRound starts kind once and runs the fixed-rate load, then the
+// ramp on the same processes. It returns the fixed-rate run and the last
+// step that passed (nil: none).
+func runPeerRound(ctx context.Context, hc *http.Client, env Env, bins *Binaries, kind string, round int, opts PeerOptions, th Thresholds) (*Result, *Result, error) {
+	dir := filepath.Join(env.Out, fmt.Sprintf("round%d-%s", round+1, kind))
+	st, err := startStack(ctx, hc, env, bins, kind, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer st.stop()
+	res, err := Run(ctx, hc, st.t, opts.Load, th, env.Logf)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := WriteRun(filepath.Join(dir, "load"), res, th); err != nil {
+		return nil, nil, err
+	}
+	var sat *Result
+	for _, rate := range opts.Steps {
+		step := opts.Load
+		step.Rate, step.Warmup, step.Duration = rate, opts.StepWarmup, opts.StepDuration
+		hc.CloseIdleConnections()
+		r, err := Run(ctx, hc, st.t, step, th, env.Logf)
+		if err != nil {
+			return nil, nil, err
+		}
+		_ = WriteRun(filepath.Join(dir, fmt.Sprintf("step-%.0f", rate)), r, th)
+		s := r.Summary
+		ok := s.Measured.Errors == 0 && s.P99 >= 0 && s.P99 < ms(opts.P99Bound.Microseconds()) && s.AchievedRPS >= 0.95*rate
+		env.logf("%s: step %.0f rps: achieved %.1f, p99 %.2f ms, errors %d: %s", kind, rate, s.AchievedRPS, s.P99, s.Measured.Errors, map[bool]string{true: "pass", false: "saturated"}[ok])
+		if !ok {
+			break
+		}
+		sat = r
+	}
+	return res, sat, nil
+}
+
+// Overload runs the reference gateway at rate (a multiple of its
+// saturation rate) on fresh processes and judges it against unloaded,
+// the reference's fixed-rate run: goroutines within the bound its config
+// implies, RSS within 3x, refusals fast (p99 within 2x the unloaded
+// p99, at least 20 ms), admitted calls' p99 within 3x the bound of the
+// ramp, and every refusal counted in the gateway's metrics.
+func Overload(ctx context.Context, hc *http.Client, env Env, bins *Binaries, rate float64, opts PeerOptions, unloaded *Result, th Thresholds) (*OverloadVerdict, error) {
+	cfg := opts.Load
+	cfg.Rate, cfg.Warmup, cfg.Duration = rate, 5*time.Second, opts.OverloadDuration
+	hc.CloseIdleConnections()
+	res, err := runOn(ctx, hc, env, bins, KindReference, filepath.Join(env.Out, "overload"), cfg, th)
+	if res == nil {
+		return nil, err
+	}
+	v := &OverloadVerdict{Rate: rate, UnloadedP99: unloaded.Summary.P99, UnloadedRSS: unloaded.Summary.RSSMaxMB, Result: res}
+	ref, cerr := config.Parse([]byte(referenceConfig("127.0.0.1:1", "http://127.0.0.1:2/mcp", "t")))
+	if cerr != nil {
+		return v, cerr
+	}
+	rest := unloaded.Summary.GoroutinesAtRest
+	if rest < 0 {
+		rest = unloaded.Summary.GoroutinesStart
+	}
+	a := ref.Admission
+	v.GoroutineBound = rest + 2*float64(a.MaxInFlight+a.MaxQueue) + 2*float64(ref.Pool.UpstreamMaxInFlight())
+	s := res.Summary
+	add := func(name, want, got string, pass bool) {
+		v.Checks = append(v.Checks, Check{Name: name, Want: want, Got: got, Pass: pass})
+	}
+	add("goroutines", fmt.Sprintf("max <= %.0f (at rest %.0f + 2 x (admission.max_in_flight %d + max_queue %d) + 2 x %d pooled connections)",
+		v.GoroutineBound, rest, a.MaxInFlight, a.MaxQueue, ref.Pool.UpstreamMaxInFlight()),
+		f0(s.GoroutinesMax), s.GoroutinesMax >= 0 && s.GoroutinesMax <= v.GoroutineBound)
+	add("rss", fmt.Sprintf("max <= 3 x unloaded max (%.1f MB)", v.UnloadedRSS), f1(s.RSSMaxMB)+" MB",
+		s.RSSMaxMB > 0 && s.RSSMaxMB <= 3*v.UnloadedRSS)
+	add("refusals", "some: the load is beyond capacity", strconv.FormatInt(s.Rejected, 10), s.Rejected > 0)
+	rejBound := math.Max(2*v.UnloadedP99, 20)
+	add("refusals fast", fmt.Sprintf("p99 <= %.1f ms (2 x unloaded p99 %.2f ms, at least 20)", rejBound, v.UnloadedP99),
+		f2(s.RejectedP99)+" ms", s.RejectedP99 >= 0 && s.RejectedP99 <= rejBound)
+	admBound := 3 * ms(opts.P99Bound.Microseconds())
+	add("admitted p99", fmt.Sprintf("<= %.0f ms (3 x the ramp's p99 bound)", admBound), f2(s.P99)+" ms", s.P99 >= 0 && s.P99 <= admBound)
+	counted := s.RejectedByTarget
+	add("refusals counted", "gateway's mcp_gateway_admission_rejected_total within 10% of the refusals seen",
+		fmt.Sprintf("%.0f counted, %d seen", counted, s.Rejected),
+		counted >= 0 && math.Abs(counted-float64(s.Rejected)) <= 0.1*float64(s.Rejected)+5)
+	other := s.Measured.Errors - s.Rejected
+	add("no other errors", "timeouts, transport or wrong answers: 0", strconv.FormatInt(other, 10), other == 0)
+	v.Pass = true
+	for _, c := range v.Checks {
+		v.Pass = v.Pass && c.Pass
+	}
+	return v, err
+}
+
+// PrintPeerReport writes the comparison as a table of medians (min-max
+// over the rounds), the ratios the goals ask for, and the overload verdict.
+func PrintPeerReport(w io.Writer, rep *PeerReport) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "median (min-max) over %d rounds\t%s\t\n", rep.Options.Rounds, strings.Join(PeerKinds, "\t"))
+	row := func(name string, get func(*KindFigures) []float64, prec int) {
+		cells := []string{name}
+		for _, k := range PeerKinds {
+			cells = append(cells, spread(get(rep.figures(k)), prec))
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	rate := strconv.FormatFloat(rep.Options.Load.Rate, 'f', 0, 64)
+	row("CPU ms/request at "+rate+" rps", func(k *KindFigures) []float64 { return k.CPUPerRequest }, 3)
+	row("upstream CPU ms/answer at "+rate+" rps", func(k *KindFigures) []float64 { return k.UpstreamCPUPerRequest }, 3)
+	row("new upstream conns/request at "+rate+" rps", func(k *KindFigures) []float64 { return k.ConnsPerRequest }, 4)
+	row("p99 ms at "+rate+" rps", func(k *KindFigures) []float64 { return k.P99 }, 2)
+	row("errors at "+rate+" rps", func(k *KindFigures) []float64 {
+		out := make([]float64, len(k.Errors))
+		for i, e := range k.Errors {
+			out[i] = float64(e)
+		}
+		return out
+	}, 0)
+	row(fmt.Sprintf("saturation rps (p99 < %s, 0 errors)", rep.Options.P99Bound), func(k *KindFigures) []float64 { return k.Saturation }, 0)
+	row("new upstream conns/request at saturation", func(k *KindFigures) []float64 { return k.SaturationConnsPerRequest }, 4)
+	tw.Flush()
+	fmt.Fprintln(w)
+	for _, g := range rep.Goals {
+		fmt.Fprintf(w, "  %-4s %-60s %-8s got %s\n", map[bool]string{true: "ok", false: "FAIL"}[g.Pass], g.Name, g.Want, g.Got)
+	}
+	if ov := rep.Overload; ov != nil {
+		fmt.Fprintf(w, "\noverload: reference at %.0f rps for %s\n", ov.Rate, rep.Options.OverloadDuration)
+		PrintTable(w, []*Result{ov.Result})
+		for _, c := range ov.Checks {
+			fmt.Fprintf(w, "  %-4s %-18s %-100s got %s\n", map[bool]string{true: "ok", false: "FAIL"}[c.Pass], c.Name, c.Want, c.Got)
+		}
+		fmt.Fprintf(w, "overload verdict: %s\n", map[bool]string{true: "PASS", false: "FAIL"}[ov.Pass])
+	}
+}
+
+func spread(v []float64, prec int) string {
+	if len(v) == 0 {
+		return "n/a"
+	}
+	lo, hi := slices.Min(v), slices.Max(v)
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', prec, 64) }
+	if lo == hi {
+		return f(lo)
+	}
+	return f(median(v)) + " (" + f(lo) + "-" + f(hi) + ")"
+}
+
+// PeerPass reports whether every goal and the overload verdict passed.
+func (r *PeerReport) PeerPass() bool {
+	for _, g := range r.Goals {
+		if !g.Pass {
+			return false
+		}
+	}
+	return r.Overload == nil || r.Overload.Pass
+}
+
+// ParseSteps parses "300,450,600".
+func ParseSteps(text string) ([]float64, error) {
+	var out []float64
+	for f := range strings.SplitSeq(text, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || v <= 0 || v > MaxRate {
+			return nil, fmt.Errorf("step %q: want a rate in (0, %d]", f, MaxRate)
+		}
+		if len(out) > 0 && v <= out[len(out)-1] {
+			return nil, errors.New("steps must ascend")
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
