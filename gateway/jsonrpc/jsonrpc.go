@@ -61,19 +61,25 @@ func Validate(body []byte) (*Message, error) {
 	if len(trimmed) == 0 {
 		return nil, &Error{Code: CodeParseError, Message: "empty body"}
 	}
-	if !json.Valid(trimmed) {
-		return nil, &Error{Code: CodeParseError, Message: "parse error: body is not valid JSON"}
-	}
-	switch trimmed[0] {
-	case '{':
-	case '[':
-		return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: batch requests are not supported"}
-	default:
+	notJSON := &Error{Code: CodeParseError, Message: "parse error: body is not valid JSON"}
+	if trimmed[0] != '{' {
+		if !json.Valid(trimmed) {
+			return nil, notJSON
+		}
+		if trimmed[0] == '[' {
+			return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: batch requests are not supported"}
+		}
 		return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: message must be a JSON object"}
 	}
 
+	// Unmarshal checks the whole body is valid JSON before it decodes: a
+	// separate json.Valid pass would scan every body twice.
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &members); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, notJSON
+		}
 		return nil, &Error{Code: CodeParseError, Message: "parse error: " + err.Error()}
 	}
 	msg := &Message{}
