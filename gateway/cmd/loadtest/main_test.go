@@ -49,3 +49,31 @@ func TestRunRefusesNonLoopback(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+func TestParseComparePeer(t *testing.T) {
+	var stderr bytes.Buffer
+	peer := "/bin/true"
+	o, err := parse([]string{"-compare-peer", peer, "-steps", "100,200"}, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.peer != peer || o.peerOpts.Rounds != 2 || len(o.peerOpts.Steps) != 2 || o.peerOpts.OverloadFactor != 4 {
+		t.Errorf("defaults: %+v", o.peerOpts)
+	}
+	// The peer speaks no revision past 2025-11-25: every target gets that.
+	if o.cfg.Protocol != "2025-11-25" || o.peerOpts.Load.Protocol != "2025-11-25" {
+		t.Errorf("protocol %q / %q", o.cfg.Protocol, o.peerOpts.Load.Protocol)
+	}
+	for _, args := range [][]string{
+		{"-compare-peer", t.TempDir()},              // a directory
+		{"-compare-peer", "/nonexistent/mcp-proxy"}, // nothing there
+		{"-compare-peer", peer, "-compare"},
+		{"-compare-peer", peer, "-target", "http://127.0.0.1:8080/mcp"},
+		{"-compare-peer", peer, "-steps", "200,100"},
+		{"-compare-peer", peer, "-rounds", "0"},
+	} {
+		if _, err := parse(args, &stderr); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
