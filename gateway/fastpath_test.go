@@ -12,6 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/churnlint/churnlint/gateway/internal/upstreamtest"
@@ -160,5 +161,49 @@ func TestForwardingSkippedWithPlugins(t *testing.T) {
 	}
 	if raw, typed := ids.raw(); raw != 0 || typed != 0 {
 		t.Fatalf("upstream saw %d raw and %d typed calls, want none", raw, typed)
+	}
+}
+
+// An upstream that sends a notification while it works answers on an
+// event stream; the raw path reads the stream to the response (dropping
+// the notification, as mcp-go's client path does).
+func TestForwardedToolCallEventStream(t *testing.T) {
+	var ids callIDs
+	alpha := upstreamtest.New(t, "alpha", upstreamtest.Streamable)
+	alpha.Wrap = ids.wrap
+	alpha.MCP.AddTool(mcp.NewTool("chatty", mcp.WithString("message")),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			srv := mcpserver.ServerFromContext(ctx)
+			if err := srv.SendNotificationToClient(ctx, "notifications/message", map[string]any{"level": "info", "data": "working"}); err != nil {
+				return nil, err
+			}
+			return mcp.NewToolResultText("done: " + req.GetString("message", "")), nil
+		})
+	streamed := false
+	var mu sync.Mutex
+	wrapped := alpha.Wrap
+	alpha.Wrap = func(next http.Handler) http.Handler {
+		inner := wrapped(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			inner.ServeHTTP(w, r)
+			if strings.HasPrefix(w.Header().Get("Content-Type"), "text/event-stream") && r.Method == http.MethodPost {
+				mu.Lock()
+				streamed = true
+				mu.Unlock()
+			}
+		})
+	}
+	alpha.Start()
+	gw := startGateway(t, renderConfig(t, []upstreamSpec{{Name: "alpha", URL: alpha.URL(), Transport: "streamable-http"}}, ""))
+	c := connectLegacy(t, gw.URL+"/mcp", adminToken)
+	for i := range 3 {
+		if got := resultText(callTool(t, c, "alpha__chatty", map[string]any{"message": "m"})); got != "done: m" {
+			t.Fatalf("call %d = %q", i, got)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if raw, _ := ids.raw(); raw != 2 || !streamed {
+		t.Fatalf("%d raw calls, event stream answered: %v; want 2 raw calls on a stream", raw, streamed)
 	}
 }
