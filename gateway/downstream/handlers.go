@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/churnlint/churnlint/gateway/auth"
 	"github.com/churnlint/churnlint/gateway/plugin"
@@ -40,6 +41,10 @@ const (
 // gateway calls the upstream), child of the downstream request's span, and
 // parent of the upstream HTTP request's span (which carries traceparent).
 func (f *Federation) startSpan(ctx context.Context, method, name, up, target string, what attribute.KeyValue) (context.Context, trace.Span) {
+	if _, off := f.opts.Tracer.(noop.Tracer); off {
+		// Tracing is off: skip building attributes nobody records.
+		return ctx, noop.Span{}
+	}
 	attrs := []attribute.KeyValue{
 		tracing.AttrMethod.String(method), what, tracing.AttrUpstream.String(up),
 		tracing.AttrPrincipal.String(principalName(ctx)),
