@@ -291,7 +291,9 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 			// stateless revision sends them (and the upstream checks
 			// them, header against body) with every call. Notifications
 			// come on the standalone GET stream.
-			shOpts = append(shOpts, transport.WithContinuousListening())
+			// Deprecated only because 2026-07-28 has no GET stream; it is
+			// how the session-oriented revisions deliver notifications.
+			shOpts = append(shOpts, transport.WithContinuousListening()) //nolint:staticcheck // see above
 			opts = append(opts, client.WithProtocolVersion(s.cfg.ProtocolVersion))
 		}
 		sh, err := transport.NewStreamableHTTP(s.cfg.URL, shOpts...)
