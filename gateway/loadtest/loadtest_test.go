@@ -1,7 +1,9 @@
 package loadtest
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -354,5 +356,45 @@ func TestLogTicksLabelANarrowRange(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "30 40" {
 		t.Errorf("range 24..45: labels %q, want 30 40", got)
+	}
+}
+
+// A target that refuses with 503 has those requests counted as refusals
+// (typed, through RejectionDetector), with their own latency, not as
+// transport errors; the upstream's CPU is sampled beside the target's.
+func TestRefusalsAreClassified(t *testing.T) {
+	mcpSrv := server.NewStreamableHTTPServer(demoupstream.New("demo"))
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if bytes.Contains(body, []byte(`"tools/call"`)) {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		mcpSrv.ServeHTTP(w, r)
+	}))
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	hc := &http.Client{Transport: RejectionDetector{Next: ts.Client().Transport}}
+	cfg := Config{Rate: 100, Warmup: time.Second, Duration: 2 * time.Second, Sessions: 4, Timeout: 5 * time.Second, MaxInFlight: 100, Tool: "echo"}
+	var err error
+	if cfg.Mix, err = ParseMix(DefaultMix); err != nil {
+		t.Fatal(err)
+	}
+	target := Target{Name: "refusing", URL: ts.URL + "/mcp", PID: os.Getpid(), UpstreamPID: os.Getpid()}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := Run(ctx, hc, target, cfg, DefaultThresholds(), t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Summary
+	if calls := s.Measured.ByOp[OpCall]; calls == 0 || s.Rejected != calls || s.Measured.ByClass[ErrTransport] != 0 {
+		t.Errorf("%d calls, %d refusals, classes %v", calls, s.Rejected, s.Measured.ByClass)
+	}
+	if s.RejectedP99 < 0 || s.UpstreamCPUPerRequest < 0 || s.CPUPerRequest < 0 {
+		t.Errorf("refusal p99 %v, upstream CPU %v, CPU %v ms per request", s.RejectedP99, s.UpstreamCPUPerRequest, s.CPUPerRequest)
 	}
 }
