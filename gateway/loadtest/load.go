@@ -1,7 +1,9 @@
 package loadtest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +29,10 @@ const (
 	MaxInFlight  = 20000
 	maxLatencyUS = int64(10 * time.Minute / time.Microsecond)
 	sessionSetup = 30 * time.Second // opening all sessions
+	// MaxConnsPerTarget is how many connections the harness's transport
+	// opens to one target: under the reference gateway's default
+	// http.max_conns_per_ip (256), with room for the metrics pollers.
+	MaxConnsPerTarget = 240
 )
 
 // Config is the load to send.
@@ -45,6 +51,12 @@ type Config struct {
 	// A comparison with a peer pins one both speak, so that every target
 	// answers the same requests.
 	Protocol string
+	// RawCalls sends each tools/call as one HTTP POST of a prepared
+	// JSON-RPC body on the session (checked by the echo in the answer)
+	// instead of through mcp-go's client: a cheaper generator, for
+	// rates the harness could not otherwise produce beside the target on
+	// the same cores (the overload run).
+	RawCalls bool
 	// Names on the target; empty means found in its catalog (a tool
 	// "echo" or "<prefix>__echo", resource ".../demo://greeting", prompt
 	// "greet" or "<prefix>__greet").
@@ -258,7 +270,7 @@ func Run(ctx context.Context, hc *http.Client, t Target, cfg Config, th Threshol
 	logf("%s: %d sessions open on %s; sending %.0f rps for %s warm-up + %s (mix %s)",
 		t.Name, len(sessions), t.URL, cfg.Rate, cfg.Warmup, cfg.Duration, cfg.Mix)
 
-	g := &generator{cfg: cfg, sessions: sessions, res: res}
+	g := &generator{cfg: cfg, sessions: sessions, res: res, hc: hc, target: t}
 	g.win.hist = newHist()
 	res.measure = newHist()
 	res.rejected = newHist()
@@ -482,6 +494,8 @@ func (w window) length(now time.Time) time.Duration {
 // generator sends the load and records what comes back.
 type generator struct {
 	cfg         Config
+	hc          *http.Client
+	target      Target
 	sessions    []*client.Client
 	res         *Result
 	measureFrom time.Time
@@ -568,8 +582,10 @@ func (g *generator) do(ctx context.Context, i int, op Op) string {
 	s := g.sessions[i%len(g.sessions)]
 	var err error
 	bad := false
-	switch op {
-	case OpCall:
+	switch {
+	case op == OpCall && g.cfg.RawCalls:
+		bad, err = g.rawCall(ctx, s, i)
+	case op == OpCall:
 		msg := "load-" + strconv.Itoa(i)
 		req := mcp.CallToolRequest{}
 		req.Params.Name = g.res.Names.Tool
@@ -581,19 +597,19 @@ func (g *generator) do(ctx context.Context, i int, op Op) string {
 			}
 			bad = len(res.Content) != 1 || textOf(res.Content[0]) != msg
 		}
-	case OpList:
+	case op == OpList:
 		var res *mcp.ListToolsResult
 		if res, err = s.ListTools(ctx, mcp.ListToolsRequest{}); err == nil {
 			bad = len(res.Tools) == 0
 		}
-	case OpRead:
+	case op == OpRead:
 		req := mcp.ReadResourceRequest{}
 		req.Params.URI = g.res.Names.Resource
 		var res *mcp.ReadResourceResult
 		if res, err = s.ReadResource(ctx, req); err == nil {
 			bad = len(res.Contents) == 0
 		}
-	case OpPrompt:
+	case op == OpPrompt:
 		req := mcp.GetPromptRequest{}
 		req.Params.Name = g.res.Names.Prompt
 		req.Params.Arguments = map[string]string{"name": "load"}
@@ -843,4 +859,41 @@ func (h withHeaders) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Header.Set(k, v)
 	}
 	return h.next.RoundTrip(req)
+}
+
+// rawCall is one tools/call of request i as a plain POST on session s
+// (RawCalls). bad reports an answer without the echo.
+func (g *generator) rawCall(ctx context.Context, s *client.Client, i int) (bad bool, err error) {
+	msg := "load-" + strconv.Itoa(i)
+	name, _ := json.Marshal(g.res.Names.Tool)
+	body := `{"jsonrpc":"2.0","id":` + strconv.Itoa(i+1) + `,"method":"tools/call","params":{"name":` + string(name) +
+		`,"arguments":{"message":"` + msg + `"}}}`
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.target.URL, strings.NewReader(body))
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if g.target.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+g.target.Token)
+	}
+	if st, ok := s.GetTransport().(*transport.StreamableHTTP); ok && st.GetSessionId() != "" {
+		req.Header.Set("Mcp-Session-Id", st.GetSessionId())
+	}
+	if g.cfg.Protocol != "" {
+		req.Header.Set(mcp.HeaderProtocolVersion, g.cfg.Protocol)
+	}
+	resp, err := g.hc.Do(req)
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return false, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("tools/call: HTTP %d", resp.StatusCode)
+	}
+	return !bytes.Contains(data, []byte(`"text":"`+msg+`"`)), nil
 }

@@ -37,7 +37,7 @@ func TestOverloadSheds(t *testing.T) {
 		out = t.TempDir()
 	}
 	env := Env{Repo: repo, Work: t.TempDir(), Out: out, Logf: t.Logf}
-	tr := &http.Transport{MaxIdleConns: 2100, MaxIdleConnsPerHost: 2100, IdleConnTimeout: 30 * time.Second}
+	tr := &http.Transport{MaxIdleConns: 2100, MaxIdleConnsPerHost: 2100, MaxConnsPerHost: MaxConnsPerTarget, IdleConnTimeout: 30 * time.Second}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: RejectionDetector{Next: tr}}
 	mix, err := ParseMix(DefaultMix)

@@ -218,13 +218,22 @@ func runPeerRound(ctx context.Context, hc *http.Client, env Env, bins *Binaries,
 func Overload(ctx context.Context, hc *http.Client, env Env, bins *Binaries, rate float64, opts PeerOptions, unloaded *Result, th Thresholds) (*OverloadVerdict, error) {
 	cfg := opts.Load
 	cfg.Rate, cfg.Warmup, cfg.Duration = rate, 5*time.Second, opts.OverloadDuration
+	// Only calls, each one prepared POST: mcp-go's client costs the
+	// harness more CPU per request than the gateway spends, and the
+	// harness shares the cores with it.
+	cfg.RawCalls = true
+	mix, err := ParseMix("call=1")
+	if err != nil {
+		return nil, err
+	}
+	cfg.Mix = mix
 	hc.CloseIdleConnections()
 	res, err := runOn(ctx, hc, env, bins, KindReference, filepath.Join(env.Out, "overload"), cfg, th)
 	if res == nil {
 		return nil, err
 	}
 	v := &OverloadVerdict{Rate: rate, UnloadedP99: unloaded.Summary.P99, UnloadedRSS: unloaded.Summary.RSSMaxMB, Result: res}
-	ref, cerr := config.Parse([]byte(referenceConfig("127.0.0.1:1", "http://127.0.0.1:2/mcp", "t")))
+	ref, cerr := config.Parse([]byte(referenceConfig("127.0.0.1:1", "http://127.0.0.1:2/mcp", randomToken())))
 	if cerr != nil {
 		return v, cerr
 	}

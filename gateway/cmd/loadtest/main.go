@@ -207,7 +207,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	tr := &http.Transport{
 		MaxIdleConns:        o.cfg.MaxInFlight + 64,
 		MaxIdleConnsPerHost: o.cfg.MaxInFlight + 64,
-		IdleConnTimeout:     30 * time.Second,
+		// One client IP: the reference gateway closes connections from one
+		// IP beyond http.max_conns_per_ip (256 by default); a client that
+		// keeps under it waits for a connection instead.
+		MaxConnsPerHost: loadtest.MaxConnsPerTarget,
+		IdleConnTimeout: 30 * time.Second,
 	}
 	defer tr.CloseIdleConnections()
 	// 503 refusals become a typed error (see loadtest.RejectionDetector).
