@@ -56,7 +56,7 @@ func (c *callIDs) wrap(next http.Handler) http.Handler {
 					ID     json.RawMessage `json:"id"`
 					Method string          `json:"method"`
 				}
-				if json.Unmarshal(body, &msg) == nil && msg.Method == "tools/call" {
+				if json.Unmarshal(body, &msg) == nil && (msg.Method == "tools/call" || msg.Method == "prompts/get") {
 					c.mu.Lock()
 					c.ids = append(c.ids, string(msg.ID))
 					c.mu.Unlock()
@@ -129,8 +129,26 @@ func TestForwardedToolCall(t *testing.T) {
 		t.Fatalf("math token called echo: %+v", res)
 	}
 
-	// A stateless client always takes mcp-go's path.
+	// prompts/get takes the raw path too, with the same answer.
 	before, _ := ids.raw()
+	for range 2 {
+		res, err := c.GetPrompt(ctx, mcp.GetPromptRequest{Params: mcp.GetPromptParams{Name: "alpha__greet", Arguments: map[string]string{"name": "ada"}}})
+		if err != nil || len(res.Messages) == 0 {
+			t.Fatalf("prompt: %+v %v", res, err)
+		}
+		if tc, ok := mcp.AsTextContent(res.Messages[0].Content); !ok || !strings.Contains(tc.Text, "ada") {
+			t.Fatalf("prompt message %+v", res.Messages[0])
+		}
+	}
+	if after, _ := ids.raw(); after != before+2 {
+		t.Fatalf("prompts took the raw path %d times, want 2", after-before)
+	}
+	if _, err := m.GetPrompt(ctx, mcp.GetPromptRequest{Params: mcp.GetPromptParams{Name: "alpha__greet", Arguments: map[string]string{"name": "x"}}}); err == nil {
+		t.Fatal("math token got a prompt it may not see")
+	}
+
+	// A stateless client always takes mcp-go's path.
+	before, _ = ids.raw()
 	s := connect(t, gw.URL+"/mcp", adminToken)
 	for range 3 {
 		callTool(t, s, "alpha__echo", map[string]any{"message": "m"})

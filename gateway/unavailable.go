@@ -36,10 +36,10 @@ func (p callParams) str(key string) string {
 //     nothing registered (mcp-go would say "tool not found"), gets the
 //     same error result a registered tool of a lost upstream gets, a
 //     prompt or resource a JSON-RPC error;
-//   - a plain tools/call on a session-oriented downstream session is
-//     forwarded by Federation.ForwardToolCall without mcp-go's decoding
-//     and re-encoding, when nothing (plugins, _meta, a stateless client)
-//     asks for more.
+//   - a plain tools/call or prompts/get on a session-oriented downstream
+//     session is forwarded by Federation.ForwardToolCall / ForwardPrompt
+//     without mcp-go's decoding and re-encoding, when nothing (plugins,
+//     _meta, a stateless client) asks for more.
 //
 // Streamable HTTP only: on legacy SSE the reply would have to travel on
 // the stream.
@@ -89,10 +89,14 @@ func (g *Gateway) routeCall(view string, next http.Handler) http.Handler {
 			}
 			defer ad.release()
 		}
-		if kind == plugin.KindTool && g.mayForward(view, r, params) {
-			if out, ok := g.fed.ForwardToolCall(r.Context(), view, name, params["arguments"], r.Header); ok {
+		if (kind == plugin.KindTool || kind == plugin.KindPrompt) && g.mayForward(view, r, params) {
+			forward := g.fed.ForwardToolCall
+			if kind == plugin.KindPrompt {
+				forward = g.fed.ForwardPrompt
+			}
+			if out, ok := forward(r.Context(), view, name, params["arguments"], r.Header); ok {
 				if out.Err != nil {
-					// As mcp-go answers a tool handler's error.
+					// As mcp-go answers a handler's error.
 					jsonrpc.WriteError(w, http.StatusOK, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: out.Err.Error(), ID: msg.ID})
 					return
 				}

@@ -86,7 +86,7 @@ func (f *Federation) ForwardToolCall(ctx context.Context, view, name string, arg
 		f.opts.Logger.WarnContext(ctx, "upstream tool call failed", "upstream", up, "tool", tool, "err", err)
 		return Forwarded{Result: toolError(f.clientMessage(ctx, up, name, err, sess.Config().Timeouts.Call))}, true
 	}
-	scrubbed, isError, err := scrubRaw(res)
+	scrubbed, isError, err := scrubRaw(res, "content")
 	if err != nil {
 		outcome = outcomeError
 		return Forwarded{Result: toolError(fmt.Sprintf("upstream %s returned an invalid result", up))}, true
@@ -97,19 +97,99 @@ func (f *Federation) ForwardToolCall(ctx context.Context, view, name string, arg
 	return Forwarded{Result: scrubbed}, true
 }
 
+// ForwardPrompt is ForwardToolCall for prompts/get: args must be an
+// object of strings (what mcp-go's path accepts); failures are JSON-RPC
+// errors, as on mcp-go's path.
+func (f *Federation) ForwardPrompt(ctx context.Context, view, name string, args json.RawMessage, header http.Header) (out Forwarded, ok bool) {
+	up, prompt, isNamespaced := f.upstreamOf(name)
+	if !isNamespaced || !f.registeredPrompt(view, name) {
+		return out, false
+	}
+	if len(args) > 0 {
+		var strs map[string]string
+		if json.Unmarshal(args, &strs) != nil {
+			return out, false
+		}
+	}
+	if p, has := auth.FromContext(ctx); !has || !p.MayGetPrompt(name) {
+		return out, false
+	}
+	sess, has := f.opts.Sessions.Session(up)
+	if !has || !sess.CanRawCall() {
+		return out, false
+	}
+	chain, release := f.opts.Plugins.Acquire()
+	if chain.Len() > 0 {
+		release()
+		return out, false
+	}
+	defer release()
+	if !f.flight.enter() {
+		return out, false
+	}
+	defer f.flight.leave()
+
+	start := time.Now()
+	outcome := outcomeOK
+	ctx, span := f.startSpan(ctx, "prompts/get", name, up, prompt, tracing.AttrPrompt.String(name))
+	defer func() {
+		f.opts.Metrics.ObserveRequest(up, string(plugin.KindPrompt), name, outcome, time.Since(start))
+		endSpan(span, outcome)
+	}()
+	f.opts.Metrics.InFlight.Inc()
+	defer f.opts.Metrics.InFlight.Dec()
+	ctx, done := f.callContext(ctx)
+	defer done()
+
+	res, err := sess.RawGetPrompt(ctx, prompt, args, f.forwardedHeaders(up, header))
+	switch {
+	case errors.Is(err, upstream.ErrNoRawPath):
+		err = fmt.Errorf("%w: %s", upstream.ErrUnavailable, up)
+	case aborted(ctx):
+		outcome = outcomeDraining
+		return Forwarded{Err: ErrShuttingDown}, true
+	}
+	if err != nil {
+		outcome = outcomeError
+		return Forwarded{Err: errors.New(f.clientMessage(ctx, up, name, err, sess.Config().Timeouts.Call))}, true
+	}
+	scrubbed, _, err := scrubRaw(res, "messages")
+	if err != nil {
+		outcome = outcomeError
+		return Forwarded{Err: fmt.Errorf("upstream %s returned an invalid result", up)}, true
+	}
+	return Forwarded{Result: scrubbed}, true
+}
+
 // registered reports whether name is a tool view (main: "") serves now.
 func (f *Federation) registered(view, name string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	v := f.main
-	if view != "" {
-		var ok bool
-		if v, ok = f.virtual[view]; !ok {
-			return false
-		}
+	v := f.viewLocked(view)
+	if v == nil {
+		return false
 	}
 	_, ok := v.toolDefs[name]
 	return ok
+}
+
+// registeredPrompt is registered for prompts.
+func (f *Federation) registeredPrompt(view, name string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v := f.viewLocked(view)
+	if v == nil {
+		return false
+	}
+	_, ok := v.promptDefs[name]
+	return ok
+}
+
+func (f *Federation) viewLocked(view string) *view {
+	if view == "" {
+		return f.main
+	}
+	return f.virtual[view]
 }
 
 func toolError(text string) json.RawMessage {
@@ -117,9 +197,11 @@ func toolError(text string) json.RawMessage {
 	return data
 }
 
-// rawResult is what the raw path reads of a tools/call result.
+// rawResult is what the raw path reads of a tools/call or prompts/get
+// result.
 type rawResult struct {
 	Content    json.RawMessage            `json:"content"`
+	Messages   json.RawMessage            `json:"messages"`
 	IsError    bool                       `json:"isError"`
 	ResultType json.RawMessage            `json:"resultType"`
 	Meta       map[string]json.RawMessage `json:"_meta"`
@@ -127,15 +209,20 @@ type rawResult struct {
 
 // scrubRaw does to a raw result what scrubResult does to a typed one
 // (removes resultType and the upstream's serverInfo) and checks its shape
-// as the mcp-go client would: an object whose content is a list. Results
-// with nothing to remove are returned as they are.
-func scrubRaw(res json.RawMessage) (json.RawMessage, bool, error) {
+// as the mcp-go client would: an object whose list (content of a tool
+// result, messages of a prompt) is a list. Results with nothing to remove
+// are returned as they are.
+func scrubRaw(res json.RawMessage, list string) (json.RawMessage, bool, error) {
 	var r rawResult
 	if err := json.Unmarshal(res, &r); err != nil {
 		return nil, false, err
 	}
-	if len(r.Content) == 0 || r.Content[0] != '[' {
-		return nil, false, errors.New("content is not a list")
+	items := r.Content
+	if list == "messages" {
+		items = r.Messages
+	}
+	if len(items) == 0 || items[0] != '[' {
+		return nil, false, fmt.Errorf("%s is not a list", list)
 	}
 	_, hasInfo := r.Meta[mcp.MetaKeyServerInfo]
 	if r.ResultType == nil && !hasInfo {

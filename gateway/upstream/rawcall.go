@@ -88,17 +88,35 @@ func (s *Session) RawCallTool(ctx context.Context, tool string, args json.RawMes
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeouts.Call)
 	defer cancel()
-	res, err := s.rawExchange(ctx, t, tool, args, header)
+	res, err := s.rawExchange(ctx, t, "tools/call", tool, args, header)
 	return res, s.classify(ctx, err)
 }
 
-func (s *Session) rawExchange(ctx context.Context, t rawTarget, tool string, args json.RawMessage, header http.Header) (json.RawMessage, error) {
+// RawGetPrompt is RawCallTool for prompts/get: args is the arguments
+// object (string values, checked by the caller).
+func (s *Session) RawGetPrompt(ctx context.Context, prompt string, args json.RawMessage, header http.Header) (json.RawMessage, error) {
+	if !s.filt.Load().f.prompts.Admits(prompt) {
+		return nil, fmt.Errorf("prompt %q: %w", prompt, ErrFiltered)
+	}
+	t, ok := s.rawTarget()
+	if !ok {
+		return nil, ErrNoRawPath
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeouts.Call)
+	defer cancel()
+	res, err := s.rawExchange(ctx, t, "prompts/get", prompt, args, header)
+	return res, s.classify(ctx, err)
+}
+
+func (s *Session) rawExchange(ctx context.Context, t rawTarget, method, target string, args json.RawMessage, header http.Header) (json.RawMessage, error) {
 	id := `"gw-` + strconv.FormatUint(rawIDs.Add(1), 10) + `"`
-	name, _ := json.Marshal(tool)
+	name, _ := json.Marshal(target)
 	body := make([]byte, 0, 96+len(name)+len(args))
 	body = append(body, `{"jsonrpc":"2.0","id":`...)
 	body = append(body, id...)
-	body = append(body, `,"method":"tools/call","params":{"name":`...)
+	body = append(body, `,"method":"`...)
+	body = append(body, method...)
+	body = append(body, `","params":{"name":`...)
 	body = append(body, name...)
 	if len(args) > 0 {
 		body = append(body, `,"arguments":`...)
@@ -128,10 +146,10 @@ func (s *Session) rawExchange(ctx context.Context, t rawTarget, tool string, arg
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, fmt.Errorf("tools/call: %w", transport.ErrSessionTerminated)
+		return nil, fmt.Errorf("%s: %w", method, transport.ErrSessionTerminated)
 	case resp.StatusCode != http.StatusOK:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, transport.NewError(fmt.Errorf("tools/call: upstream answered HTTP %d", resp.StatusCode))
+		return nil, transport.NewError(fmt.Errorf("%s: upstream answered HTTP %d", method, resp.StatusCode))
 	}
 	media, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	switch media {
@@ -141,13 +159,13 @@ func (s *Session) rawExchange(ctx context.Context, t rawTarget, tool string, arg
 			return nil, transport.NewError(err)
 		}
 		if len(data) > maxRawResponse {
-			return nil, transport.NewError(fmt.Errorf("tools/call: answer larger than %d bytes", maxRawResponse))
+			return nil, transport.NewError(fmt.Errorf("%s: answer larger than %d bytes", method, maxRawResponse))
 		}
 		return parseRawAnswer(data, id)
 	case "text/event-stream":
 		return s.readRawStream(ctx, t, resp.Body, id)
 	}
-	return nil, transport.NewError(fmt.Errorf("tools/call: unexpected content type %q", resp.Header.Get("Content-Type")))
+	return nil, transport.NewError(fmt.Errorf("%s: unexpected content type %q", method, resp.Header.Get("Content-Type")))
 }
 
 // rawEnvelope is one JSON-RPC message from the upstream.
@@ -165,20 +183,20 @@ type rawEnvelope struct {
 func parseRawAnswer(data []byte, id string) (json.RawMessage, error) {
 	var env rawEnvelope
 	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, transport.NewError(fmt.Errorf("tools/call: answer is not JSON-RPC: %w", err))
+		return nil, transport.NewError(fmt.Errorf("answer is not JSON-RPC: %w", err))
 	}
 	return env.answer(id)
 }
 
 func (env *rawEnvelope) answer(id string) (json.RawMessage, error) {
 	if string(env.ID) != id {
-		return nil, transport.NewError(fmt.Errorf("tools/call: answer for id %s, want %s", env.ID, id))
+		return nil, transport.NewError(fmt.Errorf("answer for id %s, want %s", env.ID, id))
 	}
 	if env.Error != nil {
 		return nil, &RPCError{Code: env.Error.Code, Message: env.Error.Message}
 	}
 	if len(env.Result) == 0 || env.Result[0] != '{' {
-		return nil, transport.NewError(errors.New("tools/call: answer has no result object"))
+		return nil, transport.NewError(errors.New("answer has no result object"))
 	}
 	return env.Result, nil
 }
@@ -211,7 +229,7 @@ func (s *Session) readRawStream(ctx context.Context, t rawTarget, body io.Reader
 		data = data[:0]
 		switch {
 		case err != nil:
-			return nil, transport.NewError(fmt.Errorf("tools/call: event is not JSON-RPC: %w", err))
+			return nil, transport.NewError(fmt.Errorf("event is not JSON-RPC: %w", err))
 		case env.Method != "" && len(env.ID) > 0:
 			s.refuseServerRequest(ctx, t, env.ID)
 		case env.Method != "":
@@ -223,7 +241,7 @@ func (s *Session) readRawStream(ctx context.Context, t rawTarget, body io.Reader
 	if err := sc.Err(); err != nil {
 		return nil, transport.NewError(err)
 	}
-	return nil, transport.NewError(errors.New("tools/call: event stream ended without an answer"))
+	return nil, transport.NewError(errors.New("event stream ended without an answer"))
 }
 
 func (s *Session) refuseServerRequest(ctx context.Context, t rawTarget, id json.RawMessage) {
