@@ -17,9 +17,9 @@ import (
 // capacity it must refuse (HTTP 503) instead of queueing. Asserted as
 // counts and ratios within the run, never absolute times: goroutines
 // within the bound its config implies, RSS within 3x the unloaded run's,
-// refusals no slower than admitted calls, admitted calls' p99 within 5x
-// the p99 of the saturation step, goodput at least half the saturation
-// rate, every refusal counted by the gateway's metrics. About two
+// refusals no slower than admitted calls, admitted calls' p99 within
+// twice (max_in_flight + max_queue) / goodput, goodput at least half the
+// saturation rate, every refusal counted by the gateway's metrics. About two
 // minutes; only with CHURNLINT_LOADTEST=1.
 func TestOverloadSheds(t *testing.T) {
 	if os.Getenv("CHURNLINT_LOADTEST") != "1" {
@@ -94,8 +94,14 @@ func TestOverloadSheds(t *testing.T) {
 	if s.RejectedP99 > s.P99 {
 		t.Errorf("refusals (p99 %.2f ms) slower than admitted calls (p99 %.2f ms): they queued", s.RejectedP99, s.P99)
 	}
-	if s.P99 > 5*satStep {
-		t.Errorf("admitted calls' p99 %.2f ms is more than 5x the saturation step's %.2f ms", s.P99, satStep)
+	// Bounded by the admission bound, not by the offered load: an admitted
+	// call waits behind at most max_in_flight + max_queue others, served at
+	// the goodput (Little's law; twice that, for a machine shared with the
+	// harness and the upstream).
+	for _, c := range v.Checks {
+		if c.Name == "admitted p99" && !c.Pass {
+			t.Errorf("admitted calls: %s, want %s (p99 at the saturation step: %.2f ms)", c.Got, c.Want, satStep)
+		}
 	}
 	if s.AchievedRPS < 0.5*sat {
 		t.Errorf("goodput %.1f rps under overload, less than half the saturation rate %.0f", s.AchievedRPS, sat)
