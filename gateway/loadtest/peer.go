@@ -59,7 +59,13 @@ type KindFigures struct {
 	SaturationConnsPerRequest []float64 `json:"saturation_upstream_conns_per_request"`
 }
 
+// measured drops the values that were not measured (-1).
+func measured(v []float64) []float64 {
+	return slices.DeleteFunc(slices.Clone(v), func(x float64) bool { return x < 0 })
+}
+
 func median(v []float64) float64 {
+	v = measured(v)
 	if len(v) == 0 {
 		return -1
 	}
@@ -156,8 +162,16 @@ func ComparePeer(ctx context.Context, hc *http.Client, env Env, opts PeerOptions
 	}
 	goal("CPU per request, reference / peer", "<= 1", refCPU/peerCPU, refCPU <= peerCPU)
 	goal("upstream CPU per answer, behind reference / behind peer", "<= 1", refUp/peerUp, refUp <= peerUp)
-	goal("saturation rate, reference / peer", ">= 1.5", refSat/peerSat, refSat >= 1.5*peerSat)
-	goal("saturation rate, reference / direct", ">= 0.6", refSat/directSat, refSat >= 0.6*directSat)
+	// A saturation of 0 is "below the ramp's first step": no ratio.
+	satGoal := func(name, want string, other, factor float64) {
+		if refSat <= 0 || other <= 0 {
+			rep.Goals = append(rep.Goals, Check{Name: name, Want: want, Got: fmt.Sprintf("not measured (saturation below the first step: reference %.0f, other %.0f)", refSat, other)})
+			return
+		}
+		goal(name, want, refSat/other, refSat >= factor*other)
+	}
+	satGoal("saturation rate, reference / peer", ">= 1.5", peerSat, 1.5)
+	satGoal("saturation rate, reference / direct", ">= 0.6", directSat, 0.6)
 
 	if opts.OverloadFactor > 0 && refSat > 0 && lastRef != nil {
 		rate := math.Min(opts.OverloadFactor*refSat, MaxRate)
@@ -321,6 +335,7 @@ func PrintPeerReport(w io.Writer, rep *PeerReport) {
 }
 
 func spread(v []float64, prec int) string {
+	v = measured(v)
 	if len(v) == 0 {
 		return "n/a"
 	}
