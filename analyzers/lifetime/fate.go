@@ -79,10 +79,22 @@ type item struct {
 
 // fateOf follows the uses of v (which holds a pool at path) through fn.
 func (a *pkgRun) fateOf(fn *ssa.Function, v ssa.Value, path accessPath) *Fate {
+	return a.walk(fn, v, path, true)
+}
+
+// releasedSomewhere reports whether fn releases v (at path) on any path,
+// even one after another keeps it: a pool's release of a handle it may
+// also keep for reuse.
+func (a *pkgRun) releasedSomewhere(fn *ssa.Function, v ssa.Value, path accessPath) bool {
+	return a.walk(fn, v, path, false).Released()
+}
+
+// walk follows v; stopAtKeep ends the walk at the first use that keeps it.
+func (a *pkgRun) walk(fn *ssa.Function, v ssa.Value, path accessPath, stopAtKeep bool) *Fate {
 	f := new(Fate)
 	w := &walker{a: a, fn: fn, fate: f, seen: make(map[item]bool)}
 	w.push(item{v: v, path: path})
-	for len(w.work) > 0 && f.Kept == "" {
+	for len(w.work) > 0 && (f.Kept == "" || !stopAtKeep) {
 		it := w.work[len(w.work)-1]
 		w.work = w.work[:len(w.work)-1]
 		refs := it.v.Referrers()
@@ -91,7 +103,7 @@ func (a *pkgRun) fateOf(fn *ssa.Function, v ssa.Value, path accessPath) *Fate {
 		}
 		for _, instr := range *refs {
 			w.step(it, instr)
-			if f.Kept != "" {
+			if f.Kept != "" && stopAtKeep {
 				break
 			}
 		}

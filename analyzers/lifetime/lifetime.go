@@ -69,7 +69,35 @@ func (r *Result) ReleasesField(fn *ssa.Function, field *types.Var) bool {
 	}
 	for i := 0; i < st.NumFields(); i++ {
 		if st.Field(i) == field {
-			return r.run.fateOf(fn, recv, accessPath{}.under(i)).Released()
+			return r.run.fateOf(fn, recv, accessPath{}.under(i)).Released() || r.handsBack(fn, recv, i)
+		}
+	}
+	return false
+}
+
+// handsBack reports whether fn passes its receiver to a function of this
+// package that releases the receiver's field idx on some path: a pooled
+// handle's Close giving the connection back to its pool, which closes it
+// or keeps it for reuse (go-micro's poolConn.Close -> pool.release).
+func (r *Result) handsBack(fn *ssa.Function, recv *ssa.Parameter, idx int) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			callee := call.Common().StaticCallee()
+			if callee == nil || callee == fn || r.run.funcOf(callee) == nil {
+				continue
+			}
+			for i, arg := range call.Common().Args {
+				if arg != recv || i >= len(callee.Params) || (i == 0 && callee.Signature.Recv() != nil) {
+					continue
+				}
+				if r.run.releasedSomewhere(callee, callee.Params[i], accessPath{}.under(idx)) {
+					return true
+				}
+			}
 		}
 	}
 	return false
