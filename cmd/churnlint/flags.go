@@ -170,10 +170,36 @@ func help(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// buildVersion, when set with -ldflags "-X main.buildVersion=v1.2.3", is
+// the version of a build that has no module version of its own (a build
+// from a checkout, a distribution's package).
+var buildVersion string
+
+// modulePath is churnlint's module, which a build may include as the main
+// module (go install ...@v1.2.3) or as a dependency (a tool directive, a
+// wrapper that adds analyzers).
+const modulePath = "github.com/churnlint/churnlint"
+
 // version is the module version churnlint was built from.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+	if buildVersion != "" {
+		return buildVersion
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
+	}
+	return versionOf(bi)
+}
+
+func versionOf(bi *debug.BuildInfo) string {
+	if bi.Main.Path == modulePath && bi.Main.Version != "" {
 		return bi.Main.Version
+	}
+	for _, m := range bi.Deps {
+		if m.Path == modulePath && m.Version != "" {
+			return m.Version // the required version, even when replaced
+		}
 	}
 	return "(devel)"
 }
