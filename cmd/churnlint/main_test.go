@@ -21,10 +21,19 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	churnlint = filepath.Join(dir, "churnlint")
-	out, err := exec.Command("go", "build", "-o", churnlint, ".").CombinedOutput()
+	build := []string{"build", "-o", churnlint}
+	if raceEnabled {
+		// The binary runs its packages on every core and shares the cache
+		// between goroutines: under -race, so is it.
+		build = append(build, "-race")
+	}
+	out, err := exec.Command("go", append(build, ".")...).CombinedOutput()
 	if err != nil {
 		panic("building churnlint: " + err.Error() + "\n" + string(out))
 	}
+	// Every run of the tests shares one cache of its own, never the user's:
+	// all the tests below exercise it, TestCache* check it.
+	os.Setenv("CHURNLINT_CACHE", filepath.Join(dir, "cache"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
