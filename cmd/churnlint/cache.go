@@ -249,7 +249,7 @@ func (c *actionCache) writeFile(name string, data []byte) error {
 // header and build ID around it, which change with every edit of the
 // package's source even when what it exports does not. The go command
 // names export files by the hash of their contents, so the result is kept
-// in the cache by file name and computed once per file.
+// in the cache by file name (and size and time) and computed once per file.
 func (c *actionCache) exportID(file string) ([]byte, error) {
 	c.exportMu.Lock()
 	id, ok := c.exports[file]
@@ -257,7 +257,13 @@ func (c *actionCache) exportID(file string) ([]byte, error) {
 	if ok {
 		return id, nil
 	}
-	pathKey := sha256.Sum256([]byte("export " + file))
+	// The size and time guard against an export file that is not in the
+	// build cache (whose names are content hashes) and was rewritten.
+	st, err := os.Stat(file)
+	if err != nil {
+		return nil, err
+	}
+	pathKey := sha256.Sum256(fmt.Appendf(nil, "export %s %d %d", file, st.Size(), st.ModTime().UnixNano()))
 	memo := c.file(pathKey[:])
 	if data, err := os.ReadFile(memo); err == nil && len(data) == sha256.Size {
 		id = data

@@ -12,11 +12,39 @@ import (
 	"testing"
 )
 
+var (
+	cachedBinOnce sync.Once
+	cachedBin     string
+	cachedBinErr  error
+)
+
+// cacheBinary is the churnlint the cache tests run: under go test -race,
+// one built with -race, since the binary analyses packages on every core
+// and they share the cache (the other tests keep the plain binary: go vet
+// starts the tool once per package, which the race runtime makes slow).
+func cacheBinary(t *testing.T) string {
+	t.Helper()
+	if !raceEnabled {
+		return churnlint
+	}
+	cachedBinOnce.Do(func() {
+		cachedBin = churnlint + "-race"
+		out, err := exec.Command("go", "build", "-race", "-o", cachedBin, ".").CombinedOutput()
+		if err != nil {
+			cachedBinErr = errors.New(err.Error() + "\n" + string(out))
+		}
+	})
+	if cachedBinErr != nil {
+		t.Fatalf("building churnlint with -race: %v", cachedBinErr)
+	}
+	return cachedBin
+}
+
 // runCached runs churnlint -json -cachestats with the cache in cacheDir and
 // returns its standard output, the cache line it printed and its exit code.
 func runCached(t *testing.T, dir, cacheDir string, args ...string) (stdout, stats string, code int) {
 	t.Helper()
-	cmd := exec.Command(churnlint, append([]string{"-json", "-cachestats", "-cache=" + cacheDir}, args...)...)
+	cmd := exec.Command(cacheBinary(t), append([]string{"-json", "-cachestats", "-cache=" + cacheDir}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 	var out, errOut strings.Builder

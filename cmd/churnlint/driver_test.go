@@ -34,8 +34,15 @@ func TestGitHubFormat(t *testing.T) {
 	if code != 3 {
 		t.Errorf("exit %d, want 3\n%s", code, out)
 	}
-	if !strings.HasPrefix(out, "::warning file=reports/reports.go,line=17,col=14,title=churnlint clientchurn::Handler creates") || strings.Count(out, "\n") != 1 {
-		t.Errorf("want one GitHub annotation, got:\n%s", out)
+	if !strings.HasPrefix(out, "::warning file=reports/reports.go,line=17,col=14,title=churnlint clientchurn::Handler ") || strings.Count(out, "::warning ") != 1 {
+		t.Errorf("want one GitHub warning, got:\n%s", out)
+	}
+	// Related positions are notices that name their finding.
+	out, _ = runStdout(t, dir, churnlint, "-format=github", "./notify/")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[0], "::warning file=notify/notify.go,line=11,") ||
+		!strings.HasPrefix(lines[1], "::notice file=notify/notify.go,line=19,col=50,title=churnlint clientshutdown (related to notify/notify.go%3A11%3A6)::") {
+		t.Errorf("want a warning and a notice at the related position, got:\n%s", out)
 	}
 }
 

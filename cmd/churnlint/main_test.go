@@ -21,13 +21,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	churnlint = filepath.Join(dir, "churnlint")
-	build := []string{"build", "-o", churnlint}
-	if raceEnabled {
-		// The binary runs its packages on every core and shares the cache
-		// between goroutines: under -race, so is it.
-		build = append(build, "-race")
-	}
-	out, err := exec.Command("go", append(build, ".")...).CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", churnlint, ".").CombinedOutput()
 	if err != nil {
 		panic("building churnlint: " + err.Error() + "\n" + string(out))
 	}

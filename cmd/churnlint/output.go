@@ -103,14 +103,26 @@ func writeText(w io.Writer, fs []finding) {
 }
 
 // writeGitHub prints GitHub Actions workflow commands, which the runner
-// turns into annotations on the pull request.
+// turns into annotations on the pull request: a warning per finding, and a
+// notice at each of its related positions (a hop of the chain, where the
+// pool is created) that names the finding it belongs to.
 func writeGitHub(w io.Writer, fs []finding) {
 	escapeData := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	escapeProp := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	annotate := func(level string, p token.Position, title, msg string) {
+		fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", level,
+			escapeProp.Replace(relative(p.Filename)), p.Line, p.Column,
+			escapeProp.Replace(title), escapeData.Replace(msg))
+	}
 	for _, f := range fs {
-		fmt.Fprintf(w, "::warning file=%s,line=%d,col=%d,title=%s::%s\n",
-			escapeProp.Replace(relative(f.posn.Filename)), f.posn.Line, f.posn.Column,
-			escapeProp.Replace("churnlint "+f.check), escapeData.Replace(f.message))
+		annotate("warning", f.posn, "churnlint "+f.check, f.message)
+		for _, rel := range f.diag.Related {
+			p := f.fset.Position(rel.Pos)
+			if !p.IsValid() {
+				continue
+			}
+			annotate("notice", p, "churnlint "+f.check+" (related to "+posString(f.posn)+")", rel.Message)
+		}
 	}
 }
 
