@@ -284,6 +284,7 @@ func (r *leanRun) analyze(u *unit) {
 		return
 	}
 
+	r.completeGraph(u)
 	module := &analysis.Module{}
 	if m := p.Module; m != nil {
 		module = &analysis.Module{Path: m.Path, Version: m.Version, GoVersion: m.GoVersion}
@@ -361,6 +362,30 @@ func (u *unit) export(k exportedKey, f analysis.Fact) {
 		u.exported = make(map[exportedKey]analysis.Fact)
 	}
 	u.exported[k] = f
+}
+
+// completeGraph reads the export data of every package u depends on,
+// directly or not, before the analyzers run on u. Reading a package's
+// export data completes its *types.Package in the shared map, where other
+// packages' export data left it an incomplete stub (SetImports, scope
+// entries); an analyzer walking u's import graph (fixverify does) must not
+// see a stub that another goroutine is completing. Once complete, a package
+// is never written again.
+func (r *leanRun) completeGraph(u *unit) {
+	seen := make(map[*unit]bool)
+	var visit func(d *unit)
+	visit = func(d *unit) {
+		for _, dd := range d.deps {
+			if !seen[dd] {
+				seen[dd] = true
+				visit(dd)
+				if dd.pkg.ExportFile != "" {
+					r.readExport(dd) // an error is the type checker's to report
+				}
+			}
+		}
+	}
+	visit(u)
 }
 
 // safeRun runs one analyzer, turning a panic into an error: one package's
