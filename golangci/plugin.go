@@ -32,7 +32,6 @@ import (
 	"flag"
 	"fmt"
 	"go/token"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -239,38 +238,23 @@ func wrap(a *analysis.Analyzer) *analysis.Analyzer {
 //   - turns each piece of related information into an issue of its own, at
 //     another line: `//nolint:churnlint` on the finding then leaves a stray
 //     "(related information)" issue, counted, reported in SARIF and left
-//     "unfixed" by --fix. adapt appends the related information to the
-//     message instead, as [file.go:line:col: text; ...];
+//     "unfixed" by --fix. adapt drops the related information: the
+//     message is the same sentence churnlint prints everywhere, and the
+//     chain, the creation site and why there is no fix are in churnlint's
+//     own output (text, JSON, SARIF), as the linter's documentation says;
 //   - applies, of a suggested fix, only the edits in the diagnostic's own
 //     file: a fix that edits another file would be applied in part. adapt
-//     drops such a fix and says so in the message (churnlint -fix applies it).
+//     drops such a fix (churnlint -fix applies it).
 func adapt(fset *token.FileSet, d analysis.Diagnostic) analysis.Diagnostic {
 	file := fset.File(d.Pos)
 	var fixes []analysis.SuggestedFix
-	split := false
 	for _, f := range d.SuggestedFixes {
 		if inFile(fset, file, f) {
 			fixes = append(fixes, f)
-		} else {
-			split = true
 		}
 	}
 	d.SuggestedFixes = fixes
-	var notes []string
-	for _, r := range d.Related {
-		if p := fset.Position(r.Pos); p.IsValid() {
-			notes = append(notes, fmt.Sprintf("%s:%d:%d: %s", filepath.Base(p.Filename), p.Line, p.Column, r.Message))
-		} else {
-			notes = append(notes, r.Message)
-		}
-	}
 	d.Related = nil
-	if len(notes) > 0 {
-		d.Message += " [" + strings.Join(notes, "; ") + "]"
-	}
-	if split {
-		d.Message += " [its suggested fix edits other files too, which golangci-lint cannot apply: run churnlint -fix]"
-	}
 	return d
 }
 

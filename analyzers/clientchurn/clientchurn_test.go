@@ -11,18 +11,19 @@ import (
 
 	"github.com/churnlint/churnlint/analyzers/clientchurn"
 	"github.com/churnlint/churnlint/analyzers/clientshutdown"
+	"github.com/churnlint/churnlint/analyzers/internal/findingtest"
 	"github.com/churnlint/churnlint/analyzers/internal/fixcheck"
 )
 
 func TestShapes(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "churn", "cmdmain")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "churn", "cmdmain")
 }
 
 // TestAcrossPackages checks that facts carry summaries across packages.
 func TestAcrossPackages(t *testing.T) {
 	// lib has no "want": calling its helpers once is fine, so nothing is
 	// reported there; libuser calls them per request.
-	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "lib", "libuser")
+	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "lib", "libuser")
 	// A pool made in another package that the driver loaded is pointed at
 	// as related information, not in words.
 	var created []string
@@ -44,7 +45,7 @@ func TestAcrossPackages(t *testing.T) {
 // TestFixes checks each fix against its .golden file; the cases without a
 // safe edit say why in the message (no_fix.go has no golden: no edits).
 func TestFixes(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "fixes", "fieldtwice")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "fixes", "fieldtwice")
 }
 
 // TestFlagTests checks that -tests turns on reports in _test.go files.
@@ -53,12 +54,12 @@ func TestFlagTests(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer clientchurn.Analyzer.Flags.Set("tests", "false")
-	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "withtests")
+	analysistest.Run(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "withtests")
 }
 
 // TestFunctionalOptions checks a pool handed over through an option.
 func TestFunctionalOptions(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "options")
+	analysistest.Run(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "options")
 }
 
 // TestEveryFindingFixedOrExplained checks, over every fixture package,

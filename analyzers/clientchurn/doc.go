@@ -39,6 +39,18 @@
 // It also reports broken memoisation: a nil check on a field that builds a
 // new pool but never stores it back, so every call builds one.
 //
+// A finding is one sentence ("Handler creates a new HTTP transport per call
+// and drops it; create it once and reuse it"); its related information
+// gives the chain of calls the pool comes from, why the function runs per
+// call, where the pool is created, and, when there is no suggested fix,
+// why. The remedy is to create the pool once and share it: a
+// package-level variable, a field set in the owner's constructor (and
+// released in its Close), or one pool per host in a map guarded by a
+// mutex. A per-call transport that is closed each call reuses no
+// connection: each call still pays the handshake. -fix applies the
+// suggested fix where one is safe (a package-level variable, a field set
+// lazily or in the constructor).
+//
 // Flags (shared with clientshutdown): -constructors adds pool constructors
 // (import/path.Func or import/path.Type.Method), -entrypoints adds per-call
 // entry points (method names or parameter types), -tests and -generated

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/churnlint/churnlint/analyzers/catalog"
 	"github.com/churnlint/churnlint/analyzers/internal/edit"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
@@ -34,10 +35,10 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	fnName := r.name(lifetime.StepOf(f.SSA))
 	if s.Fate.MemoField != nil {
 		chain := r.chain(append(lifetime.Chain{lifetime.StepOf(f.SSA)}, s.Chain...))
-		msg := fmt.Sprintf(
-			"%s checks %s for nil but never stores the new %s in it (%s): every call builds a new pool; assign it to %s",
-			fnName, s.Fate.MemoName, s.Kind.Phrase(), chain, s.Fate.MemoName)
-		r.report(pos, s, nil, msg, r.memoFix(s), "the new pool is not assigned to a local on a line of its own")
+		msg := fmt.Sprintf("%s checks %s for nil but never stores the new %s in it; assign it to %s",
+			fnName, s.Fate.MemoName, noun(s.Kind), s.Fate.MemoName)
+		notes := []analysis.RelatedInformation{{Pos: pos, Message: "every call builds a new pool: " + chain}}
+		r.report(pos, s, nil, msg, notes, r.memoFix(s), "the new pool is not assigned to a local on a line of its own")
 		return
 	}
 	if !s.Fate.Dropped() || !s.Fate.Used || s.Fate.Conditional {
@@ -56,13 +57,32 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	if f.PerCall != nil && f.PerCall.Entry != f.SSA {
 		entry = f.PerCall
 	}
-	msg := r.message(fnName, s.Kind.Phrase(), chain, why, s.Fate.Released())
+	msg := message(fnName, s.Kind, s.Fate.Released())
 	if s.Fate.FreshKey {
-		msg = fmt.Sprintf("%s creates a new %s per call and stores it in a map under a key made new on every call (%s; %s): the map is no cache, each call adds a pool with its own connections; create it once and share it",
-			fnName, s.Kind.Phrase(), chain, why)
+		msg = fmt.Sprintf("%s creates a new %s per call under a map key new each call; create it once and share it",
+			fnName, noun(s.Kind))
+	}
+	notes := []analysis.RelatedInformation{{Pos: pos, Message: "the pool comes from " + chain}}
+	if s.Fate.Released() {
+		notes = append(notes, analysis.RelatedInformation{Pos: pos, Message: "closed each call, it reuses no connection: every call pays a TCP+TLS handshake"})
+	}
+	if s.Fate.FreshKey {
+		notes = append(notes, analysis.RelatedInformation{Pos: pos, Message: "the map is no cache: each call adds a pool with its own connections"})
+	}
+	if entry == nil {
+		notes = append(notes, r.perCallNote(f, pos, why))
 	}
 	fix, noFix := r.hoistFix(s)
-	r.report(pos, s, entry, msg, fix, edit.NoFix(noFix))
+	r.report(pos, s, entry, msg, notes, fix, edit.NoFix(noFix))
+}
+
+// perCallNote says why f runs per call, at f (or at the site, for a loop).
+func (r *reporter) perCallNote(f *lifetime.Func, site token.Pos, why string) analysis.RelatedInformation {
+	at := site
+	if f.PerCall != nil && f.SSA.Pos().IsValid() {
+		at = f.SSA.Pos()
+	}
+	return analysis.RelatedInformation{Pos: at, Message: why}
 }
 
 func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
@@ -78,36 +98,52 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 		return
 	}
 	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), c.Churn.Chain...))
-	msg := r.message(r.name(lifetime.StepOf(f.SSA)), c.Churn.Kind.Phrase(), chain, why, c.Churn.Released)
-	msg = edit.NoFix("the pool is built in " + r.name(c.Churn.Chain[len(c.Churn.Chain)-2]) + ", another package").Explain(msg)
+	msg := message(r.name(lifetime.StepOf(f.SSA)), c.Churn.Kind, c.Churn.Released)
 	if d := r.churned[c.Churn.At]; d != nil {
 		d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos,
 			Message: "the same pool is also made per call here (" + chain + "; " + why + ")"})
 		return
 	}
 	d := &analysis.Diagnostic{Pos: r.nodeStart(pos), End: r.nodeEnd(pos), Category: "clientchurn", Message: msg}
+	d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: "the pool comes from " + chain})
+	if c.PerCall != nil || f.PerCall == nil {
+		d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: why})
+	} else {
+		d.Related = append(d.Related, r.perCallNote(f, pos, why))
+	}
 	r.createdAt(d, c.Churn.At)
+	edit.NoFix("the pool is built in " + r.name(c.Churn.Chain[len(c.Churn.Chain)-2]) + ", another package").Note(d)
 	r.churned[c.Churn.At] = d
 	r.churnOrder = append(r.churnOrder, c.Churn.At)
 }
 
-func (r *reporter) message(fn, kind, chain, why string, released bool) string {
+// message is a finding in one sentence: what the function does and the
+// remedy. The chain, why it runs per call, where the pool is created and
+// why there is no fix are related information; what it costs is in the
+// check's documentation.
+func message(fn string, kind catalog.Kind, released bool) string {
 	if released {
-		return fmt.Sprintf("%s creates a new %s per call and closes it (%s; %s): no connection is ever reused, so each call pays a TCP+TLS handshake; create it once (package-level var or a field set in the constructor) and reuse it",
-			fn, kind, chain, why)
+		return fmt.Sprintf("%s creates a new %s per call and closes it; create it once and reuse it", fn, noun(kind))
 	}
-	return fmt.Sprintf("%s creates a new %s per call and drops it (%s; %s): each call pays a TCP+TLS handshake and strands idle connections and their goroutines; create it once (package-level var or a field set in the constructor) and reuse it",
-		fn, kind, chain, why)
+	return fmt.Sprintf("%s creates a new %s per call and drops it; create it once and reuse it", fn, noun(kind))
 }
 
-// report sends a finding on site s with its fix, or with why it has none.
-func (r *reporter) report(pos token.Pos, s *lifetime.Site, entry *lifetime.Reason, msg string, fix *analysis.SuggestedFix, why edit.NoFix) {
-	d := analysis.Diagnostic{Pos: pos, End: r.nodeEnd(pos), Category: "clientchurn", Message: msg}
-	if fix != nil {
-		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
-	} else {
-		d.Message = why.Explain(d.Message)
+// noun is the kind of pool as a message names it, short.
+func noun(k catalog.Kind) string {
+	switch k {
+	case catalog.Transport:
+		return "HTTP transport"
+	case catalog.Client:
+		return "HTTP client"
 	}
+	return "client connection"
+}
+
+// report sends a finding on site s with its fix, or with why it has none,
+// and its related information: notes, where the pool is created, and why
+// the function runs per call when it is not the entry point itself.
+func (r *reporter) report(pos token.Pos, s *lifetime.Site, entry *lifetime.Reason, msg string, notes []analysis.RelatedInformation, fix *analysis.SuggestedFix, why edit.NoFix) {
+	d := analysis.Diagnostic{Pos: pos, End: r.nodeEnd(pos), Category: "clientchurn", Message: msg, Related: notes}
 	if s.Origin.IsValid() && s.Origin != pos {
 		d.Related = append(d.Related, analysis.RelatedInformation{Pos: s.Origin, Message: "the pool is created here"})
 	} else {
@@ -118,6 +154,11 @@ func (r *reporter) report(pos token.Pos, s *lifetime.Site, entry *lifetime.Reaso
 	}
 	if d.End.IsValid() {
 		d.Pos = r.nodeStart(pos)
+	}
+	if fix != nil {
+		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	} else {
+		why.Note(&d)
 	}
 	r.pass.Report(d)
 }
@@ -132,7 +173,7 @@ func (r *reporter) createdAt(d *analysis.Diagnostic, at lifetime.SourcePos) {
 		d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: "the pool is created here"})
 		return
 	}
-	d.Message += " (created at " + at.String() + ")"
+	d.Related = append(d.Related, analysis.RelatedInformation{Pos: d.Pos, Message: "the pool is created at " + at.String()})
 }
 
 // chain renders a chain of calls, without this package's name.

@@ -6,10 +6,11 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/churnlint/churnlint/analyzers/clientchurn"
+	"github.com/churnlint/churnlint/analyzers/internal/findingtest"
 )
 
 // TestUnseenShapes runs the shapes of real code from repositories
 // churnlint was not tuned on (testdata/realworld/README.md).
 func TestUnseenShapes(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), clientchurn.Analyzer, "unseen")
+	analysistest.Run(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "unseen")
 }

@@ -6,6 +6,7 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/churnlint/churnlint/analyzers/clientshutdown"
+	"github.com/churnlint/churnlint/analyzers/internal/findingtest"
 	"github.com/churnlint/churnlint/analyzers/internal/fixcheck"
 )
 
@@ -13,7 +14,7 @@ import (
 // .golden file next to its source (which compiles and no longer reports:
 // the end-to-end tests re-run the analyzer on fixed code).
 func TestOwners(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientshutdown.Analyzer, "owners", "plugins", "caddymod", "providers")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientshutdown.Analyzer), "owners", "plugins", "caddymod", "providers")
 }
 
 // TestEveryFindingFixedOrExplained checks, over every fixture package,
@@ -34,5 +35,5 @@ func TestFixedOwnersStayQuiet(t *testing.T) {
 // TestUnseenOwners runs owner shapes from repositories churnlint was not
 // tuned on (testdata/realworld/README.md).
 func TestUnseenOwners(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientshutdown.Analyzer, "unseenowners")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientshutdown.Analyzer), "unseenowners")
 }

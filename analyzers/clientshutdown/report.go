@@ -8,6 +8,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/churnlint/churnlint/analyzers/catalog"
 	"github.com/churnlint/churnlint/analyzers/internal/edit"
 	"github.com/churnlint/churnlint/analyzers/internal/release"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
@@ -16,6 +17,17 @@ import (
 // describe says where the pool comes from: "(&http.Transport{}, created in NewModerator)".
 func (c *checker) describe(of *release.Field) string {
 	return fmt.Sprintf("(%s, created in %s)", c.chain(of.Site.Chain), c.name(lifetime.StepOf(of.Site.Fn.SSA)))
+}
+
+// noun is the kind of pool as a message names it, short.
+func noun(k catalog.Kind) string {
+	switch k {
+	case catalog.Transport:
+		return "HTTP transport"
+	case catalog.Client:
+		return "HTTP client"
+	}
+	return "client connection"
 }
 
 // article returns "a" or "an" for a noun phrase.
@@ -45,7 +57,7 @@ func (c *checker) report(d analysis.Diagnostic, fix *analysis.SuggestedFix, why 
 	if fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	} else {
-		d.Message = why.Explain(d.Message)
+		why.Note(&d)
 	}
 	c.pass.Report(d)
 }
@@ -72,39 +84,44 @@ func (c *checker) reportNoRelease(p release.Problem) {
 	if p.Host != nil {
 		want = "Shutdown(ctx context.Context) error (as " + p.Host.Obj().Name() + " declares)"
 	}
-	var kept, calls []string
+	method, them := "Close", "it"
+	if p.Host != nil {
+		method = "Shutdown"
+	}
+	var calls []string
 	var related []analysis.RelatedInformation
 	for _, of := range o.Fields {
-		kind := of.Site.Kind.Phrase()
-		kept = append(kept, fmt.Sprintf("%s %s in %s.%s %s", article(kind), kind, name, of.Var.Name(), c.describe(of)))
 		calls = append(calls, releaseCall(of))
-		related = append(related, analysis.RelatedInformation{Pos: of.Site.Instr.Pos(), Message: "the pool in " + of.Var.Name() + " is created here"})
+		related = append(related, analysis.RelatedInformation{Pos: of.Site.Instr.Pos(),
+			Message: "the pool in " + of.Var.Name() + " is created here " + c.describe(of)})
 	}
+	kept := fmt.Sprintf("%s %s in %s.%s", article(noun(o.Fields[0].Site.Kind)), noun(o.Fields[0].Site.Kind), name, o.Fields[0].Var.Name())
+	if len(o.Fields) > 1 {
+		kept, them = fmt.Sprintf("%d pools in fields", len(o.Fields)), "them"
+	}
+	related = append(related, analysis.RelatedInformation{Pos: o.Named.Obj().Pos(),
+		Message: fmt.Sprintf("add %s that calls %s", want, strings.Join(calls, ", "))})
 	c.report(analysis.Diagnostic{
 		Pos:      o.Named.Obj().Pos(),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s keeps %s but has no Shutdown, Close or Stop method to release it: its idle connections and their goroutines outlive it; add %s that calls %s",
-			name, strings.Join(kept, ", "), want, strings.Join(calls, ", ")),
-		Related: related,
+		Message:  fmt.Sprintf("%s keeps %s but has no %s method; add one that releases %s", name, kept, method, them),
+		Related:  related,
 	}, p.Fix, p.NoFix)
 }
 
 func (c *checker) reportMissed(p release.Problem) {
 	name, of, m := p.Owner.Named.Obj().Name(), p.Field, p.Method
-	kind := of.Site.Kind.Phrase()
-	msg := fmt.Sprintf("%s.%s does not release %s.%s, %s %s %s: its idle connections and their goroutines outlive the owner; call %s in %s",
-		name, m.Name(), name, of.Var.Name(), article(kind), kind, c.describe(of), releaseCall(of), m.Name())
+	msg := fmt.Sprintf("%s.%s does not release %s.%s; call %s in it", name, m.Name(), name, of.Var.Name(), releaseCall(of))
 	if p.SetsNil {
 		// Forgetting the pool does not close it: a dropped transport's
 		// connections and goroutines live on (it is never collected).
-		msg = fmt.Sprintf("%s.%s sets %s.%s to nil without releasing it, %s %s %s: forgetting a pool does not close its idle connections or stop their goroutines; call %s before dropping it",
-			name, m.Name(), name, of.Var.Name(), article(kind), kind, c.describe(of), releaseCall(of))
+		msg = fmt.Sprintf("%s.%s sets %s.%s to nil without releasing it; call %s first", name, m.Name(), name, of.Var.Name(), releaseCall(of))
 	}
 	c.report(analysis.Diagnostic{
 		Pos:      m.Pos(),
 		Category: "clientshutdown",
 		Message:  msg,
-		Related:  []analysis.RelatedInformation{{Pos: of.Site.Instr.Pos(), Message: "the pool is created here"}},
+		Related:  []analysis.RelatedInformation{{Pos: of.Site.Instr.Pos(), Message: "the pool is created here " + c.describe(of)}},
 	}, p.Fix, p.NoFix)
 }
 
@@ -112,16 +129,15 @@ func (c *checker) reportMissed(p release.Problem) {
 // promoted from an embedded value, which releases none of its pools.
 func (c *checker) reportPromotedNoop(p release.Problem) {
 	name, of, m := p.Owner.Named.Obj().Name(), p.Field, p.Method
-	kind := of.Site.Kind.Phrase()
 	c.report(analysis.Diagnostic{
 		Pos:      p.Owner.Named.Obj().Pos(),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s keeps %s %s in %s.%s %s, but its %s, promoted from %s, releases nothing of %s: its idle connections and their goroutines outlive it; give %s its own %s that calls %s and then %s.%s",
-			name, article(kind), kind, name, of.Var.Name(), c.describe(of), m.Name(), p.Via.Name(), name,
-			name, m.Name(), releaseCall(of), p.Via.Name(), m.Name()),
+		Message: fmt.Sprintf("%s's %s, promoted from %s, does not release %s.%s; give %s its own %s",
+			name, m.Name(), p.Via.Name(), name, of.Var.Name(), name, m.Name()),
 		Related: []analysis.RelatedInformation{
-			{Pos: of.Site.Instr.Pos(), Message: "the pool is created here"},
+			{Pos: of.Site.Instr.Pos(), Message: "the pool is created here " + c.describe(of)},
 			{Pos: m.Pos(), Message: "the promoted " + m.Name() + " releases nothing of " + name},
+			{Pos: p.Owner.Named.Obj().Pos(), Message: fmt.Sprintf("its own %s should call %s and then %s.%s", m.Name(), releaseCall(of), p.Via.Name(), m.Name())},
 		},
 	}, p.Fix, p.NoFix)
 }
@@ -132,10 +148,12 @@ func (c *checker) reportWrongMethod(p release.Problem) {
 	c.report(analysis.Diagnostic{
 		Pos:      m.Pos(),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s releases %s.%s only in %s, but its host shuts it down through %s.%s, which never calls %s: release the %s in %s",
-			name, name, of.Var.Name(), m.Name(), p.Host.Obj().Name(), hostRelease,
-			m.Name(), of.Site.Kind.Phrase(), hostRelease),
-		Related: []analysis.RelatedInformation{{Pos: of.Site.Instr.Pos(), Message: "the pool is created here"}},
+		Message: fmt.Sprintf("%s releases %s.%s only in %s, which its host never calls; release it in %s",
+			name, name, of.Var.Name(), m.Name(), hostRelease),
+		Related: []analysis.RelatedInformation{
+			{Pos: of.Site.Instr.Pos(), Message: "the pool is created here"},
+			{Pos: m.Pos(), Message: fmt.Sprintf("the host shuts %s down through %s.%s, which never calls %s", name, p.Host.Obj().Name(), hostRelease, m.Name())},
+		},
 	}, p.Fix, p.NoFix)
 }
 
@@ -144,8 +162,9 @@ func (c *checker) reportReplaced(f *lifetime.Func, s *lifetime.Site, field *type
 	c.report(analysis.Diagnostic{
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s replaces %s.%s with a new %s without releasing the old one: each reload strands the old pool's idle connections and their goroutines; call CloseIdleConnections (or Close) on the old value once it is replaced",
-			c.name(lifetime.StepOf(f.SSA)), n.Obj().Name(), field.Name(), s.Kind.Phrase()),
+		Message: fmt.Sprintf("%s replaces %s.%s with a new %s without closing the old one; close it",
+			c.name(lifetime.StepOf(f.SSA)), n.Obj().Name(), field.Name(), noun(s.Kind)),
+		Related: []analysis.RelatedInformation{{Pos: s.Instr.Pos(), Message: "each reload strands the old pool's idle connections and their goroutines"}},
 	}, nil, "when the old pool may be released depends on requests still using it")
 }
 
@@ -153,8 +172,11 @@ func (c *checker) reportPartial(f *lifetime.Func, s *lifetime.Site, ret *ssa.Ret
 	c.report(analysis.Diagnostic{
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s releases the %s it creates (%s) on some paths but not on the one returning at line %d: release it with defer right after creating it",
-			c.name(lifetime.StepOf(f.SSA)), s.Kind.Phrase(), c.chain(s.Chain), c.pass.Fset.Position(ret.Pos()).Line),
-		Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns without releasing it"}},
+		Message: fmt.Sprintf("%s releases the %s it creates on some paths but not at line %d; defer the release",
+			c.name(lifetime.StepOf(f.SSA)), noun(s.Kind), c.pass.Fset.Position(ret.Pos()).Line),
+		Related: []analysis.RelatedInformation{
+			{Pos: s.Instr.Pos(), Message: "the pool comes from " + c.chain(s.Chain)},
+			{Pos: ret.Pos(), Message: "returns without releasing it"},
+		},
 	}, nil, "moving the release changes when it runs")
 }

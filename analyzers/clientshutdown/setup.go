@@ -90,8 +90,12 @@ func (c *checker) setupWithoutTeardown(f *lifetime.Func, s *lifetime.Site) {
 	c.report(analysis.Diagnostic{
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
-		Message: fmt.Sprintf("%s builds a new %s (%s) that the plugin keeps, and registers no teardown: %s %s, so each reload leaves the old pool's connections and goroutines behind; register one that closes it (c.%s)",
-			c.name(lifetime.StepOf(f.SSA)), s.Kind.Phrase(), c.chain(s.Chain), c.name(lifetime.StepOf(f.SSA)), setup.Why, setup.Teardown[0]),
+		Message: fmt.Sprintf("%s builds a new %s the plugin keeps and registers no teardown; register one with c.%s",
+			c.name(lifetime.StepOf(f.SSA)), noun(s.Kind), setup.Teardown[0]),
+		Related: []analysis.RelatedInformation{
+			{Pos: s.Instr.Pos(), Message: "the pool comes from " + c.chain(s.Chain)},
+			{Pos: f.SSA.Pos(), Message: fmt.Sprintf("%s %s, so each reload leaves the old pool's connections and goroutines behind", c.name(lifetime.StepOf(f.SSA)), setup.Why)},
+		},
 	}, nil, "the teardown to register depends on where the plugin keeps the pool")
 }
 

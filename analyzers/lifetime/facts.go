@@ -82,11 +82,16 @@ func (p SourcePos) In(fset *token.FileSet) token.Pos {
 	if !p.IsValid() {
 		return token.NoPos
 	}
+	// An imported package's export data makes a file of the same name with
+	// only the lines of its declarations, and a made-up size (64K under
+	// go vet): only a file of the size on disk is the parsed one.
+	st, err := os.Stat(p.File)
+	if err != nil {
+		return token.NoPos
+	}
 	var file *token.File
 	fset.Iterate(func(f *token.File) bool {
-		// An imported package's export data makes a file of the same
-		// name with only the lines of its declarations: not this one.
-		if f.Name() == p.File && f.LineCount() >= p.Line && f.Size() > f.LineCount() {
+		if f.Name() == p.File && int64(f.Size()) == st.Size() && f.LineCount() >= p.Line {
 			file = f
 			return false
 		}

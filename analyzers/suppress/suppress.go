@@ -145,8 +145,8 @@ func reportProblems(pass *analysis.Pass, check string, d *directive) {
 	}
 	if check == Checks[0] {
 		if len(d.checks) == 0 {
-			report("%s needs a check (%s) and a reason: %s %s <why this finding does not apply>",
-				Prefix, strings.Join(Checks, " or "), Prefix, Checks[0])
+			report("%s needs a check (%s) and a reason why the finding does not apply",
+				Prefix, strings.Join(Checks, " or "))
 			return
 		}
 		for _, name := range d.checks {
@@ -160,13 +160,13 @@ func reportProblems(pass *analysis.Pass, check string, d *directive) {
 		return
 	}
 	if d.reason == "" {
-		report("%s %s has no reason, so it suppresses nothing: say why the finding does not apply, %s %s <reason>",
-			Prefix, check, Prefix, check)
+		report("%s %s has no reason, so it suppresses nothing; say why the finding does not apply",
+			Prefix, check)
 		return
 	}
 	if !d.used[check] {
-		report("%s %s suppresses nothing: no %s finding on line %d; remove it, or remove %s from it",
-			Prefix, check, check, d.line, check)
+		report("%s %s suppresses nothing (no %s finding on line %d); remove it",
+			Prefix, check, check, d.line)
 	}
 }
 

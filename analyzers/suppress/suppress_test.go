@@ -7,6 +7,7 @@ import (
 
 	"github.com/churnlint/churnlint/analyzers/clientchurn"
 	"github.com/churnlint/churnlint/analyzers/clientshutdown"
+	"github.com/churnlint/churnlint/analyzers/internal/findingtest"
 )
 
 // TestClientChurn checks //churnlint:ignore on clientchurn's findings: on
@@ -14,11 +15,11 @@ import (
 // is itself reported. fix.go.golden checks that a suppressed finding's fix
 // is not applied.
 func TestClientChurn(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientchurn.Analyzer, "churn")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "churn")
 }
 
 // TestClientShutdown checks the same for clientshutdown, whose findings
 // sit on a type or a method.
 func TestClientShutdown(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), clientshutdown.Analyzer, "owners")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientshutdown.Analyzer), "owners")
 }

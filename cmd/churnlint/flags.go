@@ -25,6 +25,9 @@ type options struct {
 	loader  string
 	version bool
 	enabled []*analysis.Analyzer
+
+	cache      string // resolved directory, "" for none
+	cacheStats bool
 }
 
 func (o *options) buildFlags() []string {
@@ -53,6 +56,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, []string, error) {
 	fs.StringVar(&o.config, "config", "", "configuration file (default: .churnlint.yml at the module root, if any; -config=none for no file)")
 	fs.StringVar(&o.loader, "loader", "lean", "package loader: lean (dependencies from export data unless they can touch a pool) or full (every dependency from source, as the x/tools checker does)")
 	fs.BoolVar(&o.version, "V", false, "print the version and exit")
+	cacheFlag := fs.String("cache", "", "cache directory, or off (default: $"+cacheEnv+", else churnlint/ in the user cache directory); the lean loader reuses a package's results while its sources, its dependencies' exports and facts, the settings and the tool are unchanged")
+	fs.BoolVar(&o.cacheStats, "cachestats", false, "print how many packages came from the cache to standard error")
 	enable := make(map[*analysis.Analyzer]*bool)
 	for _, a := range checks {
 		enable[a] = fs.Bool(a.Name, true, "run the "+a.Name+" check (-"+a.Name+"=false to disable it)")
@@ -90,6 +95,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, []string, error) {
 	}
 	if o.fix && o.diff {
 		return nil, nil, errors.New("-fix and -diff: choose one")
+	}
+	var err error
+	if o.cache, err = cacheDir(*cacheFlag); err != nil {
+		return nil, nil, err
 	}
 
 	// The config file sets what the command line left alone: a flag always
@@ -170,10 +179,36 @@ func help(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// buildVersion, when set with -ldflags "-X main.buildVersion=v1.2.3", is
+// the version of a build that has no module version of its own (a build
+// from a checkout, a distribution's package).
+var buildVersion string
+
+// modulePath is churnlint's module, which a build may include as the main
+// module (go install ...@v1.2.3) or as a dependency (a tool directive, a
+// wrapper that adds analyzers).
+const modulePath = "github.com/churnlint/churnlint"
+
 // version is the module version churnlint was built from.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+	if buildVersion != "" {
+		return buildVersion
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
+	}
+	return versionOf(bi)
+}
+
+func versionOf(bi *debug.BuildInfo) string {
+	if bi.Main.Path == modulePath && bi.Main.Version != "" {
 		return bi.Main.Version
+	}
+	for _, m := range bi.Deps {
+		if m.Path == modulePath && m.Version != "" {
+			return m.Version // the required version, even when replaced
+		}
 	}
 	return "(devel)"
 }

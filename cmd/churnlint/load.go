@@ -49,6 +49,18 @@ type unit struct {
 	hasFacts bool
 	diags    []diagnostic
 	errs     []string // load and type errors, for roots
+
+	// For the cache (see cache.go).
+	exported map[exportedKey]analysis.Fact // the facts it exported
+	factsID  []byte                        // their hash
+	summary  []byte                        // what importers' keys hash of it
+}
+
+// exportedKey names a fact a package exported about one of its objects
+// (path "" for the package itself).
+type exportedKey struct {
+	path objectpath.Path
+	typ  string
 }
 
 // leanRun holds one analysis of a package graph.
@@ -67,6 +79,10 @@ type leanRun struct {
 
 	depErrsMu sync.Mutex
 	depErrs   []string // dependencies that failed to type-check from source
+
+	cache       *actionCache // nil: no cache
+	replayMu    sync.Mutex
+	replayFiles map[string]*token.File // files that replayed positions point into
 }
 
 // Facts are keyed by package path and object path, as go vet's serialized
@@ -92,21 +108,13 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 
 // analyzeLean loads patterns and runs the analyzers, returning one result
 // per root package, in the order go list gave them.
-func analyzeLean(analyzers []*analysis.Analyzer, buildFlags, patterns []string) ([]*pkgResult, error) {
+func analyzeLean(analyzers []*analysis.Analyzer, buildFlags, patterns []string, cache *actionCache) ([]*pkgResult, error) {
 	// Peak memory is one or two large packages' syntax, types and SSA in
 	// flight (aws-sdk's ec2 is 667 files) on top of the export data: a
 	// tighter GC pays about a tenth more CPU for a quarter less peak RSS
 	// (nomad: 1.4 GB instead of 1.6 to 2.0). GOGC set by the user wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
-	}
-	cfg := &packages.Config{Mode: loadMode, BuildFlags: buildFlags}
-	roots, err := packages.Load(cfg, patterns...)
-	if err != nil {
-		return nil, err
-	}
-	if len(roots) == 0 {
-		return nil, fmt.Errorf("no packages match %s", strings.Join(patterns, " "))
 	}
 	r := &leanRun{
 		analyzers:    analyzers,
@@ -116,6 +124,28 @@ func analyzeLean(analyzers []*analysis.Analyzer, buildFlags, patterns []string) 
 		imported:     map[string]*types.Package{"unsafe": types.Unsafe},
 		objectFacts:  make(map[objectFactKey]analysis.Fact),
 		packageFacts: make(map[packageFactKey]analysis.Fact),
+		cache:        cache,
+		replayFiles:  make(map[string]*token.File),
+	}
+	var runKey []byte
+	var env map[string]string
+	if cache != nil {
+		// A run whose inputs are all unchanged needs no go list at all.
+		if text, vars, err := goEnv(); err == nil {
+			runKey, env = cache.runKey(patterns, text), vars
+			if results := r.lookupRun(runKey); results != nil {
+				cache.runHit = true
+				return results, nil
+			}
+		}
+	}
+	cfg := &packages.Config{Mode: loadMode, BuildFlags: buildFlags}
+	roots, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return nil, err
+	}
+	if len(roots) == 0 {
+		return nil, fmt.Errorf("no packages match %s", strings.Join(patterns, " "))
 	}
 	var order []*unit
 	packages.Visit(roots, nil, func(p *packages.Package) {
@@ -143,11 +173,18 @@ func analyzeLean(analyzers []*analysis.Analyzer, buildFlags, patterns []string) 
 				<-d.done
 			}
 			if !u.root && !r.needsSource(u) {
+				if r.cache != nil {
+					r.summarize(u)
+				}
 				return
 			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			r.analyze(u)
+			if r.cache == nil {
+				r.analyze(u)
+				return
+			}
+			r.analyzeCached(u)
 		}()
 	}
 	wg.Wait()
@@ -157,10 +194,37 @@ func analyzeLean(analyzers []*analysis.Analyzer, buildFlags, patterns []string) 
 		u := r.units[p.ID]
 		results = append(results, &pkgResult{ID: p.ID, Path: p.PkgPath, Fset: r.fset, Diags: u.diags, Errors: u.errs})
 	}
+	if runKey != nil && len(r.depErrs) == 0 {
+		r.storeRun(runKey, env, roots)
+	}
 	if n := len(r.depErrs); n > 0 {
 		fmt.Fprintf(os.Stderr, "churnlint: %d dependencies did not type-check from source and were read from export data instead (their facts are missing); first: %s\n", n, r.depErrs[0])
 	}
 	return results, nil
+}
+
+// analyzeCached replays u's analysis from the cache, or runs it and
+// stores what it produced.
+func (r *leanRun) analyzeCached(u *unit) {
+	key, err := r.actionKey(u)
+	if err == nil {
+		if e := r.cache.get(key); e != nil {
+			if err := r.replay(u, e); err == nil {
+				r.cache.hits.Add(1)
+				r.summarize(u)
+				return
+			}
+			u.diags, u.exported = nil, nil
+		}
+	}
+	r.cache.misses.Add(1)
+	r.analyze(u)
+	facts, id, ferr := factsOf(u)
+	u.factsID = id
+	if err == nil && ferr == nil && len(u.errs) == 0 && u.partial == nil {
+		r.cache.put(key, r.entryOf(u, facts))
+	}
+	r.summarize(u)
 }
 
 // isStandard reports whether p belongs to the standard library: no module,
@@ -220,6 +284,7 @@ func (r *leanRun) analyze(u *unit) {
 		return
 	}
 
+	r.completeGraph(u)
 	module := &analysis.Module{}
 	if m := p.Module; m != nil {
 		module = &analysis.Module{Path: m.Path, Version: m.Version, GoVersion: m.GoVersion}
@@ -262,11 +327,13 @@ func (r *leanRun) analyze(u *unit) {
 				if key, ok := objectKey(paths, obj, fact); ok {
 					r.exportFact(key, packageFactKey{}, fact)
 					u.hasFacts = true
+					u.export(exportedKey{key.path, key.typ}, fact)
 				}
 			},
 			ExportPackageFact: func(fact analysis.Fact) {
 				r.exportFact(objectFactKey{}, packageFactKey{tpkg.Path(), factType(fact)}, fact)
 				u.hasFacts = true
+				u.export(exportedKey{"", factType(fact)}, fact)
 			},
 			AllObjectFacts:  func() []analysis.ObjectFact { return nil },
 			AllPackageFacts: func() []analysis.PackageFact { return nil },
@@ -288,6 +355,37 @@ func (r *leanRun) analyze(u *unit) {
 			return
 		}
 	}
+}
+
+func (u *unit) export(k exportedKey, f analysis.Fact) {
+	if u.exported == nil {
+		u.exported = make(map[exportedKey]analysis.Fact)
+	}
+	u.exported[k] = f
+}
+
+// completeGraph reads the export data of every package u depends on,
+// directly or not, before the analyzers run on u. Reading a package's
+// export data completes its *types.Package in the shared map, where other
+// packages' export data left it an incomplete stub (SetImports, scope
+// entries); an analyzer walking u's import graph (fixverify does) must not
+// see a stub that another goroutine is completing. Once complete, a package
+// is never written again.
+func (r *leanRun) completeGraph(u *unit) {
+	seen := make(map[*unit]bool)
+	var visit func(d *unit)
+	visit = func(d *unit) {
+		for _, dd := range d.deps {
+			if !seen[dd] {
+				seen[dd] = true
+				visit(dd)
+				if dd.pkg.ExportFile != "" {
+					r.readExport(dd) // an error is the type checker's to report
+				}
+			}
+		}
+	}
+	visit(u)
 }
 
 // safeRun runs one analyzer, turning a panic into an error: one package's

@@ -80,7 +80,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if opts.fullLoader() {
 		results, err = analyzeFull(opts.enabled, opts.buildFlags(), patterns)
 	} else {
-		results, err = analyzeLean(opts.enabled, opts.buildFlags(), patterns)
+		var cache *actionCache
+		if opts.cache != "" {
+			registerFacts(checks)
+			if cache, err = openCache(opts.cache, settingsID(opts.enabled, opts.buildFlags())); err != nil {
+				fmt.Fprintf(stderr, "churnlint: %v\n", err)
+				return exitFailure
+			}
+		}
+		results, err = analyzeLean(opts.enabled, opts.buildFlags(), patterns, cache)
+		if cache != nil && opts.cacheStats && cache.runHit {
+			fmt.Fprintln(stderr, "churnlint: cache: the whole run from the cache (no input changed)")
+		} else if cache != nil && opts.cacheStats {
+			fmt.Fprintf(stderr, "churnlint: cache: %d packages from the cache, %d analysed, %d entries written\n", cache.hits.Load(), cache.misses.Load(), cache.stored.Load())
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "churnlint: %v\n", err)

@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic("building churnlint: " + err.Error() + "\n" + string(out))
 	}
+	// Every run of the tests shares one cache of its own, never the user's:
+	// all the tests below exercise it, TestCache* check it.
+	os.Setenv("CHURNLINT_CACHE", filepath.Join(dir, "cache"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -61,39 +64,59 @@ func run(t *testing.T, dir string, name string, args ...string) (string, int) {
 	}
 }
 
-// The findings churnyapp must produce, as file:line and a fragment of the
-// message.
+// The findings churnyapp must produce, as file:line and fragments that the
+// finding (its message and, after " | ", its related information) must
+// contain, separated by " && ".
 var wantChurnyapp = append([]string{
-	"notify.go:11: Notifier keeps an HTTP transport in Notifier.client (&http.Transport{}, created in New) but has no Shutdown, Close or Stop method",
-	"reports.go:17: Handler creates a new HTTP transport per call and drops it (Handler -> &http.Transport{}; Handler handles an HTTP request)",
+	"notify.go:11: Notifier keeps an HTTP transport in Notifier.client but has no Close method; add one that releases it" +
+		" && | the pool in client is created here",
+	"reports.go:17: Handler creates a new HTTP transport per call and drops it; create it once and reuse it" +
+		" && | the pool comes from Handler -> &http.Transport{} && | Handler handles an HTTP request",
 	// The two forms of the field fix: lazily (Prober is exported) and in
 	// the constructor (checker, which also gets a Close).
-	"probes.go:25: Prober.Collect creates a new HTTP transport per call and drops it",
+	"probes.go:25: Prober.Collect creates a new HTTP transport per call and drops it && | Prober.Collect runs on every metrics scrape",
 	"probes.go:49: checker.ServeHTTP creates a new HTTP transport per call and drops it",
 }, wantUnfixable...)
 
 // wantUnfixable are the findings that have no safe automatic fix: they
 // remain after -fix, and say why.
 var wantUnfixable = []string{
-	"handlers.go:16: Proxy.ServeHTTP creates a new HTTP transport per call and drops it (Proxy.ServeHTTP -> upstream.NewClient -> &http.Transport{}",
-	"handlers.go:28: Health creates a new HTTP transport per call and drops it (Health -> upstream.Ping -> upstream.NewClient -> &http.Transport{}",
-	"handlers.go:35: Metrics creates a new HTTP transport per call and closes it (Metrics -> http.Transport.Clone()",
+	"handlers.go:16: Proxy.ServeHTTP creates a new HTTP transport per call and drops it" +
+		" && | the pool comes from Proxy.ServeHTTP -> upstream.NewClient -> &http.Transport{} && | Proxy.ServeHTTP is an HTTP handler" +
+		" && | the pool is created here && | no automatic fix: it is built in another package",
+	"handlers.go:28: Health creates a new HTTP transport per call and drops it" +
+		" && | the pool comes from Health -> upstream.Ping -> upstream.NewClient -> &http.Transport{}",
+	"handlers.go:35: Metrics creates a new HTTP transport per call and closes it; create it once and reuse it" +
+		" && | the pool comes from Metrics -> http.Transport.Clone()",
 }
 
-var findingLine = regexp.MustCompile(`(?m)^(?:\S*/)?([\w.-]+\.go):(\d+):\d+: (.*)$`)
+var findingLine = regexp.MustCompile(`(?m)^(\t?)(?:\S*/)?([\w.-]+\.go):(\d+):\d+: (.*)$`)
 
-// findings extracts "file:line: message" from driver output, skipping the
-// indented related-information lines.
+// findings extracts "file:line: message | related | related" from driver
+// output: the standalone command indents related information, go vet
+// starts its message with a tab.
 func findings(out string) []string {
 	got := []string{}
 	for _, m := range findingLine.FindAllStringSubmatch(out, -1) {
-		if strings.HasPrefix(m[3], "\t") {
+		if m[1] != "" || strings.HasPrefix(m[4], "\t") {
+			if len(got) > 0 {
+				got[len(got)-1] += " | " + strings.TrimPrefix(m[4], "\t")
+			}
 			continue
 		}
-		got = append(got, m[1]+":"+m[2]+": "+m[3])
+		// The command names the check after the message; go vet does not.
+		msg := strings.TrimSuffix(strings.TrimSuffix(m[4], " (clientchurn)"), " (clientshutdown)")
+		got = append(got, m[2]+":"+m[3]+": "+msg)
 	}
 	sort.Strings(got)
 	return got
+}
+
+// message is a finding's message alone, without related information.
+func message(finding string) string {
+	_, msg, _ := strings.Cut(finding, ": ")
+	msg, _, _ = strings.Cut(msg, " | ")
+	return msg
 }
 
 func checkFindings(t *testing.T, out string, want []string) {
@@ -106,8 +129,17 @@ func checkFindings(t *testing.T, out string, want []string) {
 	}
 	for i, w := range want {
 		where, what, _ := strings.Cut(w, ": ")
-		if !strings.HasPrefix(got[i], where+": ") || !strings.Contains(got[i], what) {
+		if !strings.HasPrefix(got[i], where+": ") {
 			t.Errorf("finding %d:\n got %s\nwant %s", i, got[i], w)
+			continue
+		}
+		for _, frag := range strings.Split(what, " && ") {
+			if !strings.Contains(got[i], frag) {
+				t.Errorf("finding %d lacks %q:\n got %s", i, frag, got[i])
+			}
+		}
+		if n := len(message(got[i])); n >= 120 {
+			t.Errorf("finding %d: the message is %d characters, want one sentence under 120: %s", i, n, message(got[i]))
 		}
 	}
 }
@@ -218,7 +250,7 @@ func checkFixed(t *testing.T, dir string, fixAgain func()) {
 	}
 	checkFindings(t, out, wantUnfixable)
 	for _, f := range findings(out) {
-		if !strings.Contains(f, "(no automatic fix: ") {
+		if !strings.Contains(f, " | no automatic fix: ") {
 			t.Errorf("finding without a fix does not say why: %s", f)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 	"golang.org/x/tools/go/analysis"
 )
 
@@ -80,7 +79,7 @@ func write(format string, w io.Writer, results []*pkgResult) (int, error) {
 	var err error
 	switch format {
 	case "json":
-		err = writeJSON(w, fs)
+		err = writeJSON(w, results)
 	case "sarif":
 		err = writeSARIF(w, fs, results)
 	case "github":
@@ -104,23 +103,38 @@ func writeText(w io.Writer, fs []finding) {
 }
 
 // writeGitHub prints GitHub Actions workflow commands, which the runner
-// turns into annotations on the pull request.
+// turns into annotations on the pull request: a warning per finding, and a
+// notice at each of its related positions (a hop of the chain, where the
+// pool is created) that names the finding it belongs to.
 func writeGitHub(w io.Writer, fs []finding) {
 	escapeData := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	escapeProp := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	annotate := func(level string, p token.Position, title, msg string) {
+		fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", level,
+			escapeProp.Replace(relative(p.Filename)), p.Line, p.Column,
+			escapeProp.Replace(title), escapeData.Replace(msg))
+	}
 	for _, f := range fs {
-		fmt.Fprintf(w, "::warning file=%s,line=%d,col=%d,title=%s::%s\n",
-			escapeProp.Replace(relative(f.posn.Filename)), f.posn.Line, f.posn.Column,
-			escapeProp.Replace("churnlint "+f.check), escapeData.Replace(f.message))
+		annotate("warning", f.posn, "churnlint "+f.check, f.message)
+		for _, rel := range f.diag.Related {
+			p := f.fset.Position(rel.Pos)
+			if !p.IsValid() {
+				continue
+			}
+			annotate("notice", p, "churnlint "+f.check+" (related to "+posString(f.posn)+")", rel.Message)
+		}
 	}
 }
 
-// The JSON tree is the one the x/tools drivers print: package ID, then
-// check, then the diagnostics.
+// The JSON tree is the one go vet -json and the x/tools drivers
+// (multichecker, singlechecker) print, field for field: package ID, then
+// check, then the diagnostics, with absolute positions, so that a tool
+// reading one reads the other. (go vet prints one such object per package;
+// the standalone command prints one for the run, as multichecker does.)
 type jsonDiagnostic struct {
 	Category       string        `json:"category,omitempty"`
 	Posn           string        `json:"posn"`
-	End            string        `json:"end,omitempty"`
+	End            string        `json:"end"`
 	Message        string        `json:"message"`
 	SuggestedFixes []jsonFix     `json:"suggested_fixes,omitempty"`
 	Related        []jsonRelated `json:"related,omitempty"`
@@ -140,112 +154,65 @@ type jsonEdit struct {
 
 type jsonRelated struct {
 	Posn    string `json:"posn"`
+	End     string `json:"end"`
 	Message string `json:"message"`
 }
 
-func writeJSON(w io.Writer, fs []finding) error {
+// writeJSON prints the tree, diagnostics in the order the checks reported
+// them (as go vet does), without the duplicates test variants produce.
+func writeJSON(w io.Writer, results []*pkgResult) error {
 	tree := make(map[string]map[string][]jsonDiagnostic)
-	for _, f := range fs {
-		d := jsonDiagnostic{Category: f.diag.Category, Posn: posString(f.posn), Message: f.message}
-		if f.end.IsValid() {
-			d.End = posString(f.end)
-		}
-		for _, sf := range f.diag.SuggestedFixes {
-			jf := jsonFix{Message: sf.Message, Edits: []jsonEdit{}}
-			for _, e := range sf.TextEdits {
-				start, end := f.fset.Position(e.Pos), f.fset.Position(e.End)
-				if !e.End.IsValid() {
-					end = start
-				}
-				jf.Edits = append(jf.Edits, jsonEdit{Filename: relative(start.Filename), Start: start.Offset, End: end.Offset, New: string(e.NewText)})
+	seen := make(map[string]bool)
+	for _, r := range results {
+		for i := range r.Diags {
+			d := &r.Diags[i]
+			jd := jsonDiagnosticOf(r.Fset, &d.Diagnostic)
+			key := fmt.Sprint(d.Check, jd.Posn, jd.Message)
+			if seen[key] {
+				continue
 			}
-			d.SuggestedFixes = append(d.SuggestedFixes, jf)
+			seen[key] = true
+			if tree[r.ID] == nil {
+				tree[r.ID] = make(map[string][]jsonDiagnostic)
+			}
+			tree[r.ID][d.Check] = append(tree[r.ID][d.Check], jd)
 		}
-		for _, rel := range f.diag.Related {
-			d.Related = append(d.Related, jsonRelated{Posn: posString(f.fset.Position(rel.Pos)), Message: rel.Message})
-		}
-		if tree[f.pkg] == nil {
-			tree[f.pkg] = make(map[string][]jsonDiagnostic)
-		}
-		tree[f.pkg][f.check] = append(tree[f.pkg][f.check], d)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "\t")
-	return enc.Encode(tree)
+	data, err := json.MarshalIndent(tree, "", "\t")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", data)
+	return err
 }
 
-// writeSARIF writes a SARIF 2.1.0 log: one rule per check with its
-// documentation, one result per finding with its related locations and its
-// suggested fix, and the packages that failed as tool notifications.
-func writeSARIF(w io.Writer, fs []finding, results []*pkgResult) error {
-	report := sarif.NewReport()
-	run := sarif.NewRunWithInformationURI("churnlint", "https://github.com/churnlint/churnlint")
-	run.Tool.Driver.WithVersion(version())
-	for _, a := range checks {
-		short, _, _ := strings.Cut(a.Doc, "\n")
-		run.AddRule(a.Name).
-			WithName(a.Name).
-			WithShortDescription(sarif.NewMultiformatMessageString().WithText(short)).
-			WithFullDescription(sarif.NewMultiformatMessageString().WithText(a.Doc)).
-			WithHelp(sarif.NewMultiformatMessageString().WithText(a.Doc).WithMarkdown(a.Doc)).
-			WithHelpURI(a.URL)
-	}
-	location := func(fset *token.FileSet, pos, end token.Pos) *sarif.Location {
-		p := fset.Position(pos)
-		region := sarif.NewRegion().WithStartLine(p.Line).WithStartColumn(p.Column)
+func jsonDiagnosticOf(fset *token.FileSet, d *analysis.Diagnostic) jsonDiagnostic {
+	orPos := func(end, pos token.Pos) token.Pos {
 		if end.IsValid() {
-			e := fset.Position(end)
-			region.WithEndLine(e.Line).WithEndColumn(e.Column)
+			return end
 		}
-		return sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(relative(p.Filename))).
-			WithRegion(region))
+		return pos
 	}
-	for _, f := range fs {
-		res := run.CreateResultForRule(f.check).
-			WithLevel("warning").
-			WithMessage(sarif.NewTextMessage(f.message)).
-			AddLocation(location(f.fset, f.diag.Pos, f.diag.End))
-		for _, rel := range f.diag.Related {
-			res.AddRelatedLocation(location(f.fset, rel.Pos, rel.End).WithMessage(sarif.NewTextMessage(rel.Message)))
-		}
-		for _, sf := range f.diag.SuggestedFixes {
-			fix := sarif.NewFix().WithDescription(sarif.NewTextMessage(sf.Message))
-			changes := make(map[string]*sarif.ArtifactChange)
-			var order []string
-			for _, e := range sf.TextEdits {
-				start := f.fset.Position(e.Pos)
-				length := 0
-				if e.End.IsValid() {
-					length = f.fset.Position(e.End).Offset - start.Offset
-				}
-				name := relative(start.Filename)
-				ch := changes[name]
-				if ch == nil {
-					ch = sarif.NewArtifactChange().WithArtifactLocation(sarif.NewSimpleArtifactLocation(name))
-					changes[name] = ch
-					order = append(order, name)
-				}
-				ch.AddReplacement(sarif.NewReplacement().
-					WithDeletedRegion(sarif.NewRegion().WithByteOffset(start.Offset).WithByteLength(length)).
-					WithInsertedContent(sarif.NewArtifactContent().WithText(string(e.NewText))))
-			}
-			for _, name := range order {
-				fix.AddArtifactChange(changes[name])
-			}
-			res.AddFixe(fix)
-		}
+	jd := jsonDiagnostic{
+		Category: d.Category,
+		Posn:     fset.Position(d.Pos).String(),
+		End:      fset.Position(orPos(d.End, d.Pos)).String(),
+		Message:  d.Message,
 	}
-	inv := sarif.NewInvocation().WithExecutionSuccessful(true)
-	for _, r := range results {
-		for _, e := range r.Errors {
-			inv.WithExecutionSuccessful(false)
-			inv.AddToolExecutionNotification(sarif.NewNotification().
-				WithLevel("error").
-				WithMessage(sarif.NewTextMessage(r.Path + ": " + e)))
+	for _, sf := range d.SuggestedFixes {
+		jf := jsonFix{Message: sf.Message}
+		for _, e := range sf.TextEdits {
+			start := fset.Position(e.Pos)
+			jf.Edits = append(jf.Edits, jsonEdit{Filename: start.Filename, Start: start.Offset, End: fset.Position(orPos(e.End, e.Pos)).Offset, New: string(e.NewText)})
 		}
+		jd.SuggestedFixes = append(jd.SuggestedFixes, jf)
 	}
-	run.AddInvocation(inv)
-	report.AddRun(run)
-	return report.PrettyWrite(w)
+	for _, rel := range d.Related {
+		jd.Related = append(jd.Related, jsonRelated{
+			Posn:    fset.Position(rel.Pos).String(),
+			End:     fset.Position(orPos(rel.End, rel.Pos)).String(),
+			Message: rel.Message,
+		})
+	}
+	return jd
 }

@@ -182,8 +182,9 @@ func Overlap(edits []analysis.TextEdit) bool {
 // out of a message.
 type NoFix string
 
-// Explain appends the reason to a diagnostic's message, as every finding
-// without a fix says it.
-func (why NoFix) Explain(msg string) string {
-	return msg + " (no automatic fix: " + string(why) + ")"
+// Note adds the reason to a diagnostic as related information at its
+// position, as every finding without a fix says it; the message stays one
+// sentence.
+func (why NoFix) Note(d *analysis.Diagnostic) {
+	d.Related = append(d.Related, analysis.RelatedInformation{Pos: d.Pos, End: d.End, Message: "no automatic fix: " + string(why)})
 }

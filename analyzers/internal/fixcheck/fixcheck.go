@@ -14,9 +14,19 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 )
 
-// NoFix is the phrase a diagnostic without a fix must carry, followed by
-// the reason.
-const NoFix = "(no automatic fix: "
+// NoFix starts the related note a diagnostic without a fix must carry,
+// followed by the reason.
+const NoFix = "no automatic fix: "
+
+// reason returns the no-fix note of d, if it has one.
+func reason(d analysis.Diagnostic) (string, bool) {
+	for _, r := range d.Related {
+		if why, ok := strings.CutPrefix(r.Message, NoFix); ok {
+			return why, true
+		}
+	}
+	return "", false
+}
 
 // loadErrors is an analysistest.Testing that ignores mismatched "want"
 // comments (the other tests check those) and keeps only load and
@@ -47,7 +57,8 @@ func Packages(t *testing.T, dir string) []string {
 }
 
 // FixedOrExplained runs a over every fixture package under dir and checks
-// that each diagnostic offers a fix or says "(no automatic fix: <why>)",
+// that each diagnostic offers a fix or says "no automatic fix: <why>" in a
+// related note,
 // and never both.
 func FixedOrExplained(t *testing.T, dir string, a *analysis.Analyzer) {
 	t.Helper()
@@ -61,8 +72,7 @@ func FixedOrExplained(t *testing.T, dir string, a *analysis.Analyzer) {
 		for _, d := range res.Diagnostics {
 			seen++
 			where := res.Pass.Fset.Position(d.Pos)
-			_, why, explained := strings.Cut(d.Message, NoFix)
-			why, _, _ = strings.Cut(why, ")")
+			why, explained := reason(d)
 			switch {
 			case len(d.SuggestedFixes) > 0 && explained:
 				t.Errorf("%s: offers a fix and says it has none: %s", where, d.Message)
@@ -132,7 +142,7 @@ func OnlyExplained(t *testing.T, root string, a *analysis.Analyzer, pkgs ...stri
 	}
 	for _, res := range results {
 		for _, d := range res.Diagnostics {
-			if len(d.SuggestedFixes) > 0 || !strings.Contains(d.Message, NoFix) {
+			if _, explained := reason(d); len(d.SuggestedFixes) > 0 || !explained {
 				t.Errorf("%s after the fixes, %s: %s", a.Name, res.Pass.Fset.Position(d.Pos), d.Message)
 			}
 		}

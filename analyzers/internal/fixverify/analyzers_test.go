@@ -12,6 +12,7 @@ import (
 
 	"github.com/churnlint/churnlint/analyzers/clientchurn"
 	"github.com/churnlint/churnlint/analyzers/clientshutdown"
+	"github.com/churnlint/churnlint/analyzers/internal/findingtest"
 	"github.com/churnlint/churnlint/analyzers/internal/fixcheck"
 	"github.com/churnlint/churnlint/analyzers/internal/fixverify"
 )
@@ -43,7 +44,7 @@ var brokenFix = &analysis.Analyzer{
 // not compile arrives without the fix and with the reason; without
 // fixverify the same finding carries it.
 func TestDroppedFixThroughAnAnalyzer(t *testing.T) {
-	results := analysistest.Run(t, analysistest.TestData(), brokenFix, "globalmemo")
+	results := analysistest.Run(t, analysistest.TestData(), findingtest.Wrap(t, brokenFix), "globalmemo")
 	if n := fixes(results); n != 0 {
 		t.Errorf("%d fixes offered; want the broken one dropped", n)
 	}
@@ -61,7 +62,7 @@ func TestDefaultClientMergeIsNoMemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	analysistest.Run(t, dir, clientchurn.Analyzer, "globalmemo")
+	analysistest.Run(t, dir, findingtest.Wrap(t, clientchurn.Analyzer), "globalmemo")
 }
 
 // TestGoldenFixesAreVerified runs both checks over their fixtures: every fix

@@ -7,7 +7,7 @@
 // such fix breaks the user's build. Run applies each diagnostic's edits in
 // memory, type-checks the edited package, and keeps a fix only when it adds
 // no type error; a diagnostic whose fixes are all dropped says why in the
-// project's form, "(no automatic fix: <reason>)".
+// project's form, a related note "no automatic fix: <reason>".
 //
 // It uses only what an analysis.Pass gives (ReadFile, Files, Fset, Pkg,
 // TypesSizes), so it behaves the same under the churnlint command, go vet
@@ -37,7 +37,7 @@ import (
 
 // NoFix is the phrase a diagnostic without a fix carries, followed by the
 // reason (as in analyzers/internal/fixcheck).
-const NoFix = "(no automatic fix: "
+const NoFix = "no automatic fix: "
 
 // disabled turns verification off, for the benchmark that measures its cost.
 var disabled bool
@@ -137,7 +137,7 @@ func (v *verifier) check(d analysis.Diagnostic) analysis.Diagnostic {
 	}
 	d.SuggestedFixes = kept
 	if len(kept) == 0 {
-		d.Message += " " + NoFix + why + ")"
+		d.Related = append(d.Related, analysis.RelatedInformation{Pos: d.Pos, End: d.End, Message: NoFix + why})
 	}
 	return d
 }

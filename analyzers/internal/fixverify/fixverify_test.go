@@ -100,19 +100,24 @@ func diag(edits ...analysis.TextEdit) analysis.Diagnostic {
 // kept fails unless d still offers its fix and says nothing of having none.
 func kept(t *testing.T, d analysis.Diagnostic) {
 	t.Helper()
-	if len(d.SuggestedFixes) != 1 || strings.Contains(d.Message, NoFix) {
-		t.Errorf("the fix was dropped: %q", d.Message)
+	if len(d.SuggestedFixes) != 1 || len(d.Related) != 0 {
+		t.Errorf("the fix was dropped: %q %v", d.Message, d.Related)
 	}
 }
 
-// dropped fails unless d lost its fix and its message gives why.
+// dropped fails unless d lost its fix and a related note at it gives why,
+// its message unchanged.
 func dropped(t *testing.T, d analysis.Diagnostic, why string) {
 	t.Helper()
 	if len(d.SuggestedFixes) != 0 {
 		t.Errorf("the fix was kept: %q", d.Message)
 	}
-	if !strings.HasPrefix(d.Message, "a finding "+NoFix) || !strings.HasSuffix(d.Message, ")") || !strings.Contains(d.Message, why) {
-		t.Errorf("message %q does not end with %s...%s...)", d.Message, NoFix, why)
+	note := ""
+	if n := len(d.Related); n > 0 && d.Related[n-1].Pos == d.Pos {
+		note = d.Related[n-1].Message
+	}
+	if d.Message != "a finding" || !strings.HasPrefix(note, NoFix) || !strings.Contains(note, why) {
+		t.Errorf("message %q, related note %q: want the message unchanged and a note %s...%s...", d.Message, note, NoFix, why)
 	}
 }
 

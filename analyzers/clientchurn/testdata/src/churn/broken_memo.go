@@ -11,7 +11,7 @@ type API struct {
 func (a *API) httpClient() *http.Client {
 	c := a.client
 	if c == nil {
-		c = &http.Client{Transport: &http.Transport{}} // want `API.httpClient checks a.client for nil but never stores the new HTTP transport in it \(API.httpClient -> &http.Transport\{\}\): every call builds a new pool; assign it to a.client`
+		c = &http.Client{Transport: &http.Transport{}} // want `API.httpClient checks a.client for nil but never stores the new HTTP transport in it; assign it to a.client`
 	}
 	return c
 }

@@ -5,7 +5,7 @@ import "net/http"
 // proxyHandler runs once; the function literal it returns runs per request.
 func proxyHandler(target string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		t := &http.Transport{} // want `proxyHandler.func1 creates a new HTTP transport per call and drops it \(proxyHandler.func1 -> &http.Transport\{\}; proxyHandler.func1 handles an HTTP request\)`
+		t := &http.Transport{} // want `proxyHandler.func1 creates a new HTTP transport per call and drops it; create it once and reuse it`
 		t.RoundTrip(r)
 	}
 }

@@ -27,6 +27,6 @@ func newServer() *Server { return &Server{svc: NewService()} }
 
 // But a constructor that is in fact called per request is churn.
 func perRequestService(w http.ResponseWriter, r *http.Request) {
-	svc := NewService() // want `perRequestService creates a new HTTP transport per call and drops it \(perRequestService -> NewService -> &http.Transport\{\}; perRequestService handles an HTTP request\)`
+	svc := NewService() // want `perRequestService creates a new HTTP transport per call and drops it; create it once and reuse it`
 	svc.ServeHTTP(w, r)
 }

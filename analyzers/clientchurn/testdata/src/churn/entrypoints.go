@@ -11,7 +11,7 @@ type Exporter struct{ url string }
 
 // Gather runs on every scrape.
 func (e *Exporter) Gather() error {
-	c := &http.Client{Transport: &http.Transport{}} // want `Exporter.Gather creates a new HTTP transport per call and drops it \(Exporter.Gather -> &http.Transport\{\}; Exporter.Gather runs on every metrics scrape\)`
+	c := &http.Client{Transport: &http.Transport{}} // want `Exporter.Gather creates a new HTTP transport per call and drops it; create it once and reuse it`
 	_, err := c.Get(e.url)
 	return err
 }
@@ -25,7 +25,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req Request) error {
 }
 
 func (r *Reconciler) probe(name string) error {
-	t := http.DefaultTransport.(*http.Transport).Clone() // want `Reconciler.probe creates a new HTTP transport per call and drops it \(Reconciler.Reconcile -> Reconciler.probe -> http.Transport.Clone\(\); Reconciler.Reconcile runs on every reconcile\)`
+	t := http.DefaultTransport.(*http.Transport).Clone() // want `Reconciler.probe creates a new HTTP transport per call and drops it; create it once and reuse it`
 	_, err := t.RoundTrip(&http.Request{})
 	return err
 }
@@ -55,14 +55,14 @@ func (FilterFactory) CreateFilter() {
 type authTransport struct{ token string }
 
 func (a authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	inner := &http.Transport{} // want `authTransport.RoundTrip creates a new HTTP transport per call and drops it \(authTransport.RoundTrip -> &http.Transport\{\}; authTransport.RoundTrip is an http.RoundTripper, called for every request\)`
+	inner := &http.Transport{} // want `authTransport.RoundTrip creates a new HTTP transport per call and drops it; create it once and reuse it`
 	r.Header.Set("Authorization", a.token)
 	return inner.RoundTrip(r)
 }
 
 // forwardTool is an MCP tool handler, called for every tools/call.
 func forwardTool(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-	c := &http.Client{Transport: &http.Transport{}} // want `forwardTool creates a new HTTP transport per call and drops it \(forwardTool -> &http.Transport\{\}; forwardTool is an MCP tool handler\)`
+	c := &http.Client{Transport: &http.Transport{}} // want `forwardTool creates a new HTTP transport per call and drops it; create it once and reuse it`
 	if _, err := c.Get("http://upstream/" + req.Name); err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ func makeClient() *http.Client {
 }
 
 func (f *Forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := f.newClient() // want `Forwarder.ServeHTTP creates a new HTTP transport per call and drops it \(Forwarder.ServeHTTP -> newClient \(set to makeClient\) -> &http.Transport\{\}; Forwarder.ServeHTTP is an HTTP handler\)`
+	c := f.newClient() // want `Forwarder.ServeHTTP creates a new HTTP transport per call and drops it; create it once and reuse it`
 	c.Get("http://upstream")
 }
 
@@ -31,7 +31,7 @@ var defaultOptions = Options{
 }
 
 func forwardWith(o Options, r *http.Request) {
-	t := o.Dial() // want `forwardWith creates a new HTTP transport per call and drops it \(optionHandler -> forwardWith -> Dial \(set to init.func1\) -> &http.Transport\{\}`
+	t := o.Dial() // want `forwardWith creates a new HTTP transport per call and drops it; create it once and reuse it`
 	t.RoundTrip(r)
 }
 

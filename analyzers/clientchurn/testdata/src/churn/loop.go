@@ -8,13 +8,13 @@ import (
 // A pool per item of a batch, dropped at the end of each iteration.
 func probeAll(urls []string) {
 	for _, u := range urls {
-		c := &http.Client{Transport: &http.Transport{}} // want `probeAll creates a new HTTP transport per call and drops it \(probeAll -> &http.Transport\{\}; it runs in a loop\)`
+		c := &http.Client{Transport: &http.Transport{}} // want `probeAll creates a new HTTP transport per call and drops it; create it once and reuse it`
 		c.Get(u)
 	}
 }
 
 func probeOne(u string) {
-	c := &http.Client{Transport: &http.Transport{}} // want `probeOne creates a new HTTP transport per call and drops it \(probeMany -> probeOne -> &http.Transport\{\}; probeMany calls it in a loop\)`
+	c := &http.Client{Transport: &http.Transport{}} // want `probeOne creates a new HTTP transport per call and drops it; create it once and reuse it`
 	c.Get(u)
 }
 
@@ -31,7 +31,7 @@ func fanOut(urls []string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &http.Client{Transport: &http.Transport{}} // want `fanOut.func1 creates a new HTTP transport per call and drops it \(fanOut -> fanOut.func1 -> &http.Transport\{\}; fanOut calls it in a loop\)`
+			c := &http.Client{Transport: &http.Transport{}} // want `fanOut.func1 creates a new HTTP transport per call and drops it; create it once and reuse it`
 			c.Get(u)
 		}()
 	}

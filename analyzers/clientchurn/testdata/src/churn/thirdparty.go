@@ -11,21 +11,21 @@ import (
 )
 
 func cleanHandler(w http.ResponseWriter, r *http.Request) {
-	c := cleanhttp.DefaultPooledClient() // want `cleanHandler creates a new HTTP client with its own transport per call and drops it \(cleanHandler -> cleanhttp.DefaultPooledClient\(\); cleanHandler handles an HTTP request\)`
+	c := cleanhttp.DefaultPooledClient() // want `cleanHandler creates a new HTTP client per call and drops it; create it once and reuse it`
 	c.Get("http://upstream")
 }
 
 func restyHandler(w http.ResponseWriter, r *http.Request) {
-	resty.New().R().Get("http://upstream") // want `restyHandler creates a new HTTP client with its own transport per call and drops it \(restyHandler -> resty.New\(\)`
+	resty.New().R().Get("http://upstream") // want `restyHandler creates a new HTTP client per call and drops it; create it once and reuse it`
 }
 
 func retryHandler(w http.ResponseWriter, r *http.Request) {
-	c := retryablehttp.NewClient() // want `retryHandler creates a new HTTP client with its own transport per call and drops it \(retryHandler -> retryablehttp.NewClient\(\)`
+	c := retryablehttp.NewClient() // want `retryHandler creates a new HTTP client per call and drops it; create it once and reuse it`
 	c.Get("http://upstream")
 }
 
 func grpcHandler(w http.ResponseWriter, r *http.Request) {
-	conn, err := grpc.Dial("upstream:443") // want `grpcHandler creates a new client connection per call and closes it \(grpcHandler -> grpc.Dial\(\); grpcHandler handles an HTTP request\): no connection is ever reused`
+	conn, err := grpc.Dial("upstream:443") // want `grpcHandler creates a new client connection per call and closes it; create it once and reuse it`
 	if err != nil {
 		return
 	}

@@ -23,6 +23,6 @@ func (d *dualProbe) Gather() {
 }
 
 func (d *dualProbe) Scrape() {
-	t := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: d.insecure, ServerName: "b"}} // want `\(no automatic fix: the fix of dualProbe.Gather adds a field to dualProbe first; apply it, then run the fixes again\)`
+	t := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: d.insecure, ServerName: "b"}} // want `no automatic fix: the fix of dualProbe.Gather adds a field to dualProbe first; apply it, then run the fixes again`
 	(&http.Client{Transport: t}).Get("https://b")
 }

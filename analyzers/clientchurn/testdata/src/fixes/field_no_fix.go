@@ -16,7 +16,7 @@ func newReloadingProxy() *reloadingProxy { return &reloadingProxy{} }
 func (l *reloadingProxy) SetRoots(p *x509.CertPool) { l.roots = p }
 
 func (l *reloadingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	t := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: l.roots}} // want `\(no automatic fix: its configuration reads l.roots, which SetRoots changes after the reloadingProxy is built \(field_no_fix.go:16\): a pool built once would keep the old value\)`
+	t := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: l.roots}} // want `no automatic fix: its configuration reads l.roots, which SetRoots changes after the reloadingProxy is built \(field_no_fix.go:16\): a pool built once would keep the old value`
 	t.RoundTrip(r)
 }
 
@@ -24,7 +24,7 @@ func (l *reloadingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type valueScraper struct{ insecure bool }
 
 func (v valueScraper) Scrape() {
-	t := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: v.insecure}} // want `\(no automatic fix: its configuration reads fields of v, and Scrape has a value receiver`
+	t := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: v.insecure}} // want `no automatic fix: its configuration reads fields of v, and Scrape has a value receiver`
 	(&http.Client{Transport: t}).Get("http://upstream")
 }
 
@@ -32,7 +32,7 @@ func (v valueScraper) Scrape() {
 type Collector struct{ Insecure bool }
 
 func (c *Collector) Gather() {
-	t := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: c.Insecure}} // want `\(no automatic fix: its configuration reads c.Insecure, which other packages may change after the Collector is built`
+	t := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: c.Insecure}} // want `no automatic fix: its configuration reads c.Insecure, which other packages may change after the Collector is built`
 	(&http.Client{Transport: t}).Get("http://upstream")
 }
 
@@ -43,7 +43,7 @@ type perRequest struct{ host string }
 func newPerRequest(host string) *perRequest { return &perRequest{host: host} }
 
 func (p *perRequest) fetch() {
-	t := &http.Transport{TLSClientConfig: &tls.Config{ServerName: p.host}} // want `\(no automatic fix: its configuration reads fields of the perRequest, and newPerRequest makes one per call \(perRequestHandler handles an HTTP request\): a pool per perRequest would be built as often; keep one pool per distinct configuration instead`
+	t := &http.Transport{TLSClientConfig: &tls.Config{ServerName: p.host}} // want `no automatic fix: its configuration reads fields of the perRequest, and newPerRequest makes one per call \(perRequestHandler handles an HTTP request\): a pool per perRequest would be built as often; keep one pool per distinct configuration instead`
 	(&http.Client{Transport: t}).Get("https://" + p.host)
 }
 
@@ -58,7 +58,7 @@ var serverName string
 func configure(name string) { serverName = name }
 
 func namedFetch(w http.ResponseWriter, r *http.Request) {
-	t := &http.Transport{TLSClientConfig: &tls.Config{ServerName: serverName}} // want `\(no automatic fix: its configuration reads serverName, which configure sets \(field_no_fix.go:58\)`
+	t := &http.Transport{TLSClientConfig: &tls.Config{ServerName: serverName}} // want `no automatic fix: its configuration reads serverName, which configure sets \(field_no_fix.go:58`
 	t.RoundTrip(r)
 }
 
@@ -66,6 +66,6 @@ func namedFetch(w http.ResponseWriter, r *http.Request) {
 var insecure = flag.Bool("insecure", false, "skip TLS verification")
 
 func flagFetch(w http.ResponseWriter, r *http.Request) {
-	t := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: *insecure}} // want `\(no automatic fix: its configuration reads \*insecure, which may be set after the package is initialised \(a flag, say\)`
+	t := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: *insecure}} // want `no automatic fix: its configuration reads \*insecure, which may be set after the package is initialised \(a flag, say`
 	t.RoundTrip(r)
 }

@@ -50,7 +50,7 @@ func (c *Client) Get(url string) error { _, err := c.hc.Get(url); return err }
 // not again at callers in other packages.
 func Watch(urls []string) {
 	for _, u := range urls {
-		c := &http.Client{Transport: &http.Transport{}} // want `Watch creates a new HTTP transport per call and drops it \(Watch -> &http.Transport\{\}; it runs in a loop\)`
+		c := &http.Client{Transport: &http.Transport{}} // want `Watch creates a new HTTP transport per call and drops it; create it once and reuse it`
 		c.Get(u)
 	}
 }

@@ -17,7 +17,7 @@ func NewGetter(tlsConfig *tls.Config) *Getter { return &Getter{tls: tlsConfig, h
 func (g *Getter) Get(url string) (*http.Response, error) {
 	client := g.hc
 	if g.tls != nil {
-		client = &http.Client{Transport: &http.Transport{TLSClientConfig: g.tls}} // want `Getter.Get creates a new HTTP transport per call and drops it .*Getter.Get is an operation of a reusable value`
+		client = &http.Client{Transport: &http.Transport{TLSClientConfig: g.tls}} // want `Getter.Get creates a new HTTP transport per call and drops it.*Getter.Get is an operation of a reusable value`
 	}
 	return client.Get(url)
 }

@@ -35,7 +35,7 @@ func (u *userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
 // reads the old one's transport, so the pool is still made per iteration.
 func installAll(urls []string) {
 	for _, u := range urls {
-		c := retryablehttp.NewClient() // want `installAll creates a new HTTP client with its own transport per call and drops it`
+		c := retryablehttp.NewClient() // want `installAll creates a new HTTP client per call and drops it`
 		c.HTTPClient = &http.Client{Transport: &userAgent{inner: c.HTTPClient.Transport}}
 		c.Get(u)
 	}

@@ -47,6 +47,6 @@ func NewLeakyClient() (*LeakyClient, error) {
 	return &LeakyClient{conn: conn, close: func() error { _ = conn; return nil }}, nil
 }
 
-func (c *LeakyClient) Close() error { // want `LeakyClient.Close does not release LeakyClient.conn, a client connection`
+func (c *LeakyClient) Close() error { // want `LeakyClient.Close does not release LeakyClient.conn; call conn.Close\(\) in it`
 	return c.close()
 }

@@ -17,7 +17,7 @@ func (n *Notifier) Init(ctx context.Context) error {
 	return nil
 }
 
-func (n *Notifier) Close() error { // want `Notifier.Close does not release Notifier.transport, an HTTP transport \(http.Transport.Clone\(\), created in Notifier.Init\)`
+func (n *Notifier) Close() error { // want `Notifier.Close does not release Notifier.transport; call transport.CloseIdleConnections\(\) in it \| the pool is created here \(http.Transport.Clone\(\), created in Notifier.Init\)`
 	n.cancel()
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 
 // Moderator is a plugin (it has Init): it opens a client with its own
 // transport and never releases it.
-type Moderator struct { // want `Moderator keeps an HTTP transport in Moderator.client \(&http.Transport\{\}, created in NewModerator\) but has no Shutdown, Close or Stop method to release it`
+type Moderator struct { // want `Moderator keeps an HTTP transport in Moderator.client but has no Close method; add one that releases it \| the pool in client is created here \(&http.Transport\{\}, created in NewModerator\)`
 	client *http.Client
 	url    string
 }
@@ -29,7 +29,7 @@ func (m *Moderator) Check(text string) error {
 
 // smartRoundTripper keeps three transports: one finding names them all,
 // and the fix releases them all.
-type smartRoundTripper struct { // want `smartRoundTripper keeps an HTTP transport in smartRoundTripper.h1 \(http.Transport.Clone\(\), created in newSmartRoundTripper\), an HTTP transport in smartRoundTripper.h2`
+type smartRoundTripper struct { // want `smartRoundTripper keeps 2 pools in fields but has no Close method; add one that releases them \| the pool in h1 is created here \(http.Transport.Clone\(\), created in newSmartRoundTripper\) \| the pool in h2 is created here`
 	h1, h2 *http.Transport
 }
 

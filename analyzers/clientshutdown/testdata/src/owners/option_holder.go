@@ -14,7 +14,7 @@ func withTransport(t http.RoundTripper) fetchOption {
 // ssrfGuard wraps a cloned transport and cannot release it. The fetcher
 // holding it through its options is a plain value with no lifecycle
 // (istio's ImageFetcher): it does not hide the wrapper, which is reported.
-type ssrfGuard struct { // want `ssrfGuard keeps an HTTP transport in ssrfGuard.inner \(http.Transport.Clone\(\), created in newImageFetcher\)`
+type ssrfGuard struct { // want `ssrfGuard keeps an HTTP transport in ssrfGuard.inner but has no Close method.* \| the pool in inner is created here \(http.Transport.Clone\(\), created in newImageFetcher\)`
 	inner http.RoundTripper
 }
 

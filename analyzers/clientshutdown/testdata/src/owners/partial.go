@@ -9,7 +9,7 @@ import (
 
 // probe releases its transport on the happy path only.
 func probe(url string) error {
-	t := &http.Transport{} // want `probe releases the HTTP transport it creates \(&http.Transport\{\}\) on some paths but not on the one returning at line 15`
+	t := &http.Transport{} // want `probe releases the HTTP transport it creates on some paths but not at line 15; defer the release \| the pool comes from &http.Transport\{\}`
 	resp, err := (&http.Client{Transport: t}).Get(url)
 	if err != nil {
 		return err

@@ -10,7 +10,7 @@ type Upstream struct {
 func NewUpstream() *Upstream { return &Upstream{transport: &http.Transport{}} }
 
 func (u *Upstream) Reload(maxIdle int) {
-	u.transport = &http.Transport{MaxIdleConnsPerHost: maxIdle} // want `Upstream.Reload replaces Upstream.transport with a new HTTP transport without releasing the old one`
+	u.transport = &http.Transport{MaxIdleConnsPerHost: maxIdle} // want `Upstream.Reload replaces Upstream.transport with a new HTTP transport without closing the old one`
 }
 
 func (u *Upstream) Close() error {

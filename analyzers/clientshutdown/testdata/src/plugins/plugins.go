@@ -21,13 +21,13 @@ func (a *Audit) Init(ctx context.Context) error {
 
 func (a *Audit) Shutdown(ctx context.Context) error { return nil }
 
-func (a *Audit) Close() error { // want `Audit releases Audit.client only in Close, but its host shuts it down through Plugin.Shutdown, which never calls Close: release the HTTP transport in Shutdown`
+func (a *Audit) Close() error { // want `Audit releases Audit.client only in Close, which its host never calls; release it in Shutdown \| .* \| the host shuts Audit down through Plugin.Shutdown, which never calls Close`
 	a.client.CloseIdleConnections()
 	return nil
 }
 
 // Metrics has Init but no Shutdown: the fix adds the host's Shutdown.
-type Metrics struct { // want `Metrics keeps an HTTP transport in Metrics.transport \(&http.Transport\{\}, created in Metrics.Init\) but has no Shutdown, Close or Stop method to release it.*add Shutdown\(ctx context.Context\) error \(as Plugin declares\)`
+type Metrics struct { // want `Metrics keeps an HTTP transport in Metrics.transport but has no Shutdown method; add one that releases it \| the pool in transport is created here \(&http.Transport\{\}, created in Metrics.Init\).*add Shutdown\(ctx context.Context\) error \(as Plugin declares\)`
 	transport *http.Transport
 }
 

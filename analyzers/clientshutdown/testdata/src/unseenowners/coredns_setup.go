@@ -32,7 +32,7 @@ func parseBackend(c *caddy.Controller) (*backend, error) {
 }
 
 func setupLeaky(c *caddy.Controller) error {
-	b, err := parseBackend(c) // want `setupLeaky builds a new HTTP transport \(parseBackend -> &http.Transport\{\}\) that the plugin keeps, and registers no teardown: setupLeaky is a CoreDNS plugin setup, run again on every Corefile reload`
+	b, err := parseBackend(c) // want `setupLeaky builds a new HTTP transport the plugin keeps and registers no teardown; register one with c.OnShutdown \| the pool comes from parseBackend -> &http.Transport\{\} \| setupLeaky is a CoreDNS plugin setup, run again on every Corefile reload`
 	if err != nil {
 		return err
 	}

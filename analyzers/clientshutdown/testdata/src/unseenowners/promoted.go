@@ -20,7 +20,7 @@ var _ host.Plugin = (*Moderation)(nil)
 
 // Moderation opens a client in its constructor and relies on the promoted
 // Shutdown, which releases nothing: the bug churnlint was founded on.
-type Moderation struct { // want `Moderation keeps an HTTP transport in Moderation.client .* Shutdown, promoted from Base, releases nothing`
+type Moderation struct { // want `Moderation's Shutdown, promoted from Base, does not release Moderation.client; give Moderation its own Shutdown`
 	Base
 	client *http.Client
 }

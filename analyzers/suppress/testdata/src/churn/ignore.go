@@ -60,7 +60,7 @@ func noCheck(w http.ResponseWriter, r *http.Request) {
 
 // The client was made cheap and the directive stayed behind.
 func unused(w http.ResponseWriter, r *http.Request) {
-	// want +1 `//churnlint:ignore clientchurn suppresses nothing: no clientchurn finding on line 65; remove it`
+	// want +1 `//churnlint:ignore clientchurn suppresses nothing \(no clientchurn finding on line 65\); remove it`
 	//churnlint:ignore clientchurn this used to build its own transport
 	c := &http.Client{Timeout: time.Second}
 	c.Get("https://" + r.Host)
@@ -68,7 +68,7 @@ func unused(w http.ResponseWriter, r *http.Request) {
 
 // A directive after code covers its own line, not the next one.
 func trailing(w http.ResponseWriter, r *http.Request) {
-	// want +1 `//churnlint:ignore clientchurn suppresses nothing: no clientchurn finding on line 72`
+	// want +1 `//churnlint:ignore clientchurn suppresses nothing \(no clientchurn finding on line 72`
 	host := r.Host //churnlint:ignore clientchurn meant for the line below
 	t := &http.Transport{TLSClientConfig: &tls.Config{ServerName: host}} // want `trailing creates a new HTTP transport per call and drops it`
 	t.RoundTrip(r)

@@ -81,7 +81,7 @@ func (f *Fetcher) RoundTrip(r *http.Request) (*http.Response, error) { return f.
 
 // Cache releases its transport: the directive has outlived its reason.
 //
-// want +2 `//churnlint:ignore clientshutdown suppresses nothing: no clientshutdown finding on line 87`
+// want +2 `//churnlint:ignore clientshutdown suppresses nothing \(no clientshutdown finding on line 87`
 //
 //churnlint:ignore clientshutdown Close is coming
 type Cache struct {
