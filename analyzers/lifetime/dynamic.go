@@ -2,6 +2,7 @@ package lifetime
 
 import (
 	"go/types"
+	"iter"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -50,7 +51,13 @@ func funcTypeReceiver(v ssa.Value) *types.Named {
 	if !ok || p.Parent() == nil || p.Parent().Signature.Recv() == nil || p.Parent().Params[0] != p {
 		return nil
 	}
-	n, ok := types.Unalias(p.Type()).(*types.Named)
+	return namedFuncType(p.Type())
+}
+
+// namedFuncType returns t as a named type whose underlying type is a
+// function signature, or nil.
+func namedFuncType(t types.Type) *types.Named {
+	n, ok := types.Unalias(t).(*types.Named)
 	if !ok {
 		return nil
 	}
@@ -60,28 +67,34 @@ func funcTypeReceiver(v ssa.Value) *types.Named {
 	return n
 }
 
+// instructions yields every instruction of the package's functions.
+func (a *pkgRun) instructions() iter.Seq[ssa.Instruction] {
+	return func(yield func(ssa.Instruction) bool) {
+		for _, f := range a.res.Funcs {
+			for _, b := range f.SSA.Blocks {
+				for _, instr := range b.Instrs {
+					if !yield(instr) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
 // collectConvertedFuncs records the functions this package converts to a
 // named function type (RoundTripperFunc(func(r *http.Request) ...)): what
 // the type's methods run when they call their receiver.
 func (a *pkgRun) collectConvertedFuncs() {
 	a.convertedFuncs = make(map[*types.Named][]*ssa.Function)
-	for _, f := range a.res.Funcs {
-		for _, b := range f.SSA.Blocks {
-			for _, instr := range b.Instrs {
-				ct, ok := instr.(*ssa.ChangeType)
-				if !ok {
-					continue
-				}
-				n, ok := types.Unalias(ct.Type()).(*types.Named)
-				if !ok {
-					continue
-				}
-				if _, isFunc := n.Underlying().(*types.Signature); !isFunc {
-					continue
-				}
-				if fn := funcValue(ct.X); fn != nil {
-					a.convertedFuncs[n] = append(a.convertedFuncs[n], fn)
-				}
+	for instr := range a.instructions() {
+		ct, ok := instr.(*ssa.ChangeType)
+		if !ok {
+			continue
+		}
+		if n := namedFuncType(ct.Type()); n != nil {
+			if fn := funcValue(ct.X); fn != nil {
+				a.convertedFuncs[n] = append(a.convertedFuncs[n], fn)
 			}
 		}
 	}
@@ -201,28 +214,24 @@ func funcGlobal(v ssa.Value) *ssa.Global {
 // map[string]ProbeFunc{"http": probeHTTP}).
 func (a *pkgRun) collectGlobalFuncs() {
 	a.globalFuncs = make(map[*ssa.Global][]*ssa.Function)
-	for _, f := range a.res.Funcs {
-		for _, b := range f.SSA.Blocks {
-			for _, instr := range b.Instrs {
-				var val, dest ssa.Value
-				switch in := instr.(type) {
-				case *ssa.Store:
-					val, dest = in.Val, in.Addr
-				case *ssa.MapUpdate:
-					val, dest = in.Value, in.Map
-				default:
-					continue
-				}
-				fn := funcValue(val)
-				if fn == nil {
-					continue
-				}
-				if g := funcGlobal(dest); g != nil {
-					a.globalFuncs[g] = append(a.globalFuncs[g], fn)
-				} else if g := storedGlobal(dest); g != nil {
-					a.globalFuncs[g] = append(a.globalFuncs[g], fn)
-				}
-			}
+	for instr := range a.instructions() {
+		var val, dest ssa.Value
+		switch in := instr.(type) {
+		case *ssa.Store:
+			val, dest = in.Val, in.Addr
+		case *ssa.MapUpdate:
+			val, dest = in.Value, in.Map
+		default:
+			continue
+		}
+		fn := funcValue(val)
+		if fn == nil {
+			continue
+		}
+		if g := funcGlobal(dest); g != nil {
+			a.globalFuncs[g] = append(a.globalFuncs[g], fn)
+		} else if g := storedGlobal(dest); g != nil {
+			a.globalFuncs[g] = append(a.globalFuncs[g], fn)
 		}
 	}
 }

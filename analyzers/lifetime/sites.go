@@ -301,31 +301,27 @@ func fieldVar(v ssa.Value) *types.Var {
 // which struct fields, so that calls through those fields can be resolved.
 func (a *pkgRun) collectFactories() {
 	a.factories = make(map[*types.Var][]*ssa.Function)
-	for _, f := range a.res.Funcs {
-		for _, b := range f.SSA.Blocks {
-			for _, instr := range b.Instrs {
-				st, ok := instr.(*ssa.Store)
-				if !ok {
-					continue
-				}
-				fa, ok := st.Addr.(*ssa.FieldAddr)
-				if !ok {
-					continue
-				}
-				var fn *ssa.Function
-				switch v := st.Val.(type) {
-				case *ssa.Function:
-					fn = v
-				case *ssa.MakeClosure:
-					fn, _ = v.Fn.(*ssa.Function)
-				}
-				if fn == nil {
-					continue
-				}
-				if field := fieldOf(fa.X.Type(), fa.Field); field != nil {
-					a.factories[field] = append(a.factories[field], fn)
-				}
-			}
+	for instr := range a.instructions() {
+		st, ok := instr.(*ssa.Store)
+		if !ok {
+			continue
+		}
+		fa, ok := st.Addr.(*ssa.FieldAddr)
+		if !ok {
+			continue
+		}
+		var fn *ssa.Function
+		switch v := st.Val.(type) {
+		case *ssa.Function:
+			fn = v
+		case *ssa.MakeClosure:
+			fn, _ = v.Fn.(*ssa.Function)
+		}
+		if fn == nil {
+			continue
+		}
+		if field := fieldOf(fa.X.Type(), fa.Field); field != nil {
+			a.factories[field] = append(a.factories[field], fn)
 		}
 	}
 }
