@@ -260,11 +260,26 @@ func (ow *Owners) releaseMethods(n *types.Named) []*types.Func {
 	ms := types.NewMethodSet(types.NewPointer(n))
 	for i := 0; i < ms.Len(); i++ {
 		m := ms.At(i).Obj().(*types.Func)
-		if ow.res.Config.IsReleaseName(m.Name()) {
+		if ow.res.Config.IsReleaseName(m.Name()) && releasesSelf(m) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// releasesSelf reports whether m's parameters fit a release of the value
+// itself: none, or a context. Shutdown(ctx, sandboxID) shuts down one of
+// the things the value manages (containerd's podsandbox Controller), not
+// the value.
+func releasesSelf(m *types.Func) bool {
+	params := m.Type().(*types.Signature).Params()
+	switch params.Len() {
+	case 0:
+		return true
+	case 1:
+		return params.At(0).Type().String() == "context.Context"
+	}
+	return false
 }
 
 // reportable reports whether anything can be reported on the owner: it
