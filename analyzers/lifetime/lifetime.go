@@ -188,11 +188,37 @@ func InRangeOverItems(b *ssa.BasicBlock) bool {
 		switch d.Comment {
 		case "rangeindex.loop", "rangeiter.loop":
 			return true
-		case "for.loop", "for.body", "rangechan.loop", "rangeint.loop", "rangefunc.loop":
-			if d.Comment == "for.body" && d != b && !isLoopHeader(d) {
-				continue
+		case "for.loop":
+			return countsToLen(d) // for i := 0; i < len(procs); i++
+		case "for.body", "rangechan.loop", "rangeint.loop", "rangefunc.loop":
+			if d.Comment == "for.body" && !isLoopHeader(d) {
+				continue // the body of a for loop with a condition
 			}
 			return false
+		}
+	}
+	return false
+}
+
+// countsToLen reports whether a for loop's condition compares with the
+// length of a collection: a loop over its items by index.
+func countsToLen(header *ssa.BasicBlock) bool {
+	if len(header.Instrs) == 0 {
+		return false
+	}
+	ifi, ok := header.Instrs[len(header.Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	cmp, ok := ifi.Cond.(*ssa.BinOp)
+	if !ok || (cmp.Op != token.LSS && cmp.Op != token.LEQ && cmp.Op != token.GTR && cmp.Op != token.GEQ) {
+		return false
+	}
+	for _, v := range []ssa.Value{cmp.X, cmp.Y} {
+		if call, ok := v.(*ssa.Call); ok {
+			if b, ok := call.Common().Value.(*ssa.Builtin); ok && b.Name() == "len" {
+				return true
+			}
 		}
 	}
 	return false

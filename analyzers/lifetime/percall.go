@@ -115,15 +115,15 @@ func (a *pkgRun) markPerCall() {
 			}
 			for _, instr := range b.Instrs {
 				// Static calls, and interface calls on one value the loop
-				// does not change (c.Getter.GetMetric(pod) per pod:
-				// kube-metrics-adapter). A loop calling a method on each
+				// does not change, in a loop over items (c.Getter.GetMetric(pod)
+				// per pod: kube-metrics-adapter; not a retry loop). A loop calling a method on each
 				// item of a collection (Provision on every module of a
 				// config) is a loop over items: every implementation would
 				// become per call (caddy, coredns).
 				var callees []*Func
 				if g := a.calleeFunc(instr); g != nil {
 					callees = []*Func{g}
-				} else if call, ok := instr.(ssa.CallInstruction); ok && call.Common().IsInvoke() && loopInvariant(f, call.Common().Value, 0) {
+				} else if call, ok := instr.(ssa.CallInstruction); ok && call.Common().IsInvoke() && loopInvariant(f, call.Common().Value, 0) && InRangeOverItems(b) {
 					callees = a.calleeFuncs(instr)
 				}
 				for _, g := range callees {

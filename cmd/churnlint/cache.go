@@ -282,7 +282,7 @@ func (c *actionCache) exportID(file string) ([]byte, error) {
 			return nil, err
 		}
 		id = h.Sum(nil)
-		c.writeFile(memo, id)
+		_ = c.writeFile(memo, id) // a memo not written is recomputed next time
 	}
 	c.exportMu.Lock()
 	c.exports[file] = id

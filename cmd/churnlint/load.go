@@ -222,7 +222,7 @@ func (r *leanRun) analyzeCached(u *unit) {
 	facts, id, ferr := factsOf(u)
 	u.factsID = id
 	if err == nil && ferr == nil && len(u.errs) == 0 && u.partial == nil {
-		r.cache.put(key, r.entryOf(u, facts))
+		_ = r.cache.put(key, r.entryOf(u, facts)) // a failed write only costs the next run a re-analysis
 	}
 	r.summarize(u)
 }
@@ -380,7 +380,7 @@ func (r *leanRun) completeGraph(u *unit) {
 				seen[dd] = true
 				visit(dd)
 				if dd.pkg.ExportFile != "" {
-					r.readExport(dd) // an error is the type checker's to report
+					_, _ = r.readExport(dd) // an error is the type checker's to report
 				}
 			}
 		}

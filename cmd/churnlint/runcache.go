@@ -196,7 +196,7 @@ func (r *leanRun) storeRun(key []byte, env map[string]string, roots []*packages.
 	}
 	var buf bytes.Buffer
 	if gob.NewEncoder(&buf).Encode(&e) == nil {
-		r.cache.writeFile(r.cache.file(key), buf.Bytes())
+		_ = r.cache.writeFile(r.cache.file(key), buf.Bytes()) // best effort, like every cache write
 	}
 }
 
