@@ -185,7 +185,7 @@ func hasLifecycle(n *types.Named, processOK bool) bool {
 	ms := types.NewMethodSet(types.NewPointer(n))
 	for i := 0; i < ms.Len(); i++ {
 		name := ms.At(i).Obj().Name()
-		if lifecycleMethods[name] && !(processOK && processLifetime[name]) {
+		if lifecycleMethods[name] && !(processOK && processLifetime[name]) && !takesID(ms.At(i).Obj().(*types.Func)) {
 			return true
 		}
 	}
@@ -265,6 +265,19 @@ func (ow *Owners) releaseMethods(n *types.Named) []*types.Func {
 		}
 	}
 	return out
+}
+
+// takesID reports whether m takes a string: Start(ctx, sandboxID) starts
+// one of the things the value manages, which is no lifecycle of its own
+// (containerd's podsandbox Controller, built once by its plugin).
+func takesID(m *types.Func) bool {
+	params := m.Type().(*types.Signature).Params()
+	for i := 0; i < params.Len(); i++ {
+		if b, ok := params.At(i).Type().Underlying().(*types.Basic); ok && b.Kind() == types.String {
+			return true
+		}
+	}
+	return false
 }
 
 // releasesSelf reports whether m's parameters fit a release of the value

@@ -6,10 +6,10 @@ import (
 	"google.golang.org/grpc"
 )
 
-// Shutdown(ctx, id) shuts down one sandbox the controller manages, not
-// the controller (containerd's podsandbox Controller, built once by its
-// plugin's init): it is not the owner's release, and the controller has
-// no lifecycle of its own. Quiet.
+// Start(ctx, id) and Shutdown(ctx, id) start and stop one sandbox the
+// controller manages, not the controller (containerd's podsandbox
+// Controller, built once by its plugin's init): neither is the owner's
+// release or lifecycle. Quiet.
 type sandboxController struct {
 	conn      *grpc.ClientConn
 	sandboxes map[string]bool
@@ -21,6 +21,11 @@ func newSandboxController(addr string) (*sandboxController, error) {
 		return nil, err
 	}
 	return &sandboxController{conn: cc, sandboxes: map[string]bool{}}, nil
+}
+
+func (c *sandboxController) Start(ctx context.Context, sandboxID string) error {
+	c.sandboxes[sandboxID] = true
+	return nil
 }
 
 func (c *sandboxController) Shutdown(ctx context.Context, sandboxID string) error {
