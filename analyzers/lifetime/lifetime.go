@@ -234,16 +234,26 @@ func isLoopHeader(b *ssa.BasicBlock) bool {
 	return false
 }
 
-// canReturn reports whether the function can return from block b.
-func canReturn(b *ssa.BasicBlock) bool {
-	for r := range reach(b, func(b *ssa.BasicBlock) []*ssa.BasicBlock { return b.Succs }) {
-		if len(r.Instrs) > 0 {
-			if _, ok := r.Instrs[len(r.Instrs)-1].(*ssa.Return); ok {
-				return true
+// onlyLoopsOverItems reports whether every loop around block b goes over
+// the items of a collection, so that the function returns once they are
+// done.
+func onlyLoopsOverItems(b *ssa.BasicBlock) bool {
+	for d := b; d != nil; d = d.Idom() {
+		switch d.Comment {
+		case "rangeindex.loop", "rangeiter.loop":
+		case "for.loop":
+			if !countsToLen(d) {
+				return false
 			}
+		case "for.body":
+			if isLoopHeader(d) {
+				return false // for { ... }
+			}
+		case "rangechan.loop", "rangeint.loop", "rangefunc.loop":
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 func reach(from *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
@@ -502,11 +512,12 @@ func (a *pkgRun) summarize(f *Func) {
 	}
 	for _, s := range f.Sites {
 		s.Fate = a.fateOf(fn, s.Value, accessPath{})
-		if b := s.Instr.Block(); b != nil && b.Index < len(f.inLoop) && f.inLoop[b.Index] && !canReturn(b) {
+		if b := s.Instr.Block(); b != nil && b.Index < len(f.inLoop) && f.inLoop[b.Index] && !onlyLoopsOverItems(b) {
 			// A defer in a loop runs when the function returns, not when
-			// the iteration ends: in a loop that never returns (a ticker
-			// loop) it never runs. In one that ends, every iteration's
-			// pool is closed at the return (etcd's loop over members).
+			// the iteration ends: inside a ticker, channel or endless loop
+			// it never runs (videra's PingDataNodes). In loops over the
+			// items of collections, every iteration's pool is closed at
+			// the return (etcd's loop over members).
 			s.Fate.Releases = withoutDefers(s.Fate.Releases)
 		}
 		if traceOn {
