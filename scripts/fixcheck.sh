@@ -27,6 +27,8 @@ for spec in "$@"; do
 	files=$(diff -rq "$dst.before" "$dst" | wc -l)
 	if (cd "$dst" && env "${env[@]}" go build "${pkglist[@]}" && env "${env[@]}" go vet "${pkglist[@]}") >"$dst.build.log" 2>&1; then
 		build=ok
+	elif [ "$files" -eq 0 ]; then
+		build=n/a # nothing was changed: the module does not build or vet as it is
 	else
 		build=FAIL bad=1
 	fi
