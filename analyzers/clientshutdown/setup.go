@@ -13,7 +13,7 @@ import (
 
 // perLoadSetup returns the setup convention fn follows, if it takes the
 // host's controller (knowledge.PerLoadSetups) as a parameter.
-func perLoadSetup(fn *ssa.Function) (*knowledge.PerLoadSetup, *ssa.Parameter) {
+func perLoadSetup(fn *ssa.Function) *knowledge.PerLoadSetup {
 	for _, p := range fn.Params {
 		ptr, ok := p.Type().(*types.Pointer)
 		if !ok {
@@ -26,11 +26,11 @@ func perLoadSetup(fn *ssa.Function) (*knowledge.PerLoadSetup, *ssa.Parameter) {
 		name := n.Obj().Pkg().Path() + "." + n.Obj().Name()
 		for i := range knowledge.PerLoadSetups {
 			if knowledge.PerLoadSetups[i].Param == name {
-				return &knowledge.PerLoadSetups[i], p
+				return &knowledge.PerLoadSetups[i]
 			}
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // registersTeardown reports whether fn, or a function of this package it
@@ -80,7 +80,7 @@ func (c *checker) setupWithoutTeardown(f *lifetime.Func, s *lifetime.Site) {
 	if f.SSA.Parent() != nil || s.Fate.Kept == "" || s.Fate.Released() || !c.res.Reports(c.pass.Fset, s.Instr.Pos()) {
 		return
 	}
-	setup, _ := perLoadSetup(f.SSA)
+	setup := perLoadSetup(f.SSA)
 	if setup == nil || c.setupsReported[f.SSA] || c.calledHere()[f.SSA] || registersTeardown(f.SSA, setup, 0, make(map[*ssa.Function]bool)) {
 		// A helper that setup calls (parseStanza(c)) is judged at the
 		// setup, which may register the teardown itself.

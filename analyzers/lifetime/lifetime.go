@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"iter"
 	"os"
 	"reflect"
 	"strings"
@@ -180,24 +181,54 @@ func (s *Site) LongLived() bool {
 	return false
 }
 
-// InRangeOverItems reports whether the innermost loop around block b
-// ranges over a slice, array or map (for _, m := range members), rather
-// than repeating on a condition or forever (a polling loop).
-func InRangeOverItems(b *ssa.BasicBlock) bool {
-	for d := b; d != nil; d = d.Idom() {
-		switch d.Comment {
-		case "rangeindex.loop", "rangeiter.loop":
-			return true
-		case "for.loop":
-			return countsToLen(d) // for i := 0; i < len(procs); i++
-		case "for.body", "rangechan.loop", "rangeint.loop", "rangefunc.loop":
-			if d.Comment == "for.body" && !isLoopHeader(d) {
-				continue // the body of a for loop with a condition
+// loopsAround yields, innermost first, whether each loop around block b
+// goes over the items of a collection: a range over a slice, array or map,
+// or a count to its length. A channel, an integer, a function iterator, a
+// condition (a polling loop) or nothing (for {}) is no collection.
+func loopsAround(b *ssa.BasicBlock) iter.Seq[bool] {
+	return func(yield func(overItems bool) bool) {
+		for d := b; d != nil; d = d.Idom() {
+			var overItems bool
+			switch d.Comment {
+			case "rangeindex.loop", "rangeiter.loop":
+				overItems = true
+			case "for.loop":
+				overItems = countsToLen(d) // for i := 0; i < len(procs); i++
+			case "rangechan.loop", "rangeint.loop", "rangefunc.loop":
+			case "for.body":
+				if !isLoopHeader(d) {
+					continue // the body of a for loop with a condition
+				}
+			default:
+				continue
 			}
+			if !yield(overItems) {
+				return
+			}
+		}
+	}
+}
+
+// InRangeOverItems reports whether the innermost loop around block b goes
+// over a collection's items (for _, m := range members), rather than
+// repeating on a condition or forever (a polling loop).
+func InRangeOverItems(b *ssa.BasicBlock) bool {
+	for overItems := range loopsAround(b) {
+		return overItems
+	}
+	return false
+}
+
+// onlyLoopsOverItems reports whether every loop around block b goes over
+// the items of a collection, so that the function returns once they are
+// done.
+func onlyLoopsOverItems(b *ssa.BasicBlock) bool {
+	for overItems := range loopsAround(b) {
+		if !overItems {
 			return false
 		}
 	}
-	return false
+	return true
 }
 
 // countsToLen reports whether a for loop's condition compares with the
@@ -224,36 +255,15 @@ func countsToLen(header *ssa.BasicBlock) bool {
 	return false
 }
 
-// isLoopHeader reports whether b is the target of a back edge.
+// isLoopHeader reports whether b is the target of a back edge: a
+// predecessor it dominates.
 func isLoopHeader(b *ssa.BasicBlock) bool {
 	for _, p := range b.Preds {
-		if p.Index >= b.Index {
+		if b.Dominates(p) {
 			return true
 		}
 	}
 	return false
-}
-
-// onlyLoopsOverItems reports whether every loop around block b goes over
-// the items of a collection, so that the function returns once they are
-// done.
-func onlyLoopsOverItems(b *ssa.BasicBlock) bool {
-	for d := b; d != nil; d = d.Idom() {
-		switch d.Comment {
-		case "rangeindex.loop", "rangeiter.loop":
-		case "for.loop":
-			if !countsToLen(d) {
-				return false
-			}
-		case "for.body":
-			if isLoopHeader(d) {
-				return false // for { ... }
-			}
-		case "rangechan.loop", "rangeint.loop", "rangefunc.loop":
-			return false
-		}
-	}
-	return true
 }
 
 func reach(from *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
