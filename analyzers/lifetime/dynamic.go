@@ -20,16 +20,13 @@ import (
 // calls are resolved over this package's own types when local is set (to
 // spread per-call-ness, which only this package's functions take), and
 // over its imports' too otherwise (to find a fresh pool a callee returns,
-// only for calls whose results could hold one).
+// or churns).
 func (a *pkgRun) dynamicTargets(call ssa.CallInstruction, local bool) []*ssa.Function {
 	common := call.Common()
 	if common.StaticCallee() != nil {
 		return nil
 	}
 	if common.IsInvoke() {
-		if !local && !resultsMayHold(common.Signature()) {
-			return nil
-		}
 		return a.implementations(common.Method, local)
 	}
 	if field := fieldVar(common.Value); field != nil {

@@ -52,13 +52,7 @@ func (a *pkgRun) dynamicChurn(call ssa.CallInstruction) (*Churn, *types.Func) {
 	if common.StaticCallee() != nil {
 		return nil, nil
 	}
-	var targets []*ssa.Function
-	if common.IsInvoke() {
-		targets = a.implementations(common.Method, false)
-	} else {
-		targets = a.dynamicTargets(call, false)
-	}
-	for _, g := range targets {
+	for _, g := range a.dynamicTargets(call, false) {
 		c := a.importedChurn(g)
 		if c == nil {
 			continue
@@ -148,6 +142,9 @@ func (a *pkgRun) factorySites(f *Func, call *ssa.Call) bool {
 // dynamicSites handles a call through an interface or a function value
 // that may run a function returning a fresh pool (dynamic.go).
 func (a *pkgRun) dynamicSites(f *Func, call *ssa.Call) {
+	if call.Common().IsInvoke() && !resultsMayHold(call.Common().Signature()) {
+		return // no result could be a pool: resolving the call finds none
+	}
 	for _, g := range a.dynamicTargets(call, false) {
 		var fresh []Fresh
 		var pos map[int]token.Pos
