@@ -41,6 +41,7 @@ func run(pass *analysis.Pass) (any, error) {
 			r.churnCall(f, c)
 		}
 	}
+	r.remoteDrops()
 	// One finding per pool created in another package: the first chain
 	// that reaches it, with the others as related information.
 	for _, key := range r.churnOrder {

@@ -83,3 +83,23 @@ func TestFixedFixturesStayQuiet(t *testing.T) {
 	fixcheck.OnlyExplained(t, root, clientshutdown.Analyzer, "fixes")
 	fixcheck.OnlyExplained(t, root, copylock.Analyzer, "fixes")
 }
+
+// TestDroppedThroughInterface checks an interface call whose
+// implementation lives in a package that imports the caller's: the
+// caller's per-call drop travels as a package fact, and the
+// implementation reports at its creation site.
+func TestDroppedThroughInterface(t *testing.T) {
+	results := analysistest.Run(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "ifaceplugin", "ifaceserver")
+	var callers []string
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			for _, rel := range d.Related {
+				p := r.Pass.Fset.Position(rel.Pos)
+				callers = append(callers, filepath.Base(p.Filename)+":"+strconv.Itoa(p.Line))
+			}
+		}
+	}
+	if !slices.Contains(callers, "server.go:32") {
+		t.Errorf("the finding does not point at the handler's call (server.go:32); related: %v", callers)
+	}
+}

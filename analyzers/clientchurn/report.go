@@ -197,3 +197,57 @@ func (r *reporter) nodeEnd(pos token.Pos) token.Pos {
 	}
 	return token.NoPos
 }
+
+// remoteDrops reports this package's methods that return a new pool on
+// every call to per-call functions of other packages, which reach them
+// through an interface and drop the result (lifetime.RemoteDrop): one
+// finding per pool, at its creation, the first callers as related
+// information.
+func (r *reporter) remoteDrops() {
+	const shown = 5 // callers listed; the rest are counted
+	byPos := make(map[token.Pos]*analysis.Diagnostic)
+	more := make(map[token.Pos]int)
+	var order []token.Pos
+	for _, rd := range r.res.RemoteDrops {
+		pos := rd.Origin
+		if !pos.IsValid() {
+			pos = rd.Fn.SSA.Pos()
+		}
+		if !r.res.Reports(r.pass.Fset, pos) {
+			continue
+		}
+		dropper := rd.Call.Dropper.String()
+		at := rd.Call.At.In(r.pass.Fset)
+		if !at.IsValid() {
+			at = pos
+		}
+		note := analysis.RelatedInformation{Pos: at, Message: fmt.Sprintf("%s drops what %s.%s returns (%s; %s)",
+			dropper, rd.Call.Iface.Name, rd.Call.Method, rd.Call.Chain.String(), rd.Call.Why)}
+		if d := byPos[pos]; d != nil {
+			if len(d.Related) < shown+2 {
+				d.Related = append(d.Related, note)
+			} else {
+				more[pos]++
+			}
+			continue
+		}
+		fn := r.name(lifetime.StepOf(rd.Fn.SSA))
+		d := &analysis.Diagnostic{Pos: r.nodeStart(pos), End: r.nodeEnd(pos), Category: "clientchurn",
+			Message: fmt.Sprintf("%s makes a new %s per call that %s drops; create it once and share it",
+				fn, noun(rd.Fresh.Kind), rd.Call.Dropper.Name)}
+		d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: "the pool comes from " + r.chain(rd.Fresh.Chain)}, note)
+		if !rd.Origin.IsValid() {
+			r.createdAt(d, rd.Fresh.At)
+		}
+		edit.NoFix("the caller that drops it is in another package, " + rd.Call.Dropper.Pkg).Note(d)
+		byPos[pos] = d
+		order = append(order, pos)
+	}
+	for _, pos := range order {
+		d := byPos[pos]
+		if n := more[pos]; n > 0 {
+			d.Related = append(d.Related, analysis.RelatedInformation{Pos: d.Pos, Message: fmt.Sprintf("and %d more callers that drop it per call", n)})
+		}
+		r.pass.Report(*d)
+	}
+}

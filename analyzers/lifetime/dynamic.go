@@ -278,6 +278,9 @@ func dynamicStep(call ssa.CallInstruction, target *ssa.Function) Step {
 	case funcGlobal(common.Value) != nil:
 		via = funcGlobal(common.Value).Name()
 	}
+	if target == nil {
+		return Step{Name: via} // not resolved (pending.go)
+	}
 	name := funcStep(target).Name
 	if target.Pkg != nil && call.Parent() != nil && call.Parent().Pkg != target.Pkg {
 		name = funcStep(target).String() // another package's function

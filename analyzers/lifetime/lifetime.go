@@ -34,7 +34,7 @@ var Analyzer = &analysis.Analyzer{
 	Requires:   []*analysis.Analyzer{ConfigAnalyzer},
 	Run:        run,
 	ResultType: reflect.TypeFor[*Result](),
-	FactTypes:  []analysis.Fact{new(FuncFact), new(PackageFact)},
+	FactTypes:  []analysis.Fact{new(FuncFact), new(PackageFact), new(DroppedCalls)},
 }
 
 // Result describes one package.
@@ -48,6 +48,9 @@ type Result struct {
 	Files map[*token.File]bool
 	// Config is the settings in force.
 	Config *Config
+	// RemoteDrops are this package's methods returning a new pool that
+	// per-call functions of its dependencies drop (pending.go).
+	RemoteDrops []*RemoteDrop
 
 	run *pkgRun
 }
@@ -127,6 +130,9 @@ type Func struct {
 	// once is set for code a framework runs once per process (a CLI
 	// command's action), like main and init.
 	once bool
+	// pending holds the results of interface calls nothing visible
+	// resolves to a new pool (pending.go).
+	pending []*Site
 	summary
 }
 
@@ -143,6 +149,10 @@ type Site struct {
 	At     SourcePos
 	Owned  bool // the value holds the pool in a field
 	Fate   *Fate
+	// pending is set on what an unresolved interface call returned: a
+	// pool only if an implementation elsewhere makes one (pending.go).
+	// Such sites are kept apart, in Func.pending, and reported by nobody.
+	pending *pendingCall
 }
 
 // Repeats reports whether the site runs many times per call of its
@@ -419,6 +429,8 @@ type summary struct {
 	churnFrom *Func
 	params    []ParamFlow
 	paramDone bool
+	// pendingFresh: results that are what a pending call returned.
+	pendingFresh []pendingResult
 }
 
 // summaryState is how far summarize has got with a function.
@@ -444,9 +456,11 @@ type pkgRun struct {
 	convertedFuncs map[*types.Named][]*ssa.Function
 	// impls caches the implementations of interface methods; named
 	// lists the types they are looked for in.
-	impls      map[implKey][]*ssa.Function
-	named      []*types.Named
-	localNamed []*types.Named
+	impls map[implKey][]*ssa.Function
+	// implRelease caches implsRelease by interface method.
+	implRelease map[*types.Func]bool
+	named       []*types.Named
+	localNamed  []*types.Named
 }
 
 // traceOn prints every site's fate to stderr (CHURNLINT_TRACE=1): how a
@@ -465,7 +479,7 @@ func run(pass *analysis.Pass) (any, error) {
 	pkg, funcs := buildSSA(pass)
 	res.Pkg = pkg
 	a := &pkgRun{pass: pass, cfg: cfg, res: res, entry: newEntryPoints(cfg.EntryPoints),
-		impls: make(map[implKey][]*ssa.Function)}
+		impls: make(map[implKey][]*ssa.Function), implRelease: make(map[*types.Func]bool)}
 	res.run = a
 	for _, fn := range funcs {
 		if _, dup := res.ByFn[fn]; dup {
@@ -482,7 +496,9 @@ func run(pass *analysis.Pass) (any, error) {
 		a.summarize(f)
 	}
 	a.markPerCall()
+	a.matchDroppedCalls()
 	a.exportFacts()
+	a.exportDroppedCalls()
 	return res, nil
 }
 
@@ -535,6 +551,7 @@ func (a *pkgRun) summarize(f *Func) {
 		}
 	}
 	a.summarizeResults(f)
+	a.summarizePending(f)
 }
 
 // summarizeResults fills the fresh-result and churn parts of the summary.
@@ -643,8 +660,7 @@ func (s *Site) at(fset *token.FileSet) SourcePos {
 	if s.At.IsValid() {
 		return s.At
 	}
-	p := fset.Position(s.origin())
-	return SourcePos{File: p.Filename, Line: p.Line, Column: p.Column}
+	return sourcePos(fset, s.origin())
 }
 
 func hasFresh(fs []Fresh, r int) bool {

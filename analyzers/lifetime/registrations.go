@@ -194,5 +194,68 @@ func (a *pkgRun) markRegistered() []*Func {
 			}
 		}
 	}
+	return append(entries, a.markServiceImpls()...)
+}
+
+// markServiceImpls finds the types of this package that implement a gRPC
+// service interface (FooServer, for which the generated
+// RegisterFooServer(grpc.ServiceRegistrar, FooServer) exists in this
+// package or one it imports): the service's methods run per call wherever
+// the registration is made, often in main.
+func (a *pkgRun) markServiceImpls() []*Func {
+	var services []*types.Interface
+	for _, p := range append([]*types.Package{a.pass.Pkg}, a.pass.Pkg.Imports()...) {
+		scope := p.Scope()
+		for _, name := range scope.Names() {
+			if !strings.HasPrefix(name, "Register") || !strings.HasSuffix(name, "Server") {
+				continue
+			}
+			fn, ok := scope.Lookup(name).(*types.Func)
+			if !ok {
+				continue
+			}
+			sig := fn.Type().(*types.Signature)
+			if sig.Params().Len() != 2 || !grpcRegistrarTypes[namedPath(sig.Params().At(0).Type())] {
+				continue
+			}
+			if iface, ok := sig.Params().At(1).Type().Underlying().(*types.Interface); ok && iface.NumMethods() > 0 {
+				services = append(services, iface)
+			}
+		}
+	}
+	if len(services) == 0 {
+		return nil
+	}
+	prog := a.res.Pkg.Prog
+	var entries []*Func
+	for _, t := range a.namedTypes(true) {
+		for _, iface := range services {
+			var impl types.Type
+			for _, candidate := range []types.Type{t, types.NewPointer(t)} {
+				if types.Implements(candidate, iface) {
+					impl = candidate
+					break
+				}
+			}
+			if impl == nil {
+				continue
+			}
+			mset := prog.MethodSets.MethodSet(impl)
+			for i := 0; i < iface.NumMethods(); i++ {
+				m := iface.Method(i)
+				if !m.Exported() {
+					continue // mustEmbedUnimplementedFooServer
+				}
+				sel := mset.Lookup(m.Pkg(), m.Name())
+				if sel == nil {
+					continue
+				}
+				if g := a.funcOf(prog.MethodValue(sel)); g != nil && g.PerCall == nil {
+					g.PerCall = &Reason{Entry: g.SSA, Why: funcStep(g.SSA).Name + " " + knowledge.GRPCMethodWhy, Chain: Chain{funcStep(g.SSA)}}
+					entries = append(entries, g)
+				}
+			}
+		}
+	}
 	return entries
 }

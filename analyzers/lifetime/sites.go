@@ -87,6 +87,7 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 	}
 	if g := a.funcOf(callee); g != nil {
 		a.summarize(g)
+		a.pendingFromCallee(f, call, g)
 		if g.SSA.Parent() != nil {
 			// An immediately called literal is part of f: what it drops is
 			// reported there, what it hands back is f's own new pool
@@ -166,6 +167,9 @@ func (a *pkgRun) dynamicSites(f *Func, call *ssa.Call) {
 			f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: pos[r.Result], At: r.At, Owned: r.Owned})
 			return
 		}
+	}
+	if call.Common().IsInvoke() {
+		a.pendingSites(f, call)
 	}
 }
 
