@@ -49,7 +49,13 @@ func releaseCall(of *release.Field) string {
 	if of.HoldsFactory() {
 		return "CloseIdleConnections() on the pool " + of.Var.Name() + " captures"
 	}
-	return of.Var.Name() + "." + of.Site.Kind.ReleaseMethod() + "()"
+	method := of.Site.Kind.ReleaseMethod()
+	if obj, _, _ := types.LookupFieldOrMethod(of.Var.Type(), true, of.Var.Pkg(), method); obj == nil {
+		if getter := release.ClientGetter(of.Var.Type()); getter != "" {
+			return of.Var.Name() + "." + getter + "().CloseIdleConnections()"
+		}
+	}
+	return of.Var.Name() + "." + method + "()"
 }
 
 // report sends d with p's fix, or with the reason it has none.

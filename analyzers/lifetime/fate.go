@@ -1,8 +1,10 @@
 package lifetime
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
+	"os"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -80,6 +82,56 @@ type item struct {
 // fateOf follows the uses of v (which holds a pool at path) through fn.
 func (a *pkgRun) fateOf(fn *ssa.Function, v ssa.Value, path accessPath) *Fate {
 	return a.walk(fn, v, path, true)
+}
+
+// implsRelease reports whether every type of this package that
+// implements the interface method m (at least one) releases, in it, a pool
+// its receiver holds: containerd's shimTask calling its embedded
+// ShimInstance's Delete, whose only implementation closes the connection.
+func (a *pkgRun) implsRelease(m *types.Func) bool {
+	if done, ok := a.implRelease[m]; ok {
+		return done
+	}
+	a.implRelease[m] = false // a cycle back here sees no release
+	ok := false
+	for _, fn := range a.implementations(m, true) {
+		if fn.Synthetic != "" {
+			continue // a promoted method forwards to one counted on its own
+		}
+		ok = true
+		if !a.releasesOwnPool(fn) {
+			ok = false
+			break
+		}
+	}
+	a.implRelease[m] = ok
+	if traceOn {
+		fmt.Fprintf(os.Stderr, "TRACE implsRelease %s: %v (%d impls)\n", m.FullName(), ok, len(a.implementations(m, true)))
+	}
+	return ok
+}
+
+// releasesOwnPool reports whether method fn releases a pool held in a
+// field of its receiver on some path.
+func (a *pkgRun) releasesOwnPool(fn *ssa.Function) bool {
+	if fn.Signature.Recv() == nil || len(fn.Params) == 0 || len(fn.Blocks) == 0 {
+		return false
+	}
+	recv := fn.Params[0]
+	t := recv.Type()
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := 0; i < st.NumFields(); i++ {
+		if mayHold(st.Field(i).Type()) && a.releasedSomewhere(fn, recv, accessPath{}.under(i)) {
+			return true
+		}
+	}
+	return false
 }
 
 // releasedSomewhere reports whether fn releases v (at path) on any path,
@@ -604,8 +656,13 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 	}
 	if common.IsInvoke() {
 		if common.Value == x {
-			if w.a.cfg.IsReleaseName(common.Method.Name()) {
+			if w.a.cfg.IsReleaseName(common.Method.Name()) || (!it.part && w.a.implsRelease(common.Method)) {
 				w.fate.Releases = append(w.fate.Releases, call)
+			} else if v := call.Value(); v != nil && !it.part && w.a.holdsPool(v.Type()) {
+				// A getter of the holder's interface handing back a
+				// client (e.prom.HTTPClient()): closing what it returns
+				// releases the pool the holder keeps (go.d.plugin).
+				w.push(item{v: v, path: somewhereInside})
 			}
 			return
 		}

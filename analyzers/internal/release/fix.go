@@ -70,6 +70,37 @@ func releaseStmt(recv string, of *Field) string {
 		}
 		return fmt.Sprintf("if %s != nil {\n\t%s\n}\n", x, call)
 	}
+	if getter := ClientGetter(of.Var.Type()); getter != "" && nillable(of.Var.Type()) {
+		return fmt.Sprintf("if %s != nil {\n\tif c := %s.%s(); c != nil {\n\t\tc.CloseIdleConnections()\n\t}\n}\n", x, x, getter)
+	}
+	return ""
+}
+
+// ClientGetter names a method of t without parameters that hands back an
+// *http.Client (go.d.plugin's prometheus.Prometheus.HTTPClient()), for a
+// holder with no release method of its own: closing what it returns
+// releases the pool; "" when there is none.
+func ClientGetter(t types.Type) string {
+	ms := types.NewMethodSet(t)
+	if !types.IsInterface(t) {
+		ms = types.NewMethodSet(types.NewPointer(t))
+	}
+	for i := 0; i < ms.Len(); i++ {
+		fn, ok := ms.At(i).Obj().(*types.Func)
+		if !ok || !fn.Exported() {
+			continue
+		}
+		sig := fn.Signature()
+		if sig.Params().Len() != 0 || sig.Results().Len() != 1 {
+			continue
+		}
+		if ptr, ok := sig.Results().At(0).Type().(*types.Pointer); ok {
+			if n, ok := types.Unalias(ptr.Elem()).(*types.Named); ok && n.Obj().Pkg() != nil &&
+				n.Obj().Pkg().Path() == "net/http" && n.Obj().Name() == "Client" {
+				return fn.Name()
+			}
+		}
+	}
 	return ""
 }
 

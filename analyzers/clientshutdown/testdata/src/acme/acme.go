@@ -4,7 +4,9 @@ package acme
 
 import "net/http"
 
-type Client interface{ Get(url string) (*http.Response, error) }
+type Client interface {
+	Get(url string) (*http.Response, error)
+}
 
 type client struct{ http *http.Client }
 

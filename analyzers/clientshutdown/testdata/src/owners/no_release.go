@@ -37,7 +37,9 @@ func newSmartRoundTripper(base *http.Transport) *smartRoundTripper {
 	return &smartRoundTripper{h1: base.Clone(), h2: base.Clone()}
 }
 
-func (s *smartRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return s.h1.RoundTrip(r) }
+func (s *smartRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	return s.h1.RoundTrip(r)
+}
 
 // wrapperRT releases through CloseIdleConnections, which http.Client's own
 // CloseIdleConnections calls: that is a release method.
