@@ -39,6 +39,13 @@
 // It also reports broken memoisation: a nil check on a field that builds a
 // new pool but never stores it back, so every call builds one.
 //
+// A method that returns a new pool on every call is reported at its
+// creation site when a per-call function of a package it depends on calls
+// it through an interface and drops the result (a plugin's factory called
+// by the server it plugs into): the caller cannot see the implementation,
+// so the finding is the implementation's, with each dropping caller as
+// related information.
+//
 // A finding is one sentence ("Handler creates a new HTTP transport per call
 // and drops it; create it once and reuse it"); its related information
 // gives the chain of calls the pool comes from, why the function runs per

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"os"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -105,8 +104,8 @@ func (a *pkgRun) implsRelease(m *types.Func) bool {
 		}
 	}
 	a.implRelease[m] = ok
-	if traceOn {
-		fmt.Fprintf(os.Stderr, "TRACE implsRelease %s: %v (%d impls)\n", m.FullName(), ok, len(a.implementations(m, true)))
+	if traceOut != nil {
+		fmt.Fprintf(traceOut, "TRACE implsRelease %s: %v (%d impls)\n", m.FullName(), ok, len(a.implementations(m, true)))
 	}
 	return ok
 }

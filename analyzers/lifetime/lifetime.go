@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"io"
 	"iter"
 	"os"
 	"reflect"
@@ -463,9 +464,17 @@ type pkgRun struct {
 	localNamed  []*types.Named
 }
 
-// traceOn prints every site's fate to stderr (CHURNLINT_TRACE=1): how a
-// miss on real code is read, without a debugger (testdata/realworld/README.md).
-var traceOn = os.Getenv("CHURNLINT_TRACE") != ""
+// traceOut receives every site's fate (CHURNLINT_TRACE=1 sends it to
+// stderr): how a miss on real code is read, without a debugger
+// (testdata/realworld/README.md). nil turns tracing off.
+var traceOut = traceWriter()
+
+func traceWriter() io.Writer {
+	if os.Getenv("CHURNLINT_TRACE") != "" {
+		return os.Stderr
+	}
+	return nil
+}
 
 func run(pass *analysis.Pass) (any, error) {
 	cfg := pass.ResultOf[ConfigAnalyzer].(*Config)
@@ -546,8 +555,8 @@ func (a *pkgRun) summarize(f *Func) {
 			// the return (etcd's loop over members).
 			s.Fate.Releases = withoutDefers(s.Fate.Releases)
 		}
-		if traceOn {
-			fmt.Fprintf(os.Stderr, "TRACE %s %s chain=%v kept=%q at %s returned=%v released=%v used=%v cond=%v memo=%v held=%v\n", a.pass.Fset.Position(s.Instr.Pos()), fn.String(), s.Chain, s.Fate.Kept, a.pass.Fset.Position(s.Fate.KeptAt), s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Conditional, s.Fate.MemoField, s.Fate.Held)
+		if traceOut != nil {
+			fmt.Fprintf(traceOut, "TRACE %s %s chain=%v kept=%q at %s returned=%v released=%v used=%v cond=%v memo=%v held=%v\n", a.pass.Fset.Position(s.Instr.Pos()), fn.String(), s.Chain, s.Fate.Kept, a.pass.Fset.Position(s.Fate.KeptAt), s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Conditional, s.Fate.MemoField, s.Fate.Held)
 		}
 	}
 	a.summarizeResults(f)

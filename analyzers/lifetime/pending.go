@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -125,8 +124,8 @@ func (a *pkgRun) pendingFromCallee(f *Func, call *ssa.Call, g *Func) {
 func (a *pkgRun) summarizePending(f *Func) {
 	for _, s := range f.pending {
 		s.Fate = a.fateOf(f.SSA, s.Value, accessPath{})
-		if traceOn {
-			fmt.Fprintf(os.Stderr, "TRACE pending %s %s via %s.%s kept=%q returned=%v released=%v used=%v cond=%v percall=%v\n", a.pass.Fset.Position(s.Instr.Pos()), f.SSA, s.pending.iface.Obj().Name(), s.pending.method, s.Fate.Kept, s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Conditional, f.PerCall != nil)
+		if traceOut != nil {
+			fmt.Fprintf(traceOut, "TRACE pending %s %s via %s.%s kept=%q returned=%v released=%v used=%v cond=%v\n", a.pass.Fset.Position(s.Instr.Pos()), f.SSA, s.pending.iface.Obj().Name(), s.pending.method, s.Fate.Kept, s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Conditional)
 		}
 		if s.Fate.Kept != "" || s.Fate.MemoField != nil {
 			continue
@@ -169,9 +168,9 @@ func (a *pkgRun) exportDroppedCalls() {
 			})
 		}
 	}
-	if traceOn {
+	if traceOut != nil {
 		for _, c := range out {
-			fmt.Fprintf(os.Stderr, "TRACE dropped %s %s.%s.%s chain=%v\n", c.At, c.Iface.Pkg, c.Iface.Name, c.Method, c.Chain)
+			fmt.Fprintf(traceOut, "TRACE dropped %s %s.%s.%s chain=%v\n", c.At, c.Iface.Pkg, c.Iface.Name, c.Method, c.Chain)
 		}
 	}
 	if len(out) > 0 {
@@ -204,8 +203,8 @@ func (a *pkgRun) matchDroppedCalls() {
 			calls = append(calls, d.Calls...)
 		}
 	}
-	if traceOn {
-		fmt.Fprintf(os.Stderr, "TRACE match %s: %d dropped calls in dependencies\n", a.pass.Pkg.Path(), len(calls))
+	if traceOut != nil {
+		fmt.Fprintf(traceOut, "TRACE match %s: %d dropped calls in dependencies\n", a.pass.Pkg.Path(), len(calls))
 	}
 	if len(calls) == 0 {
 		return
