@@ -113,16 +113,8 @@ func (a *pkgRun) implsRelease(m *types.Func) bool {
 // releasesOwnPool reports whether method fn releases a pool held in a
 // field of its receiver on some path.
 func (a *pkgRun) releasesOwnPool(fn *ssa.Function) bool {
-	if fn.Signature.Recv() == nil || len(fn.Params) == 0 || len(fn.Blocks) == 0 {
-		return false
-	}
-	recv := fn.Params[0]
-	t := recv.Type()
-	if p, ok := t.Underlying().(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	st, ok := t.Underlying().(*types.Struct)
-	if !ok {
+	recv, st := receiverStruct(fn)
+	if st == nil {
 		return false
 	}
 	for i := 0; i < st.NumFields(); i++ {

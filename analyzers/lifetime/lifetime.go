@@ -60,16 +60,11 @@ type Result struct {
 // receiver: directly, through methods and helpers it calls, in defers or
 // in function literals it calls.
 func (r *Result) ReleasesField(fn *ssa.Function, field *types.Var) bool {
-	if r.run == nil || fn == nil || len(fn.Params) == 0 || fn.Signature.Recv() == nil || len(fn.Blocks) == 0 {
+	if r.run == nil || fn == nil {
 		return false
 	}
-	recv := fn.Params[0]
-	t := recv.Type()
-	if p, ok := t.Underlying().(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	st, ok := t.Underlying().(*types.Struct)
-	if !ok {
+	recv, st := receiverStruct(fn)
+	if st == nil {
 		return false
 	}
 	for i := 0; i < st.NumFields(); i++ {
@@ -78,6 +73,21 @@ func (r *Result) ReleasesField(fn *ssa.Function, field *types.Var) bool {
 		}
 	}
 	return false
+}
+
+// receiverStruct returns the receiver of method fn, which has a body, and
+// the struct it is or points to; a nil struct otherwise.
+func receiverStruct(fn *ssa.Function) (*ssa.Parameter, *types.Struct) {
+	if fn.Signature.Recv() == nil || len(fn.Params) == 0 || len(fn.Blocks) == 0 {
+		return nil, nil
+	}
+	recv := fn.Params[0]
+	t := recv.Type()
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, _ := t.Underlying().(*types.Struct)
+	return recv, st
 }
 
 // handsBack reports whether fn passes its receiver to a function of this
