@@ -70,3 +70,14 @@ var RandomSources = []Name{
 	{"github.com/gofrs/uuid.NewV4", "gofrs/uuid"}, {"github.com/gofrs/uuid/v5.NewV4", "gofrs/uuid v5"},
 	{"github.com/rs/xid.New", "rs/xid"}, {"github.com/oklog/ulid/v2.Make", "oklog/ulid v2"},
 }
+
+// OnceRunners run the function they are given once per process (or once
+// per value they belong to), however often they are called: a literal
+// handed to one is not per call. Keyed import/path.Func or
+// import/path.Type.Method.
+var OnceRunners = []Name{
+	{"sync.Once.Do", "sync: Once.Do"},
+	{"sync.OnceFunc", "sync: OnceFunc"},
+	{"sync.OnceValue", "sync: OnceValue"},
+	{"sync.OnceValues", "sync: OnceValues"},
+}

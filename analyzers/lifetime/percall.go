@@ -120,9 +120,9 @@ func (a *pkgRun) markPerCall() {
 				// item of a collection (Provision on every module of a
 				// config) is a loop over items: every implementation would
 				// become per call (caddy, coredns).
-				var callees []*Func
+				callees := a.closureArgs(instr)
 				if g := a.calleeFunc(instr); g != nil {
-					callees = []*Func{g}
+					callees = append(callees, g)
 				} else if call, ok := instr.(ssa.CallInstruction); ok && call.Common().IsInvoke() && loopInvariant(f, call.Common().Value, 0) && InRangeOverItems(b) {
 					callees = a.calleeFuncs(instr)
 				}
@@ -145,11 +145,11 @@ func (a *pkgRun) markPerCall() {
 		}
 		for _, b := range f.SSA.Blocks {
 			for _, instr := range b.Instrs {
-				callees := a.calleeFuncs(instr)
+				callees := append(a.calleeFuncs(instr), a.closureArgs(instr)...)
 				if f.PerCall.fromLoop {
-					callees = nil
+					callees = a.closureArgs(instr)
 					if g := a.calleeFunc(instr); g != nil {
-						callees = []*Func{g}
+						callees = append(callees, g)
 					}
 				}
 				for _, g := range callees {
@@ -203,6 +203,48 @@ func (a *pkgRun) calleeFunc(instr ssa.Instruction) *Func {
 		return nil
 	}
 	return a.funcOf(call.Common().StaticCallee())
+}
+
+// closureArgs returns the function literals of this package that instr
+// passes to the function it calls, which runs them while it runs: a retry
+// helper's attempt (retry.Do(func() error { ... })), an errgroup's task. A
+// literal handed to a runner that runs it once per process (sync.Once.Do,
+// sync.OnceValue) is not per call.
+func (a *pkgRun) closureArgs(instr ssa.Instruction) []*Func {
+	call, ok := instr.(ssa.CallInstruction)
+	if !ok || onceRunner(call.Common()) {
+		return nil
+	}
+	var out []*Func
+	for _, arg := range call.Common().Args {
+		if fn := funcValue(arg); fn != nil && fn.Parent() != nil {
+			if g := a.funcOf(fn); g != nil {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+var onceRunners = knowledge.Names(knowledge.OnceRunners)
+
+// onceRunner reports whether the call runs the functions it is given once
+// per process, whatever calls it (knowledge.OnceRunners).
+func onceRunner(common *ssa.CallCommon) bool {
+	var fn *types.Func
+	if common.IsInvoke() {
+		fn = common.Method
+	} else if callee := common.StaticCallee(); callee != nil {
+		fn, _ = callee.Object().(*types.Func)
+	}
+	if fn == nil || fn.Pkg() == nil {
+		return false
+	}
+	name := fn.Pkg().Path() + "." + fn.Name()
+	if r := recvName(fn.Type().(*types.Signature)); r != "" {
+		name = fn.Pkg().Path() + "." + r + "." + fn.Name()
+	}
+	return onceRunners[name]
 }
 
 // calleeFuncs returns the functions of this package that instr may call:
