@@ -57,6 +57,21 @@ var ConfiguresOnly = map[string]string{
 	"golang.org/x/net/http2.ConfigureTransports": "golang.org/x/net/http2: adds HTTP/2 to the transport it is given",
 }
 
+// WrapsArgument lists functions outside the analysed code that return a
+// value holding one of their arguments and keep it nowhere else: what
+// happens to the result happens to the argument. Keyed import/path.Func,
+// the value is the argument's index and why.
+var WrapsArgument = map[string]Wrapping{
+	"github.com/prometheus/client_golang/prometheus/promhttp.HandlerFor":              {0, "promhttp: a handler serving the gatherer it is given (a multi-target exporter's per-probe registry)"},
+	"github.com/prometheus/client_golang/prometheus/promhttp.HandlerForTransactional": {0, "promhttp: a handler serving the gatherer it is given"},
+}
+
+// Wrapping is the argument a WrapsArgument function holds in its result.
+type Wrapping struct {
+	Arg    int
+	Source string
+}
+
 // UsesArguments are packages whose functions only read their arguments
 // (format, log or wrap them) and keep none: passing a pool to them does
 // not make it outlive the call.

@@ -691,6 +691,14 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 		use, result := w.a.paramUse(callee, i, recv)
 		switch use {
 		case Keeps:
+			if holder := freshHolder(w.a.pass.Pkg, callee, common.Args); holder != nil && w.a.funcOf(callee) == nil {
+				// reg.MustRegister(collector) on a registry this function
+				// made (prometheus.NewRegistry()): the pool lives as long
+				// as the registry, whose own fate decides
+				// (elasticsearch_exporter's probe handler).
+				w.push(item{v: holder, path: somewhereInside})
+				continue
+			}
 			w.keep("passed to "+funcStep(callee).String()+", which keeps it", call.Pos())
 			return
 		case Releases:
@@ -707,6 +715,29 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			}
 		}
 	}
+}
+
+// freshHolder returns the receiver of a method call when this function
+// made it itself, with new(T), a composite literal or another package's
+// NewT constructor: what the method keeps, it keeps in a value whose fate
+// this function decides. nil for any other receiver (a field, a
+// parameter, a package variable: the pool would outlive the call).
+func freshHolder(pkg *types.Package, callee *ssa.Function, args []ssa.Value) ssa.Value {
+	if callee.Signature.Recv() == nil || len(args) == 0 {
+		return nil
+	}
+	switch h := stripConversions(args[0]).(type) {
+	case *ssa.Alloc:
+		if h.Heap {
+			return h
+		}
+	case *ssa.Call:
+		if ctor := h.Call.StaticCallee(); ctor != nil && ctor.Signature.Recv() == nil && ctor.Pkg != nil && ctor.Pkg.Pkg != pkg &&
+			strings.HasPrefix(ctor.Name(), "New") && isPointerTo(h.Type()) {
+			return h
+		}
+	}
+	return nil
 }
 
 // storedLiteralReleases reports whether fn, a function loaded from a struct

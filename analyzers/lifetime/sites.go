@@ -336,6 +336,11 @@ func (a *pkgRun) paramUse(callee *ssa.Function, i int, recv bool) (Use, int) {
 		}
 		return Keeps, 0
 	}
+	if obj, ok := callee.Object().(*types.Func); ok && obj.Pkg() != nil && callee.Signature.Recv() == nil {
+		if w, ok := knowledge.WrapsArgument[obj.Pkg().Path()+"."+obj.Name()]; ok && w.Arg == i {
+			return Wraps, 0
+		}
+	}
 	if ff := a.importedFact(callee); ff != nil {
 		for _, p := range ff.Params {
 			if p.Index == i {
