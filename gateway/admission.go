@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -25,6 +26,7 @@ const (
 const (
 	reasonFull    = "full"    // max_queue requests were waiting already
 	reasonTimeout = "timeout" // no slot within queue_timeout
+	reasonCPU     = "cpu"     // over the bound the CPU allows (admission.max_sched_latency)
 )
 
 // admitter bounds the requests of one scope in flight at once. A request
@@ -36,9 +38,14 @@ type admitter struct {
 	waiting  atomic.Int64
 	maxQueue int64
 	timeout  time.Duration
+	// governor, if set, lowers the bound while the process is short of
+	// CPU; beyond it a request is refused at once (waiting for a slot
+	// would be waiting for a CPU).
+	governor *schedGovernor
+	admitted atomic.Int64
 
-	full, timedOut prometheus.Counter
-	inFlight       prometheus.Gauge
+	full, timedOut, overCPU prometheus.Counter
+	inFlight, limit         prometheus.Gauge
 }
 
 func newAdmitter(m *metrics.Metrics, scope, upstream string, maxInFlight, maxQueue int, timeout time.Duration) *admitter {
@@ -46,14 +53,25 @@ func newAdmitter(m *metrics.Metrics, scope, upstream string, maxInFlight, maxQue
 		slots: make(chan struct{}, maxInFlight), maxQueue: int64(maxQueue), timeout: timeout,
 		full:     m.AdmissionRejected.WithLabelValues(scope, upstream, reasonFull),
 		timedOut: m.AdmissionRejected.WithLabelValues(scope, upstream, reasonTimeout),
+		overCPU:  m.AdmissionRejected.WithLabelValues(scope, upstream, reasonCPU),
 		inFlight: m.AdmissionInFlight.WithLabelValues(scope, upstream),
+		limit:    m.AdmissionLimit.WithLabelValues(scope, upstream),
 	}
 }
 
 // acquire takes a slot; false means refused (and counted).
 func (a *admitter) acquire(ctx context.Context) bool {
+	if a.governor != nil {
+		limit := a.governor.current(time.Now())
+		a.limit.Set(float64(limit))
+		if a.admitted.Load() >= limit {
+			a.overCPU.Inc()
+			return false
+		}
+	}
 	select {
 	case a.slots <- struct{}{}:
+		a.admitted.Add(1)
 		a.inFlight.Inc()
 		return true
 	default:
@@ -70,6 +88,7 @@ func (a *admitter) acquire(ctx context.Context) bool {
 	defer t.Stop()
 	select {
 	case a.slots <- struct{}{}:
+		a.admitted.Add(1)
 		a.inFlight.Inc()
 		return true
 	case <-t.C:
@@ -80,6 +99,7 @@ func (a *admitter) acquire(ctx context.Context) bool {
 }
 
 func (a *admitter) release() {
+	a.admitted.Add(-1)
 	<-a.slots
 	a.inFlight.Dec()
 }
@@ -96,9 +116,14 @@ type admission struct {
 
 func newAdmission(cfg *config.Config, m *metrics.Metrics) *admission {
 	a := cfg.Admission
+	gw := newAdmitter(m, scopeGateway, "", a.MaxInFlight, a.MaxQueue, a.QueueTimeout)
+	gw.limit.Set(float64(a.MaxInFlight))
+	if a.MaxSchedLatency > 0 {
+		gw.governor = newSchedGovernor(a.MaxSchedLatency, a.MaxInFlight)
+	}
 	return &admission{
 		cfg: a, metrics: m, upstreams: map[string]*admitter{},
-		gateway: newAdmitter(m, scopeGateway, "", a.MaxInFlight, a.MaxQueue, a.QueueTimeout),
+		gateway: gw,
 	}
 }
 
@@ -118,12 +143,15 @@ func (a *admission) upstream(up string, cfg *config.Config) *admitter {
 		}
 	}
 	ad := newAdmitter(a.metrics, scopeUpstream, up, limit, min(a.cfg.MaxQueue, limit), a.cfg.QueueTimeout)
+	ad.limit.Set(float64(limit))
 	a.upstreams[up] = ad
 	return ad
 }
 
 // refuse answers a request admission control turned away: 503, when to
-// come back, and a JSON-RPC error against the request's id.
+// come back, and a JSON-RPC error against the request's id when its body
+// was read already (an upstream's refusal; the gateway's refuses before
+// reading it, so its id is null).
 func (a *admission) refuse(w http.ResponseWriter, r *http.Request, what string) {
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((a.cfg.RetryAfter+time.Second-1)/time.Second))))
 	e := &jsonrpc.Error{Code: jsonrpc.CodeOverloaded, Message: what + " is at capacity, retry later"}
@@ -133,21 +161,80 @@ func (a *admission) refuse(w http.ResponseWriter, r *http.Request, what string) 
 	jsonrpc.WriteError(w, http.StatusServiceUnavailable, e)
 }
 
-// admit bounds the gateway's short requests in flight (after
-// authentication and body validation, so an unauthenticated caller never
-// holds a slot, and refusals carry the request's id). Notification
-// streams are not counted: they last as long as the session.
+// gatewaySlot is the gateway-scope slot a request holds, released once:
+// when the request ends, or as soon as its body shows a notification
+// stream (subscriptions/listen), which lasts as long as its session.
+type gatewaySlot struct {
+	a    *admitter
+	done bool // only the request's goroutine touches it
+}
+
+func (s *gatewaySlot) release() {
+	if !s.done {
+		s.done = true
+		s.a.release()
+	}
+}
+
+type gatewaySlotKey struct{}
+
+// admit bounds the gateway's short requests in flight. It runs after
+// authentication (an unauthenticated caller never holds a slot, nor learns
+// the gateway is busy) and before the body is read, so that a refusal
+// costs no read and no decode of the body: under overload the gateway
+// spends next to nothing on the work it turns away. GET streams are not
+// counted; a POST that turns out to be a stream gives its slot back in
+// streamsLeave.
 func (g *Gateway) admit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isStream(r) {
+		if r.Method == http.MethodGet {
 			next.ServeHTTP(w, r)
 			return
 		}
 		if !g.admission.gateway.acquire(r.Context()) {
+			g.discardBody(w, r)
 			g.admission.refuse(w, r, "the gateway")
 			return
 		}
-		defer g.admission.gateway.release()
+		slot := &gatewaySlot{a: g.admission.gateway}
+		defer slot.release()
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), gatewaySlotKey{}, slot)))
+	})
+}
+
+// refusedBodyGrace is how long a refused request's body may take to
+// arrive: it is skipped, not decoded, so that the connection can carry
+// the client's next request. A client that sends its body along with its
+// headers loses nothing; one that is slower gets its refusal as fast and
+// the connection closed.
+const refusedBodyGrace = 50 * time.Millisecond
+
+// discardBody skips the body of a request refused before it was read (net/http
+// would otherwise wait for it before writing the answer).
+func (g *Gateway) discardBody(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	rc := http.NewResponseController(w)
+	bounded := rc.SetReadDeadline(time.Now().Add(refusedBodyGrace)) == nil
+	_, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, g.cfg.MaxBodyBytes))
+	if bounded {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	if err != nil || !bounded {
+		w.Header().Set("Connection", "close")
+	}
+}
+
+// streamsLeave gives the gateway-scope slot back for a request whose body
+// (now read by jsonrpc.Guard) opens a notification stream.
+func (g *Gateway) streamsLeave(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isStream(r) {
+			if slot, ok := r.Context().Value(gatewaySlotKey{}).(*gatewaySlot); ok {
+				slot.release()
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -171,16 +171,20 @@ func overloadedPost(t *testing.T, url string) (*http.Response, []byte, time.Dura
 }
 
 // Beyond its bound, the gateway refuses at once: HTTP 503, Retry-After, a
-// JSON-RPC error against the request's id, counted by scope; the calls
-// admitted before are unaffected. Both scopes: the gateway's
-// admission.max_in_flight and an upstream's max_in_flight.
+// JSON-RPC error, counted by scope; the calls admitted before are
+// unaffected. Both scopes: the gateway's admission.max_in_flight (refused
+// before the body is read, so without the request's id, and even when the
+// body never comes; an unauthenticated caller still gets 401) and an
+// upstream's max_in_flight (after routing: against the request's id).
+// The CPU bound is off here (its own tests: governor_test.go): on a busy
+// machine it would refuse first, with reason "cpu".
 func TestAdmissionRefusesBeyondTheBound(t *testing.T) {
 	for _, tc := range []struct {
-		name, scope, upstream, message string
-		extra, tail                    string
+		name, scope, upstream, message, id string
+		extra, tail                        string
 	}{
-		{"gateway", "gateway", "", "the gateway is at capacity", "", "admission: {max_in_flight: 2, max_queue: 1, queue_timeout: 100ms, retry_after: 3s}"},
-		{"upstream", "upstream", "alpha", "upstream alpha is at capacity", "    max_in_flight: 2", "admission: {max_queue: 1, queue_timeout: 100ms, retry_after: 3s}"},
+		{"gateway", "gateway", "", "the gateway is at capacity", "", "", "admission: {max_in_flight: 2, max_queue: 1, queue_timeout: 100ms, retry_after: 3s, max_sched_latency: -1s}"},
+		{"upstream", "upstream", "alpha", "upstream alpha is at capacity", "probe-7", "    max_in_flight: 2", "admission: {max_queue: 1, queue_timeout: 100ms, retry_after: 3s, max_sched_latency: -1s}"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			alpha := upstreamtest.New(t, "alpha", upstreamtest.Streamable)
@@ -222,13 +226,27 @@ func TestAdmissionRefusesBeyondTheBound(t *testing.T) {
 					Message string `json:"message"`
 				} `json:"error"`
 			}
-			if err := json.Unmarshal(data, &answer); err != nil || answer.ID != "probe-7" || answer.Error.Code != -32030 || !strings.Contains(answer.Error.Message, tc.message) {
+			if err := json.Unmarshal(data, &answer); err != nil || answer.ID != tc.id || answer.Error.Code != -32030 || !strings.Contains(answer.Error.Message, tc.message) {
 				t.Fatalf("refusal body %s (%v)", data, err)
 			}
 			rejected := testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "timeout")) +
 				testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "full"))
 			if rejected != 1 {
 				t.Fatalf("rejections counted: %v, want 1", rejected)
+			}
+			if tc.scope == "gateway" {
+				addr := strings.TrimPrefix(gw.URL, "http://")
+				if resp, took := rawRequest(t, addr, "Bearer "+adminToken, 100, ""); resp.StatusCode != http.StatusServiceUnavailable || took > 2*time.Second {
+					t.Fatalf("at capacity, body never sent: %d after %s, want 503 at once", resp.StatusCode, took)
+				}
+				if resp, _ := rawRequest(t, addr, "", 100, ""); resp.StatusCode != http.StatusUnauthorized {
+					t.Fatalf("at capacity, no token: %d, want 401 (auth comes first)", resp.StatusCode)
+				}
+				refused := testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "timeout")) +
+					testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "full"))
+				if refused != 2 {
+					t.Fatalf("rejections counted after the body-less probe: %v, want 2 (the unauthenticated one is not)", refused)
+				}
 			}
 			for range 2 {
 				if got := <-results; !strings.HasPrefix(got, "slept") {

@@ -76,7 +76,7 @@ func (g *Gateway) buildHTTP() {
 	)
 
 	guard := func(h http.Handler) http.Handler {
-		return g.tracing.Handler(g.hostGuard(g.authenticate(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.admit(g.annotateSpan(g.requests.track(h)))))), "mcp")
+		return g.tracing.Handler(g.hostGuard(g.authenticate(g.admit(jsonrpc.Guard(g.cfg.MaxBodyBytes, g.cfg.HTTP.ReadBodyTimeout, g.streamsLeave(g.annotateSpan(g.requests.track(h))))))), "mcp")
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -103,12 +103,20 @@ func (g *Gateway) buildHTTP() {
 	g.handler = g.countHTTP(mux)
 }
 
-// countHTTP records every downstream HTTP request by route and status.
+// countHTTP records every downstream HTTP request by route and status, and
+// how long it was held.
 func (g *Gateway) countHTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		began := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		g.metrics.HTTPRequests.WithLabelValues(routeOf(r.URL.Path), strconv.Itoa(rec.status)).Inc()
+		route, code := routeOf(r.URL.Path), strconv.Itoa(rec.status)
+		g.metrics.HTTPRequests.WithLabelValues(route, code).Inc()
+		if r.Method != http.MethodGet {
+			// A GET notification stream lasts as long as its session (a
+			// stateless subscriptions/listen does too: the top bucket).
+			g.metrics.HTTPDuration.WithLabelValues(route, code).Observe(time.Since(began).Seconds())
+		}
 	})
 }
 

@@ -25,6 +25,13 @@ type AdmissionConfig struct {
 	QueueTimeout time.Duration `yaml:"queue_timeout"`
 	// RetryAfter is the Retry-After of a refusal, rounded up to seconds.
 	RetryAfter time.Duration `yaml:"retry_after"`
+	// MaxSchedLatency lowers the gateway's bound below MaxInFlight while
+	// the process is short of CPU: when the Go runtime's p90 scheduling
+	// latency (the time a runnable goroutine waits for a CPU) exceeds
+	// it, fewer requests are admitted, so that a refusal, and an admitted
+	// call, does not wait behind work the process cannot run. Default
+	// 10ms; negative: off (the bound stays MaxInFlight).
+	MaxSchedLatency time.Duration `yaml:"max_sched_latency"`
 }
 
 // UpstreamMaxInFlight is the default of upstreams[].max_in_flight: as many
@@ -59,6 +66,9 @@ func (c *Config) applyAdmissionDefaults() {
 	}
 	if a.RetryAfter == 0 {
 		a.RetryAfter = time.Second
+	}
+	if a.MaxSchedLatency == 0 {
+		a.MaxSchedLatency = 10 * time.Millisecond
 	}
 }
 

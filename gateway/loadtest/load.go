@@ -216,8 +216,15 @@ type Result struct {
 
 	measure  *hdrhistogram.Histogram
 	rejected *hdrhistogram.Histogram // latency of refusals (ErrRejected) due after the warm-up
-	measured Counts                  // requests due after the warm-up
-	warm     Counts                  // requests due during the warm-up
+	// sendLag is how late the generator handed each measured request to
+	// the HTTP client (or counted it as overload): the harness's own
+	// falling behind, which the latencies above include.
+	sendLag *hdrhistogram.Histogram
+	// served is the target's own histogram of the time it held each
+	// request, by status code, over the measurement (nil: not exposed).
+	served   map[string]Buckets
+	measured Counts // requests due after the warm-up
+	warm     Counts // requests due during the warm-up
 }
 
 // ConfigInfo is Config as written to report.json.
@@ -274,6 +281,7 @@ func Run(ctx context.Context, hc *http.Client, t Target, cfg Config, th Threshol
 	g.win.hist = newHist()
 	res.measure = newHist()
 	res.rejected = newHist()
+	res.sendLag = newHist()
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	var polling sync.WaitGroup
 	defer polling.Wait()
@@ -290,6 +298,19 @@ func Run(ctx context.Context, hc *http.Client, t Target, cfg Config, th Threshol
 		defer close(sendDone)
 		g.send(ctx, start)
 	}()
+	// The target's own view of the measurement: its duration histogram
+	// at the end of the warm-up and once every request has finished.
+	servedAtStart := make(chan map[string]Buckets, 1)
+	if t.MetricsURL != "" {
+		polling.Add(1)
+		go func() {
+			defer polling.Done()
+			sleepCtx(pollCtx, time.Until(g.measureFrom))
+			servedAtStart <- scrapeServed(pollCtx, hc, t.MetricsURL)
+		}()
+	} else {
+		servedAtStart <- nil
+	}
 
 	end := start.Add(cfg.Warmup + cfg.Duration)
 	hardStop := end.Add(cfg.Timeout + 5*time.Second)
@@ -339,6 +360,14 @@ func Run(ctx context.Context, hc *http.Client, t Target, cfg Config, th Threshol
 	g.mu.Lock()
 	res.measured, res.warm = g.measured, g.warm
 	g.mu.Unlock()
+	if before := <-servedAtStart; before != nil {
+		if after := scrapeServed(ctx, hc, t.MetricsURL); after != nil {
+			res.served = map[string]Buckets{}
+			for code, b := range after {
+				res.served[code] = b.Sub(before[code])
+			}
+		}
+	}
 	res.Summary = Summarize(res, cfg, th)
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("run interrupted: %w", err)
@@ -347,6 +376,18 @@ func Run(ctx context.Context, hc *http.Client, t Target, cfg Config, th Threshol
 }
 
 func ms(us int64) float64 { return float64(us) / 1000 }
+
+// scrapeServed reads the target's MCP route durations by status code; nil
+// when it has none (targets other than the reference gateway).
+func scrapeServed(ctx context.Context, hc *http.Client, url string) map[string]Buckets {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	b, err := ScrapeHistogram(ctx, hc, url, MetricHTTPDuration, "code", "route", "mcp")
+	if err != nil || len(b) == 0 {
+		return nil
+	}
+	return b
+}
 
 func newHist() *hdrhistogram.Histogram {
 	return hdrhistogram.New(1, maxLatencyUS, 3)
@@ -557,6 +598,10 @@ func (g *generator) send(ctx context.Context, start time.Time) {
 			return
 		}
 		op := g.cfg.Mix.Pick(i)
+		if !due.Before(g.measureFrom) {
+			// Only this goroutine writes it; it is read once send returned.
+			_ = g.res.sendLag.RecordValue(max(1, min(time.Since(due).Microseconds(), maxLatencyUS)))
+		}
 		g.mu.Lock()
 		g.win.sent++
 		g.mu.Unlock()

@@ -3,7 +3,9 @@ package loadtest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -398,5 +400,60 @@ func TestRefusalsAreClassified(t *testing.T) {
 	}
 	if s.RejectedP99 < 0 || s.UpstreamCPUPerRequest < 0 || s.CPUPerRequest < 0 {
 		t.Errorf("refusal p99 %v, upstream CPU %v, CPU %v ms per request", s.RejectedP99, s.UpstreamCPUPerRequest, s.CPUPerRequest)
+	}
+}
+
+// The gateway's duration histogram is read by status code, the span
+// between two reads is their difference, and its p99 is interpolated
+// within its bucket.
+func TestScrapeHistogram(t *testing.T) {
+	page := func(ok503 int) string {
+		return fmt.Sprintf(`# TYPE mcp_gateway_http_request_duration_seconds histogram
+mcp_gateway_http_request_duration_seconds_bucket{code="200",route="mcp",le="0.001"} 10
+mcp_gateway_http_request_duration_seconds_bucket{code="200",route="mcp",le="0.002"} 90
+mcp_gateway_http_request_duration_seconds_bucket{code="200",route="mcp",le="+Inf"} 100
+mcp_gateway_http_request_duration_seconds_sum{code="200",route="mcp"} 1
+mcp_gateway_http_request_duration_seconds_count{code="200",route="mcp"} 100
+mcp_gateway_http_request_duration_seconds_bucket{code="503",route="mcp",le="0.001"} %[1]d
+mcp_gateway_http_request_duration_seconds_bucket{code="503",route="mcp",le="0.002"} %[1]d
+mcp_gateway_http_request_duration_seconds_bucket{code="503",route="mcp",le="+Inf"} %[1]d
+mcp_gateway_http_request_duration_seconds_sum{code="503",route="mcp"} 0
+mcp_gateway_http_request_duration_seconds_count{code="503",route="mcp"} %[1]d
+mcp_gateway_http_request_duration_seconds_bucket{code="200",route="metrics",le="0.001"} 0
+mcp_gateway_http_request_duration_seconds_bucket{code="200",route="metrics",le="0.002"} 0
+mcp_gateway_http_request_duration_seconds_bucket{code="200",route="metrics",le="+Inf"} 7
+mcp_gateway_http_request_duration_seconds_sum{code="200",route="metrics"} 70
+mcp_gateway_http_request_duration_seconds_count{code="200",route="metrics"} 7
+`, ok503)
+	}
+	n := 5
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, page(n)) }))
+	defer srv.Close()
+	before, err := ScrapeHistogram(context.Background(), srv.Client(), srv.URL, MetricHTTPDuration, "code", "route", "mcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = 45
+	after, err := ScrapeHistogram(context.Background(), srv.Client(), srv.URL, MetricHTTPDuration, "code", "route", "mcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, refused := after["200"].Sub(before["200"]), after["503"].Sub(before["503"])
+	if ok.Total() != 0 || refused.Total() != 40 || after["200"].Total() != 100 {
+		t.Fatalf("totals: 200 %v (%v before), 503 %v", ok.Total(), after["200"].Total(), refused.Total())
+	}
+	// 99th of 100: in the +Inf bucket, answered with the highest bound;
+	// 50th: between 1 and 2 ms, 40/80 of the way.
+	if q := after["200"].Quantile(0.99); q != 0.002 {
+		t.Errorf("p99 %v, want 0.002", q)
+	}
+	if q := after["200"].Quantile(0.5); math.Abs(q-0.0015) > 1e-9 {
+		t.Errorf("p50 %v, want 0.0015", q)
+	}
+	if q := refused.Quantile(0.99); q <= 0 || q > 0.001 {
+		t.Errorf("refusals' p99 %v, want within the first bucket", q)
+	}
+	if q := ok.Quantile(0.99); q != -1 {
+		t.Errorf("empty span: %v, want -1", q)
 	}
 }

@@ -13,13 +13,17 @@ import (
 
 // TestOverloadSheds is the overload check of issue 17: the reference
 // gateway's saturation rate is found with a short ramp (p99 under the
-// ramp's bound, no error), then it gets 4x that rate for 30 s. Beyond its
+// ramp's bound, no error; a busy machine where no step passes: the
+// fixed-rate run's 200 rps), then it gets 4x that rate for 30 s. Beyond its
 // capacity it must refuse (HTTP 503) instead of queueing. Asserted as
-// counts and ratios within the run, never absolute times: goroutines
-// within the bound its config implies, RSS within 3x the unloaded run's,
-// refusals no slower than admitted calls, admitted calls' p99 within
-// twice (max_in_flight + max_queue) / goodput, goodput at least half the
-// saturation rate, every refusal counted by the gateway's metrics. About two
+// counts and ratios within the run, never absolute times (the harness's
+// Overload verdict): goroutines within the bound its config implies, RSS
+// within 3x the unloaded run's, refusals (gateway-side p99, from its
+// duration histogram) no slower than an answered call in the unloaded run,
+// admitted calls' gateway-side p99 within twice (max_in_flight +
+// max_queue) / goodput, every refusal counted by the gateway's metrics, no
+// timeout or wrong answer, at least 2x the saturation rate actually
+// offered; and goodput at least half the saturation rate. About two
 // minutes; only with CHURNLINT_LOADTEST=1.
 func TestOverloadSheds(t *testing.T) {
 	if os.Getenv("CHURNLINT_LOADTEST") != "1" {
@@ -63,10 +67,15 @@ func TestOverloadSheds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if satRun == nil {
-		t.Fatalf("no step of the ramp passed (p99 %.2f ms at %.0f rps unloaded): the machine is too busy to measure", unloaded.Summary.P99, opts.Load.Rate)
+	sat, satStep := opts.Load.Rate, unloaded.Summary.P99
+	if satRun != nil {
+		sat, satStep = satRun.Summary.TargetRPS, satRun.Summary.P99
+	} else {
+		// The machine is busy: take the fixed-rate run's rate, which it
+		// did hold, as the saturation rate; 4x that is still beyond what
+		// the gateway gets CPU for.
+		t.Logf("no step of the ramp passed (p99 %.2f ms at %.0f rps unloaded): saturation taken as %.0f rps", unloaded.Summary.P99, opts.Load.Rate, sat)
 	}
-	sat, satStep := satRun.Summary.TargetRPS, satRun.Summary.P99
 	v, err := Overload(ctx, hc, env, bins, math.Min(opts.OverloadFactor*sat, MaxRate), opts, unloaded, th)
 	if v == nil {
 		t.Fatal(err)
@@ -81,35 +90,12 @@ func TestOverloadSheds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, u := v.Result.Summary, unloaded.Summary
-	if s.Rejected == 0 {
-		t.Errorf("no refusal at %.1fx the saturation rate: the gateway queued", opts.OverloadFactor)
-	}
-	if s.GoroutinesMax < 0 || s.GoroutinesMax > v.GoroutineBound {
-		t.Errorf("goroutines reached %.0f, beyond the bound %.0f the config implies", s.GoroutinesMax, v.GoroutineBound)
-	}
-	if s.RSSMaxMB <= 0 || s.RSSMaxMB > 3*u.RSSMaxMB {
-		t.Errorf("RSS reached %.1f MB, more than 3x the unloaded %.1f MB", s.RSSMaxMB, u.RSSMaxMB)
-	}
-	if s.RejectedP99 > s.P99 {
-		t.Errorf("refusals (p99 %.2f ms) slower than admitted calls (p99 %.2f ms): they queued", s.RejectedP99, s.P99)
-	}
-	// Bounded by the admission bound, not by the offered load: an admitted
-	// call waits behind at most max_in_flight + max_queue others, served at
-	// the goodput (Little's law; twice that, for a machine shared with the
-	// harness and the upstream).
 	for _, c := range v.Checks {
-		if c.Name == "admitted p99" && !c.Pass {
-			t.Errorf("admitted calls: %s, want %s (p99 at the saturation step: %.2f ms)", c.Got, c.Want, satStep)
+		if !c.Pass {
+			t.Errorf("%s: want %s, got %s", c.Name, c.Want, c.Got)
 		}
 	}
-	if s.AchievedRPS < 0.5*sat {
+	if s := v.Result.Summary; s.AchievedRPS < 0.5*sat {
 		t.Errorf("goodput %.1f rps under overload, less than half the saturation rate %.0f", s.AchievedRPS, sat)
-	}
-	if s.RejectedByTarget < 0 || math.Abs(s.RejectedByTarget-float64(s.Rejected)) > 0.1*float64(s.Rejected)+5 {
-		t.Errorf("gateway counted %.0f refusals, the harness saw %d", s.RejectedByTarget, s.Rejected)
-	}
-	if other := s.Measured.Errors - s.Rejected; other != 0 {
-		t.Errorf("%d errors other than refusals: %v", other, s.Measured.ByClass)
 	}
 }

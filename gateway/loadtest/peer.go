@@ -84,6 +84,10 @@ type OverloadVerdict struct {
 	// last round (unloaded p99, RSS).
 	UnloadedP99 float64 `json:"unloaded_p99_ms"`
 	UnloadedRSS float64 `json:"unloaded_rss_max_mb"`
+	// UnloadedServedP99 is the same run's gateway-side p99 (its duration
+	// histogram); OfferedRate what the harness sent under overload.
+	UnloadedServedP99 float64 `json:"unloaded_served_p99_ms"`
+	OfferedRate       float64 `json:"offered_rps"`
 	// GoroutineBound is the stated bound: goroutines at rest + two per
 	// request the gateway admits or queues (its handler and the
 	// connection's) + two per pooled upstream connection.
@@ -268,9 +272,21 @@ func Overload(ctx context.Context, hc *http.Client, env Env, bins *Binaries, rat
 	add("rss", fmt.Sprintf("max <= 3 x unloaded max (%.1f MB)", v.UnloadedRSS), f1(s.RSSMaxMB)+" MB",
 		s.RSSMaxMB > 0 && s.RSSMaxMB <= 3*v.UnloadedRSS)
 	add("refusals", "some: the load is beyond capacity", strconv.FormatInt(s.Rejected, 10), s.Rejected > 0)
-	rejBound := math.Max(2*v.UnloadedP99, 20)
-	add("refusals fast", fmt.Sprintf("p99 <= %.1f ms (2 x unloaded p99 %.2f ms, at least 20)", rejBound, v.UnloadedP99),
-		f2(s.RejectedP99)+" ms", s.RejectedP99 >= 0 && s.RejectedP99 <= rejBound)
+	// How fast a refusal is, is read from the gateway's own clock (its
+	// duration histogram): on a shared 2-core machine the harness at 4x
+	// is itself short of CPU, and what it measures from when a request
+	// was due includes its own queue (send lag, waiting for one of its
+	// connections), printed beside it.
+	us := unloaded.Summary
+	v.UnloadedServedP99 = us.ServedP99
+	// A refusal may have waited admission.queue_timeout for a slot, by
+	// design; beyond that it should cost no more than an answer did
+	// unloaded.
+	queueMS := float64(a.QueueTimeout.Microseconds()) / 1000
+	rejBound := math.Max(us.ServedP99, 1) + queueMS
+	add("refusals fast", fmt.Sprintf("gateway-side p99 <= %.2f ms (the unloaded run's gateway-side p99 of an answered call, at least 1 ms, + queue_timeout %.0f ms)", rejBound, queueMS),
+		fmt.Sprintf("%.2f ms (harness-side %.2f ms from due, its send lag p99 %.2f ms)", s.ServedRejectedP99, s.RejectedP99, s.SendLagP99),
+		s.ServedRejectedP99 >= 0 && s.ServedRejectedP99 <= rejBound)
 	// An admitted request waits behind at most max_in_flight + max_queue
 	// others, served at the goodput (Little's law); twice that bounds its
 	// p99 on a machine that also runs the harness and the upstream.
@@ -278,14 +294,23 @@ func Overload(ctx context.Context, hc *http.Client, env Env, bins *Binaries, rat
 	if s.AchievedRPS > 0 {
 		admBound = 2 * 1000 * float64(a.MaxInFlight+a.MaxQueue) / s.AchievedRPS
 	}
-	add("admitted p99", fmt.Sprintf("<= %.0f ms (2 x (max_in_flight + max_queue) / goodput %.0f rps); unloaded p99 %.2f ms", admBound, s.AchievedRPS, v.UnloadedP99),
-		fmt.Sprintf("%.2f ms (%.1fx unloaded)", s.P99, s.P99/v.UnloadedP99), s.P99 >= 0 && s.P99 <= admBound)
+	add("admitted p99", fmt.Sprintf("gateway-side <= %.0f ms (2 x (max_in_flight + max_queue) / goodput %.0f rps)", admBound, s.AchievedRPS),
+		fmt.Sprintf("%.2f ms, %.1fx the unloaded %.2f ms (harness-side %.2f ms, %.1fx)", s.ServedP99, s.ServedP99/us.ServedP99, us.ServedP99, s.P99, s.P99/v.UnloadedP99),
+		s.ServedP99 >= 0 && s.ServedP99 <= admBound)
 	counted := s.RejectedByTarget
 	add("refusals counted", "gateway's mcp_gateway_admission_rejected_total within 10% of the refusals seen",
 		fmt.Sprintf("%.0f counted, %d seen", counted, s.Rejected),
 		counted >= 0 && math.Abs(counted-float64(s.Rejected)) <= 0.1*float64(s.Rejected)+5)
-	other := s.Measured.Errors - s.Rejected
-	add("no other errors", "timeouts, transport or wrong answers: 0", strconv.FormatInt(other, 10), other == 0)
+	// Requests the harness could not send (its own in-flight cap) are its
+	// shortfall, not the gateway's: they lower the load offered, which
+	// must still be at least twice the saturation rate.
+	notSent := s.Measured.ByClass[ErrOverload]
+	other := s.Measured.Errors - s.Rejected - notSent
+	add("no other errors", "timeouts, transport errors or wrong answers: 0", strconv.FormatInt(other, 10), other == 0)
+	offered := (float64(s.Measured.Sent-notSent) / cfg.Duration.Seconds())
+	v.OfferedRate = offered
+	add("overload offered", fmt.Sprintf(">= 2 x the saturation rate %.0f rps (asked %.1fx; the rest the harness could not send)", rate/opts.OverloadFactor, opts.OverloadFactor),
+		fmt.Sprintf("%.0f rps (%.1fx), %d not sent", offered, offered*opts.OverloadFactor/rate, notSent), offered >= 2*rate/opts.OverloadFactor)
 	v.Pass = true
 	for _, c := range v.Checks {
 		v.Pass = v.Pass && c.Pass

@@ -132,7 +132,7 @@ func PrintTable(w io.Writer, runs []*Result) {
 		}
 	}
 	rows := [][]string{{"", "target rps", "achieved rps", "last-window rps", "p50 ms", "p99 ms", "max ms", "errors",
-		"CPU cores", "CPU ms/request", "upstream CPU ms/answer", "rejected (503)", "rejected p99 ms", "RSS MB start->end", "heap MB start->end", "goroutines start->end (max)", "goroutines at rest", "fds max",
+		"CPU cores", "CPU ms/request", "upstream CPU ms/answer", "rejected (503)", "rejected p99 ms", "served p99 ms (200 / 503)", "harness send lag p99 ms", "RSS MB start->end", "heap MB start->end", "goroutines start->end (max)", "goroutines at rest", "fds max",
 		"upstream ESTAB max", "TIME_WAIT max", "TIME_WAIT after stop", "new upstream conns", "conns/request", "verdict"}}
 	if direct != nil {
 		rows[0] = append(rows[0], "p50 x direct", "p99 x direct")
@@ -142,7 +142,7 @@ func PrintTable(w io.Writer, runs []*Result) {
 		row := []string{
 			r.Target.Name, f0(s.TargetRPS), f1(s.AchievedRPS), f1(s.LastWindowRPS), f2(s.P50), f2(s.P99), f1(s.Max),
 			strconv.FormatInt(s.Measured.Errors, 10), f2(s.CPUCores), f2(s.CPUPerRequest), f2(s.UpstreamCPUPerRequest),
-			strconv.FormatInt(s.Rejected, 10), f2(s.RejectedP99),
+			strconv.FormatInt(s.Rejected, 10), f2(s.RejectedP99), f2(s.ServedP99) + " / " + f2(s.ServedRejectedP99), f2(s.SendLagP99),
 			pair(s.RSSStartMB, s.RSSEndMB, 1), pair(s.HeapStartMB, s.HeapEndMB, 1),
 			pair(s.GoroutinesStart, s.GoroutinesEnd, 0) + " (" + f0(s.GoroutinesMax) + ")", f0(s.GoroutinesAtRest),
 			i0(s.FDsMax), i0(s.UpEstablishedMax), i0(s.UpTimeWaitMax), i0(s.UpTimeWaitAfterStop),

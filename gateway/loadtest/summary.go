@@ -86,7 +86,18 @@ type Summary struct {
 	RejectedP99      float64 `json:"rejected_p99_ms"`
 	RejectedMax      float64 `json:"rejected_max_ms"`
 	RejectedByTarget float64 `json:"rejected_by_target"`
-	RSSMaxMB         float64 `json:"rss_max_mb"`
+	// ServedP99 and ServedRejectedP99 are the target's own p99 of the time
+	// it held an answered (HTTP 200) and a refused (503) request, from its
+	// duration histogram (mcp_gateway_http_request_duration_seconds);
+	// -1: not exposed or none. Free of the time a request spent in the
+	// harness before it reached the target.
+	ServedP99         float64 `json:"served_p99_ms"`
+	ServedRejectedP99 float64 `json:"served_rejected_p99_ms"`
+	// SendLagP99 is how late the harness sent its requests (p99): when it
+	// is large, the harness could not keep up and the latencies above
+	// are partly its own.
+	SendLagP99 float64 `json:"send_lag_p99_ms"`
+	RSSMaxMB   float64 `json:"rss_max_mb"`
 
 	RSSStartMB   float64 `json:"rss_start_mb"` // at the end of the warm-up
 	RSSEndMB     float64 `json:"rss_end_mb"`   // at the end of the measurement
@@ -137,7 +148,7 @@ func Summarize(r *Result, cfg Config, th Thresholds) Summary {
 		TargetRPS: cfg.Rate, Measured: r.measured, Warmup: r.warm,
 		P50: -1, P90: -1, P99: -1, P999: -1, Max: -1,
 		CPUCores: -1, CPUPerRequest: -1, UpstreamCPUCores: -1, UpstreamCPUPerRequest: -1,
-		RejectedP99: -1, RejectedMax: -1, RejectedByTarget: -1, RSSMaxMB: -1, RSSStartMB: -1, RSSEndMB: -1, RSSGrowthPct: -1, HeapStartMB: -1, HeapEndMB: -1,
+		RejectedP99: -1, RejectedMax: -1, RejectedByTarget: -1, ServedP99: -1, ServedRejectedP99: -1, SendLagP99: -1, RSSMaxMB: -1, RSSStartMB: -1, RSSEndMB: -1, RSSGrowthPct: -1, HeapStartMB: -1, HeapEndMB: -1,
 		GoroutinesStart: -1, GoroutinesEnd: -1, GoroutinesMax: -1, GoroutinesFirstThird: -1, GoroutinesLastThird: -1, GoroutinesAtRest: -1,
 		FDsStart: -1, FDsEnd: -1, FDsMax: -1, UpEstablishedMax: -1, UpTimeWaitMax: -1, UpTimeWaitAfterStop: -1,
 		NewUpstreamConns: -1, UpstreamConnsPerRequest: -1,
@@ -149,6 +160,16 @@ func Summarize(r *Result, cfg Config, th Thresholds) Summary {
 	s.Rejected = r.measured.ByClass[ErrRejected]
 	if h := r.rejected; h != nil && h.TotalCount() > 0 {
 		s.RejectedP99, s.RejectedMax = ms(h.ValueAtQuantile(99)), ms(h.Max())
+	}
+
+	if h := r.sendLag; h != nil && h.TotalCount() > 0 {
+		s.SendLagP99 = ms(h.ValueAtQuantile(99))
+	}
+	if q := r.served["200"].Quantile(0.99); q >= 0 {
+		s.ServedP99 = 1000 * q
+	}
+	if q := r.served["503"].Quantile(0.99); q >= 0 {
+		s.ServedRejectedP99 = 1000 * q
 	}
 
 	var measure []Sample

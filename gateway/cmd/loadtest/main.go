@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -48,6 +49,7 @@ type options struct {
 	out, repo       string
 	keepWork        bool
 	fixed           string
+	cpuProfile      string
 	peer            string
 	peerOpts        loadtest.PeerOptions
 	cfg             loadtest.Config
@@ -78,6 +80,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fl.DurationVar(&o.peerOpts.P99Bound, "p99-bound", 100*time.Millisecond, "with -compare-peer: a ramp step passes below this p99 (and with 0 errors)")
 	fl.Float64Var(&o.peerOpts.OverloadFactor, "overload-factor", 4, "with -compare-peer: the overload run's rate, times the reference's saturation rate (0: no overload run)")
 	fl.DurationVar(&o.peerOpts.OverloadDuration, "overload-duration", 30*time.Second, "with -compare-peer: the overload run's measured duration")
+	fl.StringVar(&o.cpuProfile, "cpuprofile", "", "write the harness's own CPU profile here (is the generator what queues?)")
 	fl.StringVar(&o.fixed, "fixed", "", "a copy of testdata/churnygateway that churnlint -fix has fixed: the fixed target (see LOADTEST.md)")
 
 	fl.Float64Var(&o.cfg.Rate, "rps", 1000, "requests per second (open loop)")
@@ -87,6 +90,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	mix := fl.String("mix", loadtest.DefaultMix, "operations and weights: call (tools/call), list (tools/list), read (resources/read), prompt (prompts/get)")
 	fl.DurationVar(&o.cfg.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fl.IntVar(&o.cfg.MaxInFlight, "max-inflight", 2000, "at most this many requests in flight; the rest count as overload errors")
+	fl.BoolVar(&o.cfg.RawCalls, "raw-calls", false, "send each tools/call as one prepared POST on the session instead of through mcp-go's client (a cheaper generator, as the overload run does)")
 	fl.StringVar(&o.cfg.Protocol, "protocol", "", "MCP revision the harness speaks (e.g. 2025-11-25); empty: the newest the target accepts")
 	fl.StringVar(&o.cfg.Tool, "tool", "", "tool to call (default: echo or <prefix>__echo from the catalog)")
 	fl.StringVar(&o.cfg.Resource, "resource", "", "resource to read (default: the demo://greeting resource)")
@@ -188,6 +192,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "loadtest:", err)
 		return 2
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "loadtest:", err)
+			return 1
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -1,0 +1,105 @@
+package gateway
+
+import (
+	"context"
+	"runtime/metrics"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	gwmetrics "github.com/churnlint/churnlint/gateway/metrics"
+)
+
+// The governor lowers the bound by a quarter per period while the p90
+// scheduling latency is over its target, never below a quarter of
+// max_in_flight, and raises it by an eighth while it is under half the
+// target, never above max_in_flight; a period with too few samples
+// leaves it alone.
+func TestSchedGovernorFollowsSchedulingLatency(t *testing.T) {
+	g := newSchedGovernor(10*time.Millisecond, 192)
+	buckets := []float64{0, 0.001, 0.005, 0.02, 0.1}
+	period := func(counts ...uint64) *metrics.Float64Histogram {
+		return &metrics.Float64Histogram{Buckets: buckets, Counts: counts}
+	}
+	starved := period(10, 10, 20, 60) // p90 in [20ms, 100ms)
+	idle := period(90, 10, 0, 0)      // p90 in [0, 1ms)
+	between := period(0, 0, 100, 0)   // p90 in [5ms, 20ms): 5ms lower bound, neither
+	if g.limit.Load() != 192 {
+		t.Fatalf("starts at %d, want max_in_flight 192", g.limit.Load())
+	}
+	g.update(starved)
+	if got := g.limit.Load(); got != 144 {
+		t.Fatalf("after a starved period: %d, want 144", got)
+	}
+	for range 20 {
+		g.update(starved)
+	}
+	if got := g.limit.Load(); got != 48 {
+		t.Fatalf("floor: %d, want 48 (a quarter of max_in_flight)", got)
+	}
+	g.update(period(1, 1, 1, 1))
+	if got := g.limit.Load(); got != 48 {
+		t.Fatalf("a period with 4 samples moved it to %d", got)
+	}
+	g.update(between)
+	if got := g.limit.Load(); got != 48 {
+		t.Fatalf("between half the target and the target: %d, want unchanged", got)
+	}
+	g.update(idle)
+	if got := g.limit.Load(); got != 54 {
+		t.Fatalf("after an idle period: %d, want 54 (+1/8)", got)
+	}
+	for range 40 {
+		g.update(idle)
+	}
+	if got := g.limit.Load(); got != 192 {
+		t.Fatalf("ceiling: %d, want max_in_flight 192", got)
+	}
+}
+
+// current reads the runtime at most once per period, and a fresh governor
+// on an idle test process stays at max_in_flight.
+func TestSchedGovernorReadsTheRuntime(t *testing.T) {
+	g := newSchedGovernor(time.Second, 16)
+	now := time.Now()
+	if got := g.current(now); got != 16 {
+		t.Fatalf("idle process: %d, want 16", got)
+	}
+	next := g.next.Load()
+	if next <= now.UnixNano() {
+		t.Fatal("no next update scheduled")
+	}
+	g.current(now.Add(governorPeriod / 2))
+	if g.next.Load() != next {
+		t.Fatal("updated again within the period")
+	}
+}
+
+// Over the governor's bound a request is refused at once, without waiting
+// in the queue, and counted as "cpu".
+func TestAdmitterRefusesOverTheGovernorsBound(t *testing.T) {
+	m := gwmetrics.New()
+	a := newAdmitter(m, scopeGateway, "", 8, 4, time.Second)
+	a.governor = newSchedGovernor(10*time.Millisecond, 8)
+	a.governor.limit.Store(2)
+	a.governor.next.Store(time.Now().Add(time.Hour).UnixNano())
+	ctx := context.Background()
+	if !a.acquire(ctx) || !a.acquire(ctx) {
+		t.Fatal("the first two were refused")
+	}
+	start := time.Now()
+	if a.acquire(ctx) {
+		t.Fatal("a third admitted over a bound of 2")
+	}
+	if took := time.Since(start); took > 100*time.Millisecond {
+		t.Fatalf("refusal took %s: it waited in the queue", took)
+	}
+	if got := testutil.ToFloat64(m.AdmissionRejected.WithLabelValues(scopeGateway, "", reasonCPU)); got != 1 {
+		t.Fatalf("counted %v as cpu, want 1", got)
+	}
+	a.release()
+	if !a.acquire(ctx) {
+		t.Fatal("refused after a release")
+	}
+}
