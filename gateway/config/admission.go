@@ -67,9 +67,6 @@ func (c *Config) applyAdmissionDefaults() {
 	if a.RetryAfter == 0 {
 		a.RetryAfter = time.Second
 	}
-	if a.MaxSchedLatency == 0 {
-		a.MaxSchedLatency = 10 * time.Millisecond
-	}
 }
 
 func (c *Config) validateAdmission(v *validator) {
