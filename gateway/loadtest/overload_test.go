@@ -40,7 +40,9 @@ func TestOverloadSheds(t *testing.T) {
 	if out == "" {
 		out = t.TempDir()
 	}
-	env := Env{Repo: repo, Work: t.TempDir(), Out: out, Logf: t.Logf}
+	// The CPU-following bound is what keeps refusals fast when the gateway
+	// is short of CPU (off by default: see admission.max_sched_latency).
+	env := Env{Repo: repo, Work: t.TempDir(), Out: out, Logf: t.Logf, SchedLatency: 10 * time.Millisecond}
 	tr := &http.Transport{MaxIdleConns: 2100, MaxIdleConnsPerHost: 2100, MaxConnsPerHost: MaxConnsPerTarget, IdleConnTimeout: 30 * time.Second}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: RejectionDetector{Next: tr}}

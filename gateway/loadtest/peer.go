@@ -252,7 +252,7 @@ func Overload(ctx context.Context, hc *http.Client, env Env, bins *Binaries, rat
 		return nil, err
 	}
 	v := &OverloadVerdict{Rate: rate, UnloadedP99: unloaded.Summary.P99, UnloadedRSS: unloaded.Summary.RSSMaxMB, Result: res}
-	ref, cerr := config.Parse([]byte(referenceConfig("127.0.0.1:1", "http://127.0.0.1:2/mcp", randomToken())))
+	ref, cerr := config.Parse([]byte(referenceConfig("127.0.0.1:1", "http://127.0.0.1:2/mcp", randomToken(), env.SchedLatency)))
 	if cerr != nil {
 		return v, cerr
 	}

@@ -59,6 +59,10 @@ type Env struct {
 	Fixed string
 	// Peer is the binary of KindPeer (the harness never builds it).
 	Peer string
+	// SchedLatency is the reference gateway's admission.max_sched_latency
+	// (0: off, the gateway's default): the overload check turns the
+	// CPU-following bound on, the soak and the comparisons leave it off.
+	SchedLatency time.Duration
 }
 
 func (e Env) logf(format string, args ...any) {
@@ -333,8 +337,9 @@ func randomToken() string {
 
 // referenceConfig is the reference gateway's configuration for a run: one
 // upstream, a token, no rate limit, warnings only.
-func referenceConfig(listen, upstreamURL, token string) string {
+func referenceConfig(listen, upstreamURL, token string, schedLatency time.Duration) string {
 	return fmt.Sprintf(`# written by the load test
+admission: {max_sched_latency: %s}
 listen: %s
 shutdown_timeout: 5s
 log: {level: warn, format: text}
@@ -348,7 +353,7 @@ upstreams:
     url: %s
     transport: streamable-http
 plugins: []
-`, listen, token, upstreamURL)
+`, schedLatency, listen, token, upstreamURL)
 }
 
 // stack is a started demo upstream and the target in front of it.
@@ -405,7 +410,7 @@ func startStack(ctx context.Context, hc *http.Client, env Env, bins *Binaries, k
 		}
 		t.Token = randomToken()
 		cfgPath := filepath.Join(env.Work, "gateway-"+strconv.Itoa(port)+".yaml")
-		if err := os.WriteFile(cfgPath, []byte(referenceConfig(loopback(port), upURL, t.Token)), 0o600); err != nil {
+		if err := os.WriteFile(cfgPath, []byte(referenceConfig(loopback(port), upURL, t.Token, env.SchedLatency)), 0o600); err != nil {
 			return nil, err
 		}
 		if st.gw, err = startProc(dir, "gateway", bins.Gateway, "-config", cfgPath); err != nil {

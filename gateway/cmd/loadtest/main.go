@@ -51,6 +51,7 @@ type options struct {
 	fixed           string
 	cpuProfile      string
 	peer            string
+	schedLatency    time.Duration
 	peerOpts        loadtest.PeerOptions
 	cfg             loadtest.Config
 	th              loadtest.Thresholds
@@ -72,6 +73,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fl.StringVar(&o.out, "out", "", "output directory (default loadtest-out/<time>)")
 	fl.StringVar(&o.repo, "repo", "", "churnlint repository root (default: found above the working directory)")
 	fl.BoolVar(&o.keepWork, "keep-work", false, "keep the scratch directory (binaries, fixture copies)")
+	fl.DurationVar(&o.schedLatency, "sched-latency", 0, "the reference gateway's admission.max_sched_latency (0: off, its default; the overload check uses 10ms)")
 	fl.StringVar(&o.peer, "compare-peer", "", "a peer gateway's binary (TBXark/mcp-proxy; not built by the harness): run reference, peer and direct interleaved (see LOADTEST.md)")
 	fl.IntVar(&o.peerOpts.Rounds, "rounds", 2, "with -compare-peer: rounds, each running every kind once in a rotated order")
 	steps := fl.String("steps", "", "with -compare-peer: the saturation ramp, ascending rates (default 300,450,...,2800)")
@@ -272,7 +274,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	} else {
 		defer os.RemoveAll(work)
 	}
-	env := loadtest.Env{Repo: repo, Work: work, Out: o.out, Logf: logf, Fixed: o.fixed, Peer: o.peer}
+	env := loadtest.Env{Repo: repo, Work: work, Out: o.out, Logf: logf, Fixed: o.fixed, Peer: o.peer, SchedLatency: o.schedLatency}
 	if o.peer != "" {
 		return runPeer(ctx, hc, env, o, args, stdout, stderr)
 	}
