@@ -31,21 +31,32 @@ const maxScrapeBytes = 8 << 20
 // named metrics, summed over their label sets. Metrics that are absent are
 // absent from the map.
 func Scrape(ctx context.Context, hc *http.Client, url string, names ...string) (map[string]float64, error) {
+	var out map[string]float64
+	err := fetchMetrics(ctx, hc, url, func(page io.Reader) (err error) {
+		out, err = parseMetrics(page, names)
+		return err
+	})
+	return out, err
+}
+
+// fetchMetrics GETs a metrics page and hands at most maxScrapeBytes of it
+// to read.
+func fetchMetrics(ctx context.Context, hc *http.Client, url string, read func(io.Reader) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	req.Header.Set("Accept", "text/plain; version=0.0.4")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
-	return parseMetrics(io.LimitReader(resp.Body, maxScrapeBytes), names)
+	return read(io.LimitReader(resp.Body, maxScrapeBytes))
 }
 
 // parseMetrics reads a page with prometheus/common's text parser and sums
@@ -95,22 +106,12 @@ type Buckets struct {
 // its buckets by the value of the label by, summed over its other labels
 // where only = value (only empty: every series).
 func ScrapeHistogram(ctx context.Context, hc *http.Client, url, name, by, only, value string) (map[string]Buckets, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "text/plain; version=0.0.4")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(io.LimitReader(resp.Body, maxScrapeBytes))
+	var families map[string]*dto.MetricFamily
+	err := fetchMetrics(ctx, hc, url, func(page io.Reader) (err error) {
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err = parser.TextToMetricFamilies(page)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
