@@ -61,6 +61,12 @@ type Entry struct {
 	Name   string // function or method name
 	Result int    // index of the result that owns the pool
 	Kind   Kind
+	// GivenField names the field of the options struct passed as
+	// argument GivenArg that, when the call sets it, makes the
+	// constructor use the caller's transport instead of a new one
+	// (minio.New(endpoint, &minio.Options{Transport: t})); "" for none.
+	GivenArg   int
+	GivenField string
 }
 
 // PoolType is a struct type whose allocation is itself a new pool.

@@ -27,7 +27,7 @@ var Constructors = []Constructor{
 	{catalog.Entry{Pkg: "github.com/go-resty/resty/v2", Name: "New", Kind: catalog.Client}, "go-resty/resty v2: a client on a new transport"},
 	{catalog.Entry{Pkg: "resty.dev/v3", Name: "New", Kind: catalog.Client}, "resty v3: a client on a new transport"},
 	{catalog.Entry{Pkg: "github.com/hashicorp/go-retryablehttp", Name: "NewClient", Kind: catalog.Client}, "hashicorp/go-retryablehttp: a client on a cleanhttp pooled transport"},
-	{catalog.Entry{Pkg: "github.com/minio/minio-go/v7", Name: "New", Kind: catalog.Client}, "minio/minio-go v7: a client on a new transport unless one is given"},
+	{catalog.Entry{Pkg: "github.com/minio/minio-go/v7", Name: "New", Kind: catalog.Client, GivenArg: 1, GivenField: "Transport"}, "minio/minio-go v7: a client on a new transport unless Options.Transport is given"},
 	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "Dial", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
 	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "DialContext", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},
 	{catalog.Entry{Pkg: "google.golang.org/grpc", Name: "NewClient", Kind: catalog.Conn}, "grpc-go: a ClientConn with its own connections"},

@@ -79,6 +79,9 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 	}
 	if obj, ok := callee.Object().(*types.Func); ok {
 		if e, ok := a.cfg.Catalog.Lookup(obj); ok {
+			if e.GivenField != "" && e.GivenArg < len(common.Args) && setsField(common.Args[e.GivenArg], e.GivenField) {
+				return // the caller's own transport: no new pool
+			}
 			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) && !a.poolReplaced(v) {
 				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: e.Kind, Chain: Chain{constructorStep(obj)}})
 			}
@@ -113,6 +116,39 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 			}
 		}
 	}
+}
+
+// setsField reports whether v is a struct literal (or a pointer to one)
+// made in this function whose field name is set to something other than
+// nil.
+func setsField(v ssa.Value, name string) bool {
+	alloc, ok := stripConversions(v).(*ssa.Alloc)
+	if !ok {
+		if load, isLoad := stripConversions(v).(*ssa.UnOp); isLoad && load.Op == token.MUL {
+			alloc, ok = load.X.(*ssa.Alloc)
+		}
+		if !ok {
+			return false
+		}
+	}
+	st, ok := alloc.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for _, ref := range *alloc.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || st.Field(fa.Field).Name() != name {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			if store, ok := use.(*ssa.Store); ok && store.Addr == fa {
+				if c, isConst := store.Val.(*ssa.Const); !isConst || !c.IsNil() {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // factorySites handles a call through a function stored in a struct field
