@@ -24,6 +24,21 @@ var OnceFields = []OnceField{
 	{"github.com/peterbourgon/ff/v3/ffcli", "Command", []string{"Exec"}, "ffcli: Command.Exec"},
 }
 
+// OnceMethod is a method of an interface that a CLI framework calls once
+// per run of the process on the command the user named: code there is
+// startup code, like main's, in every type that implements the interface.
+type OnceMethod struct {
+	Pkg, Iface, Method string
+	Source             string
+}
+
+// OnceMethods are the command interfaces of the CLI frameworks that are
+// known by an interface rather than a struct field.
+var OnceMethods = []OnceMethod{
+	{"github.com/mitchellh/cli", "Command", "Run", "mitchellh/cli: Command.Run"},
+	{"github.com/hashicorp/cli", "Command", "Run", "hashicorp/cli (mitchellh/cli's fork): Command.Run"},
+}
+
 // Registrar is a call that hands code to a framework which then calls it
 // once per request, event or tick.
 type Registrar struct {

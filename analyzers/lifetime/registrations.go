@@ -194,7 +194,43 @@ func (a *pkgRun) markRegistered() []*Func {
 			}
 		}
 	}
+	a.markOnceMethods()
 	return append(entries, a.markServiceImpls()...)
+}
+
+// markOnceMethods marks as run-once the methods of this package's types
+// that implement a CLI framework's command interface (knowledge.OnceMethods):
+// nomad's commands' Run, one per process.
+func (a *pkgRun) markOnceMethods() {
+	prog := a.res.Pkg.Prog
+	for _, imp := range a.pass.Pkg.Imports() {
+		for _, om := range knowledge.OnceMethods {
+			if imp.Path() != om.Pkg {
+				continue
+			}
+			tn, ok := imp.Scope().Lookup(om.Iface).(*types.TypeName)
+			if !ok {
+				continue
+			}
+			iface, ok := tn.Type().Underlying().(*types.Interface)
+			if !ok {
+				continue
+			}
+			for _, t := range a.namedTypes(true) {
+				for _, candidate := range []types.Type{t, types.NewPointer(t)} {
+					if !types.Implements(candidate, iface) {
+						continue
+					}
+					if sel := prog.MethodSets.MethodSet(candidate).Lookup(nil, om.Method); sel != nil {
+						if g := a.funcOf(prog.MethodValue(sel)); g != nil {
+							g.once = true
+						}
+					}
+					break
+				}
+			}
+		}
+	}
 }
 
 // markServiceImpls finds the types of this package that implement a gRPC
