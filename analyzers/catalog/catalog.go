@@ -32,6 +32,17 @@ func (k Kind) Phrase() string {
 	return "client connection"
 }
 
+// Short is how a one-sentence finding names a pool of this kind.
+func (k Kind) Short() string {
+	switch k {
+	case Transport:
+		return "HTTP transport"
+	case Client:
+		return "HTTP client"
+	}
+	return "client connection"
+}
+
 // Noun is the short word fixes use in the names of the variables and
 // fields they add ("handleTransport", s.client).
 func (k Kind) Noun() string {

@@ -36,7 +36,7 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	if s.Fate.MemoField != nil {
 		chain := r.chain(append(lifetime.Chain{lifetime.StepOf(f.SSA)}, s.Chain...))
 		msg := fmt.Sprintf("%s checks %s for nil but never stores the new %s in it; assign it to %s",
-			fnName, s.Fate.MemoName, noun(s.Kind), s.Fate.MemoName)
+			fnName, s.Fate.MemoName, s.Kind.Short(), s.Fate.MemoName)
 		notes := []analysis.RelatedInformation{{Pos: pos, Message: "every call builds a new pool: " + chain}}
 		r.report(pos, s, nil, msg, notes, r.memoFix(s), "the new pool is not assigned to a local on a line of its own")
 		return
@@ -60,7 +60,7 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	msg := message(fnName, s.Kind, s.Fate.Released())
 	if s.Fate.FreshKey {
 		msg = fmt.Sprintf("%s creates a new %s per call under a map key new each call; create it once and share it",
-			fnName, noun(s.Kind))
+			fnName, s.Kind.Short())
 	}
 	notes := []analysis.RelatedInformation{{Pos: pos, Message: "the pool comes from " + chain}}
 	if s.Fate.Released() {
@@ -123,20 +123,9 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 // check's documentation.
 func message(fn string, kind catalog.Kind, released bool) string {
 	if released {
-		return fmt.Sprintf("%s creates a new %s per call and closes it; create it once and reuse it", fn, noun(kind))
+		return fmt.Sprintf("%s creates a new %s per call and closes it; create it once and reuse it", fn, kind.Short())
 	}
-	return fmt.Sprintf("%s creates a new %s per call and drops it; create it once and reuse it", fn, noun(kind))
-}
-
-// noun is the kind of pool as a message names it, short.
-func noun(k catalog.Kind) string {
-	switch k {
-	case catalog.Transport:
-		return "HTTP transport"
-	case catalog.Client:
-		return "HTTP client"
-	}
-	return "client connection"
+	return fmt.Sprintf("%s creates a new %s per call and drops it; create it once and reuse it", fn, kind.Short())
 }
 
 // report sends a finding on site s with its fix, or with why it has none,
@@ -234,7 +223,7 @@ func (r *reporter) remoteDrops() {
 		fn := r.name(lifetime.StepOf(rd.Fn.SSA))
 		d := &analysis.Diagnostic{Pos: r.nodeStart(pos), End: r.nodeEnd(pos), Category: "clientchurn",
 			Message: fmt.Sprintf("%s makes a new %s per call that %s drops; create it once and share it",
-				fn, noun(rd.Fresh.Kind), rd.Call.Dropper.Name)}
+				fn, rd.Fresh.Kind.Short(), rd.Call.Dropper.Name)}
 		d.Related = append(d.Related, analysis.RelatedInformation{Pos: pos, Message: "the pool comes from " + r.chain(rd.Fresh.Chain)}, note)
 		if !rd.Origin.IsValid() {
 			r.createdAt(d, rd.Fresh.At)

@@ -8,7 +8,6 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
-	"github.com/churnlint/churnlint/analyzers/catalog"
 	"github.com/churnlint/churnlint/analyzers/internal/edit"
 	"github.com/churnlint/churnlint/analyzers/internal/release"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
@@ -17,17 +16,6 @@ import (
 // describe says where the pool comes from: "(&http.Transport{}, created in NewModerator)".
 func (c *checker) describe(of *release.Field) string {
 	return fmt.Sprintf("(%s, created in %s)", c.chain(of.Site.Chain), c.name(lifetime.StepOf(of.Site.Fn.SSA)))
-}
-
-// noun is the kind of pool as a message names it, short.
-func noun(k catalog.Kind) string {
-	switch k {
-	case catalog.Transport:
-		return "HTTP transport"
-	case catalog.Client:
-		return "HTTP client"
-	}
-	return "client connection"
 }
 
 // article returns "a" or "an" for a noun phrase.
@@ -101,7 +89,7 @@ func (c *checker) reportNoRelease(p release.Problem) {
 		related = append(related, analysis.RelatedInformation{Pos: of.Site.Instr.Pos(),
 			Message: "the pool in " + of.Var.Name() + " is created here " + c.describe(of)})
 	}
-	kept := fmt.Sprintf("%s %s in %s.%s", article(noun(o.Fields[0].Site.Kind)), noun(o.Fields[0].Site.Kind), name, o.Fields[0].Var.Name())
+	kept := fmt.Sprintf("%s %s in %s.%s", article(o.Fields[0].Site.Kind.Short()), o.Fields[0].Site.Kind.Short(), name, o.Fields[0].Var.Name())
 	if len(o.Fields) > 1 {
 		kept, them = fmt.Sprintf("%d pools in fields", len(o.Fields)), "them"
 	}
@@ -169,7 +157,7 @@ func (c *checker) reportReplaced(f *lifetime.Func, s *lifetime.Site, field *type
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
 		Message: fmt.Sprintf("%s replaces %s.%s with a new %s without closing the old one; close it",
-			c.name(lifetime.StepOf(f.SSA)), n.Obj().Name(), field.Name(), noun(s.Kind)),
+			c.name(lifetime.StepOf(f.SSA)), n.Obj().Name(), field.Name(), s.Kind.Short()),
 		Related: []analysis.RelatedInformation{{Pos: s.Instr.Pos(), Message: "each reload strands the old pool's idle connections and their goroutines"}},
 	}, nil, "when the old pool may be released depends on requests still using it")
 }
@@ -179,7 +167,7 @@ func (c *checker) reportPartial(f *lifetime.Func, s *lifetime.Site, ret *ssa.Ret
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
 		Message: fmt.Sprintf("%s releases the %s it creates on some paths but not at line %d; defer the release",
-			c.name(lifetime.StepOf(f.SSA)), noun(s.Kind), c.pass.Fset.Position(ret.Pos()).Line),
+			c.name(lifetime.StepOf(f.SSA)), s.Kind.Short(), c.pass.Fset.Position(ret.Pos()).Line),
 		Related: []analysis.RelatedInformation{
 			{Pos: s.Instr.Pos(), Message: "the pool comes from " + c.chain(s.Chain)},
 			{Pos: ret.Pos(), Message: "returns without releasing it"},

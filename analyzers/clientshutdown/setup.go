@@ -91,7 +91,7 @@ func (c *checker) setupWithoutTeardown(f *lifetime.Func, s *lifetime.Site) {
 		Pos:      s.Instr.Pos(),
 		Category: "clientshutdown",
 		Message: fmt.Sprintf("%s builds a new %s the plugin keeps and registers no teardown; register one with c.%s",
-			c.name(lifetime.StepOf(f.SSA)), noun(s.Kind), setup.Teardown[0]),
+			c.name(lifetime.StepOf(f.SSA)), s.Kind.Short(), setup.Teardown[0]),
 		Related: []analysis.RelatedInformation{
 			{Pos: s.Instr.Pos(), Message: "the pool comes from " + c.chain(s.Chain)},
 			{Pos: f.SSA.Pos(), Message: fmt.Sprintf("%s %s, so each reload leaves the old pool's connections and goroutines behind", c.name(lifetime.StepOf(f.SSA)), setup.Why)},
