@@ -183,7 +183,8 @@ func (a *pkgRun) exportDroppedCalls() {
 func (a *pkgRun) matchDroppedCalls() {
 	// Every package this one depends on, directly or not: the callers
 	// (and their facts) and the interfaces' packages are among them. Read
-	// one by one, as drivers without AllPackageFacts allow.
+	// one by one, as drivers without AllPackageFacts allow (the standard
+	// library, never analysed, has none).
 	byPath := make(map[string]*types.Package)
 	var visit func(p *types.Package)
 	visit = func(p *types.Package) {
@@ -199,7 +200,7 @@ func (a *pkgRun) matchDroppedCalls() {
 	var calls []DroppedCall
 	for _, p := range byPath {
 		d := new(DroppedCalls)
-		if p != a.pass.Pkg && !a.stdPackage(p) && a.pass.ImportPackageFact(p, d) {
+		if p != a.pass.Pkg && a.pass.ImportPackageFact(p, d) {
 			calls = append(calls, d.Calls...)
 		}
 	}
@@ -210,50 +211,31 @@ func (a *pkgRun) matchDroppedCalls() {
 		return
 	}
 	sort.Slice(calls, func(i, j int) bool { return calls[i].At.less(calls[j].At) })
-	prog := a.res.Pkg.Prog
 	for _, c := range calls {
 		p := byPath[c.Iface.Pkg]
 		if p == nil {
 			continue
 		}
 		tn, ok := p.Scope().Lookup(c.Iface.Name).(*types.TypeName)
-		if !ok {
+		if !ok || !types.IsInterface(tn.Type()) {
 			continue
 		}
-		iface, ok := tn.Type().Underlying().(*types.Interface)
-		if !ok {
+		sel := types.NewMethodSet(tn.Type()).Lookup(p, c.Method)
+		if sel == nil {
 			continue
 		}
-		var m *types.Func
-		for i := 0; i < iface.NumMethods(); i++ {
-			if iface.Method(i).Name() == c.Method {
-				m = iface.Method(i)
+		m := sel.Obj().(*types.Func)
+		for _, fn := range a.implementations(m, true) {
+			g := a.funcOf(fn)
+			if g == nil {
+				continue
 			}
-		}
-		if m == nil {
-			continue
-		}
-		for _, t := range a.namedTypes(true) {
-			for _, candidate := range []types.Type{t, types.NewPointer(t)} {
-				if !types.Implements(candidate, iface) {
-					continue
-				}
-				sel := prog.MethodSets.MethodSet(candidate).Lookup(m.Pkg(), m.Name())
-				if sel == nil {
+			a.summarize(g)
+			for _, r := range g.fresh {
+				if r.Result == c.Result {
+					a.res.RemoteDrops = append(a.res.RemoteDrops, &RemoteDrop{Fn: g, Fresh: r, Origin: g.freshPos[r.Result], Call: c})
 					break
 				}
-				g := a.funcOf(prog.MethodValue(sel))
-				if g == nil {
-					break
-				}
-				a.summarize(g)
-				for _, r := range g.fresh {
-					if r.Result == c.Result {
-						a.res.RemoteDrops = append(a.res.RemoteDrops, &RemoteDrop{Fn: g, Fresh: r, Origin: g.freshPos[r.Result], Call: c})
-						break
-					}
-				}
-				break
 			}
 		}
 	}
@@ -271,13 +253,6 @@ var _ analysis.Fact = (*DroppedCalls)(nil)
 func (a *pkgRun) inGoroot(obj types.Object) bool {
 	f := a.pass.Fset.File(obj.Pos())
 	return f != nil && strings.HasPrefix(filepath.Clean(f.Name()), goroot)
-}
-
-// stdPackage reports whether p is a package of the standard library,
-// judged by where its first declaration is.
-func (a *pkgRun) stdPackage(p *types.Package) bool {
-	names := p.Scope().Names()
-	return len(names) > 0 && a.inGoroot(p.Scope().Lookup(names[0]))
 }
 
 func (p SourcePos) less(q SourcePos) bool {

@@ -202,31 +202,22 @@ func (a *pkgRun) markRegistered() []*Func {
 // that implement a CLI framework's command interface (knowledge.OnceMethods):
 // nomad's commands' Run, one per process.
 func (a *pkgRun) markOnceMethods() {
-	prog := a.res.Pkg.Prog
 	for _, imp := range a.pass.Pkg.Imports() {
 		for _, om := range knowledge.OnceMethods {
 			if imp.Path() != om.Pkg {
 				continue
 			}
 			tn, ok := imp.Scope().Lookup(om.Iface).(*types.TypeName)
-			if !ok {
+			if !ok || !types.IsInterface(tn.Type()) {
 				continue
 			}
-			iface, ok := tn.Type().Underlying().(*types.Interface)
-			if !ok {
+			sel := types.NewMethodSet(tn.Type()).Lookup(nil, om.Method)
+			if sel == nil {
 				continue
 			}
-			for _, t := range a.namedTypes(true) {
-				for _, candidate := range []types.Type{t, types.NewPointer(t)} {
-					if !types.Implements(candidate, iface) {
-						continue
-					}
-					if sel := prog.MethodSets.MethodSet(candidate).Lookup(nil, om.Method); sel != nil {
-						if g := a.funcOf(prog.MethodValue(sel)); g != nil {
-							g.once = true
-						}
-					}
-					break
+			for _, fn := range a.implementations(sel.Obj().(*types.Func), true) {
+				if g := a.funcOf(fn); g != nil {
+					g.once = true
 				}
 			}
 		}
@@ -262,31 +253,15 @@ func (a *pkgRun) markServiceImpls() []*Func {
 	if len(services) == 0 {
 		return nil
 	}
-	prog := a.res.Pkg.Prog
 	var entries []*Func
-	for _, t := range a.namedTypes(true) {
-		for _, iface := range services {
-			var impl types.Type
-			for _, candidate := range []types.Type{t, types.NewPointer(t)} {
-				if types.Implements(candidate, iface) {
-					impl = candidate
-					break
-				}
+	for _, iface := range services {
+		for i := 0; i < iface.NumMethods(); i++ {
+			m := iface.Method(i)
+			if !m.Exported() {
+				continue // mustEmbedUnimplementedFooServer
 			}
-			if impl == nil {
-				continue
-			}
-			mset := prog.MethodSets.MethodSet(impl)
-			for i := 0; i < iface.NumMethods(); i++ {
-				m := iface.Method(i)
-				if !m.Exported() {
-					continue // mustEmbedUnimplementedFooServer
-				}
-				sel := mset.Lookup(m.Pkg(), m.Name())
-				if sel == nil {
-					continue
-				}
-				if g := a.funcOf(prog.MethodValue(sel)); g != nil && g.PerCall == nil {
+			for _, fn := range a.implementations(m, true) {
+				if g := a.funcOf(fn); g != nil && g.PerCall == nil {
 					g.PerCall = &Reason{Entry: g.SSA, Why: funcStep(g.SSA).Name + " " + knowledge.GRPCMethodWhy, Chain: Chain{funcStep(g.SSA)}}
 					entries = append(entries, g)
 				}
