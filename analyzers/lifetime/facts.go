@@ -43,6 +43,7 @@ type Fresh struct {
 	Chain  Chain     // how it is made, from the function down: [newClient, &http.Transport{}]
 	Owned  bool      // the result holds the pool in a field rather than being it
 	At     SourcePos // where the pool is created
+	Given  *Given    // made only when the caller passes this parameter
 }
 
 // Churn says that each call of the function creates a pool that does not

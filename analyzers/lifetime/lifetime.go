@@ -164,6 +164,9 @@ type Site struct {
 	// pool only if an implementation elsewhere makes one (pending.go).
 	// Such sites are kept apart, in Func.pending, and reported by nobody.
 	pending *pendingCall
+	// Given is set when the pool is made only if the caller passes
+	// something for one of f's parameters (given.go).
+	Given *Given
 }
 
 // Repeats reports whether the site runs many times per call of its
@@ -590,6 +593,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 				Chain:  s.Chain.prepend(funcStep(f.SSA)),
 				Owned:  owned,
 				At:     s.at(a.pass.Fset),
+				Given:  a.givenAt(f, s),
 			})
 			if f.freshPos == nil {
 				f.freshPos, f.freshAt = make(map[int]token.Pos), make(map[int]SourcePos)

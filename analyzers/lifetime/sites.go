@@ -79,7 +79,7 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 	}
 	if obj, ok := callee.Object().(*types.Func); ok {
 		if e, ok := a.cfg.Catalog.Lookup(obj); ok {
-			if e.GivenField != "" && e.GivenArg < len(common.Args) && setsField(common.Args[e.GivenArg], e.GivenField) {
+			if e.GivenField != "" && e.GivenArg < len(common.Args) && setsField(common.Args[e.GivenArg], e.GivenField, common) {
 				return // the caller's own transport: no new pool
 			}
 			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) && !a.poolReplaced(v) {
@@ -103,52 +103,29 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 			return
 		}
 		for _, r := range g.fresh {
-			if v := resultValue(call, r.Result); v != nil {
-				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain, Origin: g.freshPos[r.Result], At: g.freshAt[r.Result], Owned: r.Owned})
+			given, made := givenByCall(f.SSA, common, r.Given)
+			if v := resultValue(call, r.Result); v != nil && made {
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain, Origin: g.freshPos[r.Result], At: g.freshAt[r.Result], Owned: r.Owned, Given: given})
 			}
 		}
 		return
 	}
 	if ff := a.importedFact(callee); ff != nil {
 		for _, r := range ff.Fresh {
-			if v := resultValue(call, r.Result); v != nil {
-				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain, At: r.At, Owned: r.Owned})
+			given, made := givenByCall(f.SSA, common, r.Given)
+			if v := resultValue(call, r.Result); v != nil && made {
+				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: r.Chain, At: r.At, Owned: r.Owned, Given: given})
 			}
 		}
 	}
 }
 
 // setsField reports whether v is a struct literal (or a pointer to one)
-// made in this function whose field name is set to something other than
-// nil.
-func setsField(v ssa.Value, name string) bool {
-	alloc, ok := stripConversions(v).(*ssa.Alloc)
-	if !ok {
-		if load, isLoad := stripConversions(v).(*ssa.UnOp); isLoad && load.Op == token.MUL {
-			alloc, ok = load.X.(*ssa.Alloc)
-		}
-		if !ok {
-			return false
-		}
-	}
-	st, ok := alloc.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Struct)
-	if !ok {
-		return false
-	}
-	for _, ref := range *alloc.Referrers() {
-		fa, ok := ref.(*ssa.FieldAddr)
-		if !ok || st.Field(fa.Field).Name() != name {
-			continue
-		}
-		for _, use := range *fa.Referrers() {
-			if store, ok := use.(*ssa.Store); ok && store.Addr == fa {
-				if c, isConst := store.Val.(*ssa.Const); !isConst || !c.IsNil() {
-					return true
-				}
-			}
-		}
-	}
-	return false
+// made in this function, handed to the call alone, whose field name is set
+// to something other than nil.
+func setsField(v ssa.Value, name string, call *ssa.CallCommon) bool {
+	stored, literal := fieldStores(stripConversions(v), name, call)
+	return literal && len(stored) > 0
 }
 
 // factorySites handles a call through a function stored in a struct field
