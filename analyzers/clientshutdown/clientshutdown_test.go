@@ -27,7 +27,7 @@ func TestEveryFindingFixedOrExplained(t *testing.T) {
 // analyses the result again: it must type-check and report only the
 // findings that had no fix.
 func TestFixedOwnersStayQuiet(t *testing.T) {
-	pkgs := []string{"owners", "plugins", "unseenowners"}
+	pkgs := []string{"owners", "plugins", "unseenowners", "ctxbound"}
 	root := fixcheck.Fixed(t, analysistest.TestData(), pkgs...)
 	fixcheck.OnlyExplained(t, root, clientshutdown.Analyzer, pkgs...)
 }
@@ -35,5 +35,5 @@ func TestFixedOwnersStayQuiet(t *testing.T) {
 // TestUnseenOwners runs owner shapes from repositories churnlint was not
 // tuned on (testdata/realworld/README.md).
 func TestUnseenOwners(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientshutdown.Analyzer), "unseenowners")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientshutdown.Analyzer), "unseenowners", "ctxbound")
 }

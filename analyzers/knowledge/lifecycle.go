@@ -62,10 +62,11 @@ func Names(ns []Name) map[string]bool {
 	return out
 }
 
-// ProcessLifetimeMethods are lifecycle methods that, on their own, mark a
-// component run until the process exits (a server a CLI command builds
-// and runs: jaeger's HotROD frontend): unless a host of the module drives
-// it through an interface, it needs no release method.
+// ProcessLifetimeMethods are lifecycle methods that mark a component run
+// until the process exits, whatever setup methods it has besides (a server
+// a CLI command builds, initialises and runs: jaeger's HotROD frontend,
+// argo-cd's API server): unless a host of the module drives it through an
+// interface, it needs no release method.
 var ProcessLifetimeMethods = []Name{
 	{"Run", "a server or worker a command runs until exit"},
 	{"Serve", "a server a command runs until exit"},

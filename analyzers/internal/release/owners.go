@@ -179,13 +179,36 @@ var lifecycleMethods = knowledge.Names(knowledge.LifecycleMethods)
 // setupMethods are how a host brings a component up.
 var setupMethods = knowledge.Names(knowledge.SetupMethods)
 
-// hasLifecycle reports whether n has a lifecycle method; with processOK,
-// Run and Serve alone do not count (a component run until exit).
+// hasLifecycle reports whether n has a lifecycle method. With processOK
+// (no host of the module drives it), a component run until exit does not
+// count: one with Run or Serve, whatever setup it has besides (argo-cd's
+// API server: Init, then Run until the process exits), or one started
+// with the context that ends it, Start(ctx) (mcp-gateway's notification
+// monitor). A Close would have no caller.
 func hasLifecycle(n *types.Named, processOK bool) bool {
 	ms := types.NewMethodSet(types.NewPointer(n))
+	if processOK {
+		for i := 0; i < ms.Len(); i++ {
+			m := ms.At(i).Obj().(*types.Func)
+			if processLifetime[m.Name()] || m.Name() == "Start" && takesContext(m) {
+				return false
+			}
+		}
+	}
 	for i := 0; i < ms.Len(); i++ {
-		name := ms.At(i).Obj().Name()
-		if lifecycleMethods[name] && !(processOK && processLifetime[name]) && !takesID(ms.At(i).Obj().(*types.Func)) {
+		m := ms.At(i).Obj().(*types.Func)
+		if lifecycleMethods[m.Name()] && !takesID(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// takesContext reports whether m is given a context.Context.
+func takesContext(m *types.Func) bool {
+	params := m.Type().(*types.Signature).Params()
+	for i := 0; i < params.Len(); i++ {
+		if params.At(i).Type().String() == "context.Context" {
 			return true
 		}
 	}
