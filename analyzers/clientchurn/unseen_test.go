@@ -14,3 +14,10 @@ import (
 func TestUnseenShapes(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "unseen")
 }
+
+// TestSharedInstance checks that a value a package shares as an exported
+// variable has operations called per call, reported where the pool is
+// made, and that its users' loops are not reported again.
+func TestSharedInstance(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), findingtest.Wrap(t, clientchurn.Analyzer), "sharedinst", "sharedinstuser")
+}

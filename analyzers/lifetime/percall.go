@@ -272,8 +272,9 @@ var operationMethods = knowledge.Names(knowledge.OperationMethods)
 // operation says why fn runs per call when it is an operation of a
 // reusable library value: an exported method named like one
 // (knowledge.OperationMethods) on an exported type that its package
-// builds with a constructor. Its callers are in other modules.
-func operation(fn *ssa.Function, ctors map[*types.Named]string) *Reason {
+// builds with a constructor, or shares as an exported variable. Its
+// callers are in other packages or modules.
+func operation(fn *ssa.Function, reusable map[*types.Named]string) *Reason {
 	obj, ok := fn.Object().(*types.Func)
 	if !ok || !obj.Exported() || !operationMethods[fn.Name()] || fn.Pkg == nil || fn.Pkg.Pkg.Name() == "main" {
 		return nil
@@ -282,32 +283,47 @@ func operation(fn *ssa.Function, ctors map[*types.Named]string) *Reason {
 	if n == nil || !n.Obj().Exported() {
 		return nil
 	}
-	ctor, ok := ctors[n]
+	how, ok := reusable[n]
 	if !ok {
 		return nil
 	}
-	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.OperationWhy + " (made by " + ctor + ")", Chain: Chain{funcStep(fn)}}
+	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.OperationWhy + " (" + how + ")", Chain: Chain{funcStep(fn)}}
 }
 
 // constructedTypes maps each named type of pkg that an exported New...
-// function returns to that function's name.
+// function returns, or an exported package variable holds (desktop's
+// ClientBackend = newRawClient(...): one value every user of the package
+// calls), to how its users get one.
 func constructedTypes(pkg *types.Package) map[*types.Named]string {
 	out := make(map[*types.Named]string)
+	own := func(t types.Type) *types.Named {
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() == pkg {
+			return n
+		}
+		return nil
+	}
 	scope := pkg.Scope()
 	for _, name := range scope.Names() {
-		fn, ok := scope.Lookup(name).(*types.Func)
-		if !ok || !strings.HasPrefix(name, "New") {
-			continue
-		}
-		res := fn.Signature().Results()
-		for i := 0; i < res.Len(); i++ {
-			t := res.At(i).Type()
-			if p, ok := t.(*types.Pointer); ok {
-				t = p.Elem()
+		switch obj := scope.Lookup(name).(type) {
+		case *types.Func:
+			if !strings.HasPrefix(name, "New") {
+				continue
 			}
-			if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() == pkg {
+			res := obj.Signature().Results()
+			for i := 0; i < res.Len(); i++ {
+				if n := own(res.At(i).Type()); n != nil {
+					if _, seen := out[n]; !seen {
+						out[n] = "made by " + name
+					}
+				}
+			}
+		case *types.Var:
+			if n := own(obj.Type()); n != nil && obj.Exported() {
 				if _, seen := out[n]; !seen {
-					out[n] = name
+					out[n] = "shared as " + pkg.Name() + "." + name
 				}
 			}
 		}
