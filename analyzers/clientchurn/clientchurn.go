@@ -32,7 +32,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if res.Pkg == nil {
 		return nil, nil
 	}
-	r := &reporter{pass: pass, res: res, churned: make(map[lifetime.SourcePos]*analysis.Diagnostic)}
+	r := &reporter{pass: pass, res: res, churned: make(map[lifetime.SourcePos]*analysis.Diagnostic), byOrigin: make(map[token.Pos]*analysis.Diagnostic)}
 	for _, f := range res.Funcs {
 		for _, s := range f.Sites {
 			r.site(f, s)
@@ -46,6 +46,9 @@ func run(pass *analysis.Pass) (any, error) {
 	// that reaches it, with the others as related information.
 	for _, key := range r.churnOrder {
 		r.pass.Report(*r.churned[key])
+	}
+	for _, origin := range r.originOrder {
+		r.pass.Report(*r.byOrigin[origin])
 	}
 	return nil, nil
 }
@@ -63,4 +66,8 @@ type reporter struct {
 	// by where it is made, in the order first reached.
 	churned    map[lifetime.SourcePos]*analysis.Diagnostic
 	churnOrder []lifetime.SourcePos
+	// byOrigin holds the finding for each pool made in another function
+	// of this package, by where it is made, in the order first reached.
+	byOrigin    map[token.Pos]*analysis.Diagnostic
+	originOrder []token.Pos
 }

@@ -146,9 +146,24 @@ func (r *reporter) report(pos token.Pos, s *lifetime.Site, entry *lifetime.Reaso
 	}
 	if fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
-	} else {
-		why.Note(&d)
+		r.pass.Report(d)
+		return
 	}
+	// One finding per pool made elsewhere in this package (a factory
+	// literal that Get and Post both call): the first chain that reaches
+	// it, the others as related information. A finding with a fix stays
+	// on its own, so that one -fix run applies them all.
+	if s.Origin.IsValid() && s.Origin != pos {
+		if first := r.byOrigin[s.Origin]; first != nil {
+			first.Related = append(first.Related, analysis.RelatedInformation{Pos: d.Pos, Message: "the same pool is also made per call here: " + msg})
+			return
+		}
+		why.Note(&d)
+		r.byOrigin[s.Origin] = &d
+		r.originOrder = append(r.originOrder, s.Origin)
+		return
+	}
+	why.Note(&d)
 	r.pass.Report(d)
 }
 
