@@ -37,7 +37,7 @@ func (c *RawClient) Get(ctx context.Context, endpoint string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := c.client().Do(req) // want `RawClient.Get creates a new HTTP transport per call and drops it.*RawClient.Get is an operation of a reusable value, called again and again by its users \(shared as sharedinst.ClientBackend\).*the same pool is also made per call here: RawClient.Post creates
+	resp, err := c.client().Do(req) // want `RawClient.Get creates a new HTTP transport per call and drops it.*RawClient.Get is an operation of a reusable value, called again and again by its users \(shared as sharedinst.ClientBackend\).*the same pool is also made per call here: RawClient.Post creates`
 	if err != nil {
 		return err
 	}
