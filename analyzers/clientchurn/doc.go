@@ -19,7 +19,8 @@
 // a Gather/Collect/Reconcile/refresh method, an MCP tool handler, a
 // function literal returned by a factory, a loop body, a gRPC service
 // method, cron job or Temporal activity by its registration, an exported
-// operation such as Get or Do of a value its package constructs, or
+// operation such as Get or Do of a value its package constructs or shares
+// as an exported variable, or
 // anything such a function calls, through interfaces and function values
 // the package can resolve) and the pool does not outlive the call:
 //

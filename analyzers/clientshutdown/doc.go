@@ -29,10 +29,16 @@
 //   - a pool created in a function that is released on some paths and
 //     dropped on another (an early return).
 //
+// An http.RoundTripper that keeps a pool is told to forward
+// CloseIdleConnections, which http.Client.CloseIdleConnections calls on its
+// Transport: a Close on it would have no caller.
+//
 // It is quiet on owners whose pool came from outside (a shared client
 // passed in), on pools created in main and init, on clients using the
-// default transport, and in test and generated files unless -tests or
-// -generated is set.
+// default transport, on components run until the process exits (Run or
+// Serve beside their setup, or Start given the context that ends them)
+// unless a host of the module drives them through an interface, and in
+// test and generated files unless -tests or -generated is set.
 //
 // Where it can, it offers a fix: a Close (or the host's Shutdown) method
 // that calls CloseIdleConnections on the field, the owner's own version of a

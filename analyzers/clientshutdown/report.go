@@ -81,6 +81,8 @@ func (c *checker) reportNoRelease(p release.Problem) {
 	method, them := "Close", "it"
 	if p.Host != nil {
 		method = "Shutdown"
+	} else if release.IsRoundTripper(o.Named) {
+		method, want = "CloseIdleConnections", "CloseIdleConnections(), which http.Client.CloseIdleConnections calls on its Transport,"
 	}
 	var calls []string
 	var related []analysis.RelatedInformation
@@ -95,10 +97,14 @@ func (c *checker) reportNoRelease(p release.Problem) {
 	}
 	related = append(related, analysis.RelatedInformation{Pos: o.Named.Obj().Pos(),
 		Message: fmt.Sprintf("add %s that calls %s", want, strings.Join(calls, ", "))})
+	msg := fmt.Sprintf("%s keeps %s but has no %s method; add one that releases %s", name, kept, method, them)
+	if method == "CloseIdleConnections" {
+		msg = fmt.Sprintf("%s keeps %s but does not forward CloseIdleConnections to %s", name, kept, them)
+	}
 	c.report(analysis.Diagnostic{
 		Pos:      o.Named.Obj().Pos(),
 		Category: "clientshutdown",
-		Message:  fmt.Sprintf("%s keeps %s but has no %s method; add one that releases %s", name, kept, method, them),
+		Message:  msg,
 		Related:  related,
 	}, p.Fix, p.NoFix)
 }

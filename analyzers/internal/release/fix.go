@@ -70,6 +70,10 @@ func releaseStmt(recv string, of *Field) string {
 		}
 		return fmt.Sprintf("if %s != nil {\n\t%s\n}\n", x, call)
 	}
+	if isNamed(of.Var.Type(), "net/http", "RoundTripper") {
+		// What http.Client.CloseIdleConnections does with its Transport.
+		return fmt.Sprintf("if ci, ok := %s.(interface{ CloseIdleConnections() }); ok {\n\tci.CloseIdleConnections()\n}\n", x)
+	}
 	if getter := ClientGetter(of.Var.Type()); getter != "" && nillable(of.Var.Type()) {
 		return fmt.Sprintf("if %s != nil {\n\tif c := %s.%s(); c != nil {\n\t\tc.CloseIdleConnections()\n\t}\n}\n", x, x, getter)
 	}
@@ -129,6 +133,8 @@ func (ow *Owners) addMethodFix(o *Owner, host *types.Named) (analysis.SuggestedF
 			return analysis.SuggestedFix{}, false
 		}
 		src = fmt.Sprintf("// Shutdown releases the connection pools %s opened.\nfunc (%s *%s) Shutdown(ctx %s.Context) error {\n%sreturn nil\n}", name, recv, name, ctxName, body.String())
+	} else if IsRoundTripper(o.Named) {
+		src = fmt.Sprintf("// CloseIdleConnections closes the idle connections of the pools %s\n// opened: http.Client.CloseIdleConnections calls it on its Transport.\nfunc (%s *%s) CloseIdleConnections() {\n%s}", name, recv, name, body.String())
 	} else {
 		src = fmt.Sprintf("// Close releases the connection pools %s opened.\nfunc (%s *%s) Close() error {\n%sreturn nil\n}", name, recv, name, body.String())
 	}
@@ -307,4 +313,29 @@ func receiverName(file *ast.File, n *types.Named) string {
 		}
 	}
 	return strings.ToLower(n.Obj().Name()[:1])
+}
+
+// IsRoundTripper reports whether *n is an http.RoundTripper: a decorator
+// lives inside the http.Client that holds it, and the release that client
+// forwards is CloseIdleConnections, not a Close nothing would call.
+func IsRoundTripper(n *types.Named) bool {
+	obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(n), true, n.Obj().Pkg(), "RoundTrip")
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := fn.Signature()
+	return sig.Params().Len() == 1 && sig.Results().Len() == 2 &&
+		isPointerTo(sig.Params().At(0).Type(), "net/http", "Request") &&
+		isPointerTo(sig.Results().At(0).Type(), "net/http", "Response")
+}
+
+func isPointerTo(t types.Type, pkg, name string) bool {
+	ptr, ok := t.(*types.Pointer)
+	return ok && isNamed(ptr.Elem(), pkg, name)
+}
+
+func isNamed(t types.Type, pkg, name string) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
 }

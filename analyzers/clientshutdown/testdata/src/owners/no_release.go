@@ -29,7 +29,7 @@ func (m *Moderator) Check(text string) error {
 
 // smartRoundTripper keeps three transports: one finding names them all,
 // and the fix releases them all.
-type smartRoundTripper struct { // want `smartRoundTripper keeps 2 pools in fields but has no Close method; add one that releases them \| the pool in h1 is created here \(http.Transport.Clone\(\), created in newSmartRoundTripper\) \| the pool in h2 is created here`
+type smartRoundTripper struct { // want `smartRoundTripper keeps 2 pools in fields but does not forward CloseIdleConnections to them \| the pool in h1 is created here \(http.Transport.Clone\(\), created in newSmartRoundTripper\) \| the pool in h2 is created here`
 	h1, h2 *http.Transport
 }
 

@@ -11,10 +11,10 @@ func withTransport(t http.RoundTripper) fetchOption {
 	return func(o *fetchOptions) { o.transport = t }
 }
 
-// ssrfGuard wraps a cloned transport and cannot release it. The fetcher
+// ssrfGuard wraps a cloned transport and does not forward its release. The fetcher
 // holding it through its options is a plain value with no lifecycle
 // (istio's ImageFetcher): it does not hide the wrapper, which is reported.
-type ssrfGuard struct { // want `ssrfGuard keeps an HTTP transport in ssrfGuard.inner but has no Close method.* \| the pool in inner is created here \(http.Transport.Clone\(\), created in newImageFetcher\)`
+type ssrfGuard struct { // want `ssrfGuard keeps an HTTP transport in ssrfGuard.inner but does not forward CloseIdleConnections to it \| the pool in inner is created here \(http.Transport.Clone\(\), created in newImageFetcher\)`
 	inner http.RoundTripper
 }
 
