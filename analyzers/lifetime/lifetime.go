@@ -35,7 +35,7 @@ var Analyzer = &analysis.Analyzer{
 	Requires:   []*analysis.Analyzer{ConfigAnalyzer},
 	Run:        run,
 	ResultType: reflect.TypeFor[*Result](),
-	FactTypes:  []analysis.Fact{new(FuncFact), new(PackageFact), new(DroppedCalls)},
+	FactTypes:  []analysis.Fact{new(FuncFact), new(PackageFact), new(DroppedCalls), new(ProgramFacts), new(ProgramDrops)},
 }
 
 // Result describes one package.

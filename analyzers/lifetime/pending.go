@@ -30,7 +30,8 @@ type pendingCall struct {
 	iface  *types.Named
 	method string
 	result int
-	chain  Chain // from the function holding the value down to the call
+	chain  Chain      // from the function holding the value down to the call
+	field  *types.Var // a function-typed field of the struct iface instead (wholeprogram.go)
 }
 
 // pendingResult says that a result of a function is what a pending call
@@ -74,6 +75,9 @@ type DroppedCall struct {
 	Chain   Chain     // entry -> ... -> the function that drops it -> the call
 	Why     string    // why that function runs per call
 	At      SourcePos // the call
+	// Field: the call is of the function-typed field Method of the struct
+	// type Iface (whole-program drivers only, wholeprogram.go).
+	Field bool
 }
 
 // RemoteDrop is a method of this package that returns a new pool on
@@ -165,6 +169,7 @@ func (a *pkgRun) exportDroppedCalls() {
 				Chain:   append(append(Chain(nil), chain...), s.pending.chain...),
 				Why:     why,
 				At:      sourcePos(a.pass.Fset, s.Instr.Pos()),
+				Field:   s.pending.field != nil,
 			})
 		}
 	}
@@ -176,11 +181,13 @@ func (a *pkgRun) exportDroppedCalls() {
 	if len(out) > 0 {
 		a.pass.ExportPackageFact(&DroppedCalls{Calls: out})
 	}
+	a.exportProgramFacts()
 }
 
 // matchDroppedCalls finds the methods of this package that the dropped
 // calls of its dependencies may run, and that return a new pool.
 func (a *pkgRun) matchDroppedCalls() {
+	a.matchProgramDrops()
 	// Every package this one depends on, directly or not: the callers
 	// (and their facts) and the interfaces' packages are among them. Read
 	// one by one, as drivers without AllPackageFacts allow (the standard
@@ -213,7 +220,7 @@ func (a *pkgRun) matchDroppedCalls() {
 	sort.Slice(calls, func(i, j int) bool { return calls[i].At.less(calls[j].At) })
 	for _, c := range calls {
 		p := byPath[c.Iface.Pkg]
-		if p == nil {
+		if p == nil || c.Field {
 			continue
 		}
 		tn, ok := p.Scope().Lookup(c.Iface.Name).(*types.TypeName)

@@ -183,6 +183,8 @@ func (a *pkgRun) dynamicSites(f *Func, call *ssa.Call) {
 	}
 	if call.Common().IsInvoke() {
 		a.pendingSites(f, call)
+	} else {
+		a.pendingFieldSites(f, call)
 	}
 }
 

@@ -116,6 +116,7 @@ func analyzeLean(analyzers []*analysis.Analyzer, buildFlags, patterns []string, 
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	lifetime.ExportProgramFacts = true // for matchWholeProgram
 	r := &leanRun{
 		analyzers:    analyzers,
 		catalog:      lifetime.ConfigOf(&lifetime.ConfigAnalyzer.Flags).Catalog,
@@ -188,6 +189,7 @@ func analyzeLean(analyzers []*analysis.Analyzer, buildFlags, patterns []string, 
 		}()
 	}
 	wg.Wait()
+	r.matchWholeProgram()
 
 	var results []*pkgResult
 	for _, p := range roots {

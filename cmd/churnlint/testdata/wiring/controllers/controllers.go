@@ -1,0 +1,31 @@
+// Package controllers reconciles microvms through a client factory held
+// in a function-typed field that only main sets.
+package controllers
+
+import (
+	"context"
+	"errors"
+
+	"example.com/wiring/flclient"
+)
+
+// MicrovmMachineReconciler reconciles one machine per call.
+type MicrovmMachineReconciler struct {
+	MvmClientFunc flclient.FactoryFunc
+}
+
+// Reconcile runs on every reconcile.
+func (r *MicrovmMachineReconciler) Reconcile(ctx context.Context, name string) error {
+	svc, err := r.getMicrovmService(name)
+	if err != nil {
+		return err
+	}
+	return svc.Get(name)
+}
+
+func (r *MicrovmMachineReconciler) getMicrovmService(addr string) (flclient.MicroVMClient, error) {
+	if r.MvmClientFunc == nil {
+		return nil, errors.New("no client factory")
+	}
+	return r.MvmClientFunc(addr)
+}

@@ -1,0 +1,32 @@
+// Package flclient makes the clients the reconciler talks to
+// (cluster-api-provider-microvm's internal/client).
+package flclient
+
+import "net/http"
+
+// MicroVMClient is the generated client's interface.
+type MicroVMClient interface {
+	Get(id string) error
+}
+
+// FactoryFunc makes a client; main sets the reconciler's field to
+// NewFlintlockClient.
+type FactoryFunc func(address string) (MicroVMClient, error)
+
+type httpClient struct {
+	http *http.Client
+	addr string
+}
+
+func (c *httpClient) Get(id string) error {
+	resp, err := c.http.Get("http://" + c.addr + "/microvm/" + id)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
+// NewFlintlockClient connects to a host with a transport of its own.
+func NewFlintlockClient(address string) (MicroVMClient, error) {
+	return &httpClient{http: &http.Client{Transport: &http.Transport{}}, addr: address}, nil
+}

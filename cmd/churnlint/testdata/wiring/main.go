@@ -1,0 +1,22 @@
+// Command wiring wires the factories together: the only package that
+// imports both the implementations and their callers.
+package main
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"example.com/wiring/client"
+	"example.com/wiring/controllers"
+	"example.com/wiring/flclient"
+	"example.com/wiring/frontend"
+	"example.com/wiring/rpc"
+)
+
+func main() {
+	h := &frontend.AdminHandler{Clients: client.NewFactory(rpc.NewFactory(10 * time.Second))}
+	r := &controllers.MicrovmMachineReconciler{MvmClientFunc: flclient.NewFlintlockClient}
+	go func() { _ = r.Reconcile(context.Background(), "vm-1") }()
+	_ = http.ListenAndServe("127.0.0.1:8080", h)
+}
