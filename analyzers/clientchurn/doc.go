@@ -45,7 +45,16 @@
 // it through an interface and drops the result (a plugin's factory called
 // by the server it plugs into): the caller cannot see the implementation,
 // so the finding is the implementation's, with each dropping caller as
-// related information.
+// related information. The standalone command, which loads the whole
+// program, also matches callers and implementations that no import joins
+// (both wired together by main or a dependency-injection container): an
+// interface whose implementation only hands back what a second interface
+// call returned (a client factory over an RPC factory), and a
+// function-typed field that only another package sets
+// (r.newClient = client.New in main). go vet -vettool and golangci-lint
+// analyse one package at a time and do not report these: there an
+// implementation is matched only when its package imports the caller's,
+// directly or not, and the implementation itself returns the new pool.
 //
 // A finding is one sentence ("Handler creates a new HTTP transport per call
 // and drops it; create it once and reuse it"); its related information

@@ -15,8 +15,8 @@ import (
 )
 
 func main() {
-	h := &frontend.AdminHandler{Clients: client.NewFactory(rpc.NewFactory(10 * time.Second))}
-	r := &controllers.MicrovmMachineReconciler{MvmClientFunc: flclient.NewFlintlockClient}
+	h := &frontend.Admin{Clients: client.NewFactory(rpc.NewFactory(10 * time.Second))}
+	r := &controllers.MachineReconciler{MvmClientFunc: flclient.NewClient}
 	go func() { _ = r.Reconcile(context.Background(), "vm-1") }()
 	_ = http.ListenAndServe("127.0.0.1:8080", h)
 }

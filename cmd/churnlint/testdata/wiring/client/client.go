@@ -34,5 +34,5 @@ type rpcClientFactory struct{ rpc rpcapi.RPCFactory }
 func NewFactory(rpc rpcapi.RPCFactory) Factory { return &rpcClientFactory{rpc: rpc} }
 
 func (cf *rpcClientFactory) NewRemoteAdminClient(addr string) *AdminClient {
-	return &AdminClient{http: cf.rpc.CreateFrontendClient(addr), addr: addr}
+	return &AdminClient{http: cf.rpc.FrontendClient(addr), addr: addr}
 }

@@ -9,13 +9,13 @@ import (
 	"example.com/wiring/flclient"
 )
 
-// MicrovmMachineReconciler reconciles one machine per call.
-type MicrovmMachineReconciler struct {
+// MachineReconciler reconciles one machine per call.
+type MachineReconciler struct {
 	MvmClientFunc flclient.FactoryFunc
 }
 
 // Reconcile runs on every reconcile.
-func (r *MicrovmMachineReconciler) Reconcile(ctx context.Context, name string) error {
+func (r *MachineReconciler) Reconcile(ctx context.Context, name string) error {
 	svc, err := r.getMicrovmService(name)
 	if err != nil {
 		return err
@@ -23,7 +23,7 @@ func (r *MicrovmMachineReconciler) Reconcile(ctx context.Context, name string) e
 	return svc.Get(name)
 }
 
-func (r *MicrovmMachineReconciler) getMicrovmService(addr string) (flclient.MicroVMClient, error) {
+func (r *MachineReconciler) getMicrovmService(addr string) (flclient.MicroVMClient, error) {
 	if r.MvmClientFunc == nil {
 		return nil, errors.New("no client factory")
 	}

@@ -10,7 +10,7 @@ type MicroVMClient interface {
 }
 
 // FactoryFunc makes a client; main sets the reconciler's field to
-// NewFlintlockClient.
+// NewClient.
 type FactoryFunc func(address string) (MicroVMClient, error)
 
 type httpClient struct {
@@ -26,7 +26,7 @@ func (c *httpClient) Get(id string) error {
 	return err
 }
 
-// NewFlintlockClient connects to a host with a transport of its own.
-func NewFlintlockClient(address string) (MicroVMClient, error) {
+// NewClient connects to a host with a transport of its own.
+func NewClient(address string) (MicroVMClient, error) {
 	return &httpClient{http: &http.Client{Transport: &http.Transport{}}, addr: address}, nil
 }

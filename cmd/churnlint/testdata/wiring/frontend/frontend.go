@@ -8,10 +8,10 @@ import (
 	"example.com/wiring/client"
 )
 
-// AdminHandler asks another cluster on every request.
-type AdminHandler struct{ Clients client.Factory }
+// Admin asks another cluster on every request.
+type Admin struct{ Clients client.Factory }
 
-func (h *AdminHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := h.Clients.NewRemoteAdminClient(r.URL.Query().Get("cluster"))
 	if err := c.Describe(); err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)

@@ -13,8 +13,8 @@ type Factory struct{ timeout time.Duration }
 // NewFactory is called once, by main.
 func NewFactory(timeout time.Duration) *Factory { return &Factory{timeout: timeout} }
 
-// CreateFrontendClient builds a client with its own transport on every
+// FrontendClient builds a client with its own transport on every
 // call.
-func (f *Factory) CreateFrontendClient(addr string) *http.Client {
+func (f *Factory) FrontendClient(addr string) *http.Client {
 	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}, Timeout: f.timeout}
 }

@@ -7,5 +7,5 @@ import "net/http"
 
 // RPCFactory makes clients to the other services.
 type RPCFactory interface {
-	CreateFrontendClient(addr string) *http.Client
+	FrontendClient(addr string) *http.Client
 }

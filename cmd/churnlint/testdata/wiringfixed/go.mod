@@ -1,0 +1,3 @@
+module example.com/wiringfixed
+
+go 1.26.0
