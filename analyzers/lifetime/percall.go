@@ -290,10 +290,11 @@ func operation(fn *ssa.Function, reusable map[*types.Named]string) *Reason {
 	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.OperationWhy + " (" + how + ")", Chain: Chain{funcStep(fn)}}
 }
 
-// constructedTypes maps each named type of pkg that an exported New...
-// function returns, or an exported package variable holds (desktop's
-// ClientBackend = newRawClient(...): one value every user of the package
-// calls), to how its users get one.
+// constructedTypes maps each named type of pkg that an exported
+// constructor (New..., knowledge.ConstructorPrefixes) returns, or an
+// exported package variable holds (desktop's ClientBackend =
+// newRawClient(...): one value every user of the package calls), to how
+// its users get one.
 func constructedTypes(pkg *types.Package) map[*types.Named]string {
 	out := make(map[*types.Named]string)
 	own := func(t types.Type) *types.Named {
@@ -309,7 +310,7 @@ func constructedTypes(pkg *types.Package) map[*types.Named]string {
 	for _, name := range scope.Names() {
 		switch obj := scope.Lookup(name).(type) {
 		case *types.Func:
-			if !strings.HasPrefix(name, "New") {
+			if !constructorName(name) {
 				continue
 			}
 			res := obj.Signature().Results()
@@ -329,4 +330,15 @@ func constructedTypes(pkg *types.Package) map[*types.Named]string {
 		}
 	}
 	return out
+}
+
+// constructorName reports whether an exported function of this name is a
+// constructor (knowledge.ConstructorPrefixes).
+func constructorName(name string) bool {
+	for _, p := range knowledge.ConstructorPrefixes {
+		if strings.HasPrefix(name, p.Name) {
+			return true
+		}
+	}
+	return false
 }
