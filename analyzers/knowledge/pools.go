@@ -127,6 +127,7 @@ var ConfiguresOnly = map[string]string{
 var WrapsArgument = map[string]Wrapping{
 	"github.com/prometheus/client_golang/prometheus/promhttp.HandlerFor":              {0, "promhttp: a handler serving the gatherer it is given (a multi-target exporter's per-probe registry)"},
 	"github.com/prometheus/client_golang/prometheus/promhttp.HandlerForTransactional": {0, "promhttp: a handler serving the gatherer it is given"},
+	"google.golang.org/api/support/bundler.NewBundler":                                {1, "google.golang.org/api bundler: a Bundler calling the handler it is given (an exporter's upload closure over itself)"},
 }
 
 // Wrapping is the argument a WrapsArgument function holds in its result.

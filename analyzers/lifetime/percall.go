@@ -332,6 +332,11 @@ func constructedTypes(pkg *types.Package) map[*types.Named]string {
 	return out
 }
 
+// ConstructedTypes maps each named type of pkg that an exported
+// constructor (New..., knowledge.ConstructorPrefixes) returns to that
+// function's name: the library values the package hands its users.
+func ConstructedTypes(pkg *types.Package) map[*types.Named]string { return constructedTypes(pkg) }
+
 // constructorName reports whether an exported function of this name is a
 // constructor (knowledge.ConstructorPrefixes).
 func constructorName(name string) bool {
