@@ -379,10 +379,33 @@ func constructedTypes(pkg *types.Package) map[*types.Named]string {
 	return out
 }
 
-// ConstructedTypes maps each named type of pkg that an exported
-// constructor (New..., knowledge.ConstructorPrefixes) returns to that
-// function's name: the library values the package hands its users.
-func ConstructedTypes(pkg *types.Package) map[*types.Named]string { return constructedTypes(pkg) }
+// Constructors maps each named type of pkg that an exported constructor
+// (New..., knowledge.ConstructorPrefixes) returns to that function's name:
+// the library values the package makes for its users, one per call (a
+// value shared in a package variable is not counted: there is one).
+func Constructors(pkg *types.Package) map[*types.Named]string {
+	out := make(map[*types.Named]string)
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		fn, ok := scope.Lookup(name).(*types.Func)
+		if !ok || !constructorName(name) {
+			continue
+		}
+		res := fn.Signature().Results()
+		for i := 0; i < res.Len(); i++ {
+			t := res.At(i).Type()
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() == pkg {
+				if _, seen := out[n]; !seen {
+					out[n] = name
+				}
+			}
+		}
+	}
+	return out
+}
 
 // constructorName reports whether an exported function of this name is a
 // constructor (knowledge.ConstructorPrefixes).

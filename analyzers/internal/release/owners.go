@@ -43,7 +43,7 @@ type Owners struct {
 	res        *lifetime.Result
 	byType     map[*types.Named]*Owner
 	lifecycles []*types.Named
-	ctors      map[*types.Named]string // lifetime.ConstructedTypes, when asked
+	ctors      map[*types.Named]string // lifetime.Constructors, when asked
 }
 
 // Collect finds the owners of the package: the types whose fields the
@@ -366,7 +366,7 @@ func (ow *Owners) libraryOwner(o *Owner) string {
 		return ""
 	}
 	if ow.ctors == nil {
-		ow.ctors = lifetime.ConstructedTypes(ow.pass.Pkg)
+		ow.ctors = lifetime.Constructors(ow.pass.Pkg)
 	}
 	ctor := ow.ctors[n]
 	if ctor == "" {
