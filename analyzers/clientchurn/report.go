@@ -52,6 +52,13 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		// A polling loop that dials and closes per tick is still churn.
 		return
 	}
+	if s.Fate.Released() && !s.Repeats() && r.res.IsOperation(f.PerCall) {
+		// An operation of a library value runs per call by its name, at
+		// a rate only its users know: dropping the pool leaks it on the
+		// second call, closing it only costs a handshake (longhorn's
+		// VersionGet after its fix, like its siblings).
+		return
+	}
 	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), s.Chain...))
 	var entry *lifetime.Reason
 	if f.PerCall != nil && f.PerCall.Entry != f.SSA {

@@ -13,13 +13,18 @@
 //
 // The check reports:
 //
-//   - an owner with no release method (Shutdown, Close, Stop) at all;
+//   - an owner with no release method (Shutdown, Close, Stop) at all, when
+//     a host manages it (it has a lifecycle: Init, Start, ServeHTTP, ...),
+//     or when it is a library value (an exported type its package hands out
+//     through an exported New... constructor) that keeps a connection it
+//     dialled, such as a gRPC ClientConn, in a field its users cannot reach;
 //   - an owner whose only release method is promoted from an embedded base
 //     (a no-op Shutdown every plugin inherits), which cannot release the
 //     owner's own pools;
-//   - a release method that does not release the field, directly or through
-//     the methods, helpers, defers and function literals it calls (or only
-//     sets it to nil, which closes nothing);
+//   - a release method that does not release the field (an unexported one,
+//     closeIdleConnections or close, is the owner's own teardown and counts),
+//     directly or through the methods, helpers, defers and function literals
+//     it calls (or only sets it to nil, which closes nothing);
 //   - an owner that implements its host's lifecycle interface (any interface
 //     in scope declaring Shutdown(context.Context) error, or one named by
 //     -lifecycle) but releases the client only in a method the host never

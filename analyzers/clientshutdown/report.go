@@ -95,6 +95,10 @@ func (c *checker) reportNoRelease(p release.Problem) {
 	if len(o.Fields) > 1 {
 		kept, them = fmt.Sprintf("%d pools in fields", len(o.Fields)), "them"
 	}
+	if p.Library != "" {
+		related = append(related, analysis.RelatedInformation{Pos: o.Named.Obj().Pos(),
+			Message: fmt.Sprintf("%s hands %s to its users, who cannot reach %s to close it: each %s they make leaks its connections", p.Library, name, o.Fields[0].Var.Name(), name)})
+	}
 	related = append(related, analysis.RelatedInformation{Pos: o.Named.Obj().Pos(),
 		Message: fmt.Sprintf("add %s that calls %s", want, strings.Join(calls, ", "))})
 	msg := fmt.Sprintf("%s keeps %s but has no %s method; add one that releases %s", name, kept, method, them)

@@ -40,7 +40,7 @@ const ConfiguredEntry = "is a configured per-call entry point"
 
 // OperationMethods are the verbs of a library value's operations: an
 // exported method of this name, on a type its package builds with a
-// constructor (New...), exists to be called again and again by the
+// constructor (New..., ConstructorPrefixes), exists to be called again and again by the
 // value's users, in other modules churnlint never sees.
 var OperationMethods = []Name{
 	{"Get", "HTTP-style clients and getters (go-getter's Getter.Get)"},
@@ -50,6 +50,15 @@ var OperationMethods = []Name{
 	{"Query", "query clients"}, {"Call", "RPC clients"}, {"Invoke", "RPC clients"},
 	{"Request", "HTTP-style clients"}, {"Ping", "health checkers"}, {"Probe", "probers"},
 	{"Publish", "publishers"}, {"Notify", "notifiers"}, {"Lookup", "resolvers"}, {"Resolve", "resolvers"},
+}
+
+// ConstructorPrefixes start the names of the exported functions through
+// which a package hands its users a value to keep and reuse: a type that
+// one of them returns is such a value, and its OperationMethods are its
+// operations.
+var ConstructorPrefixes = []Name{
+	{"New", "Go convention: NewClient returns a Client"},
+	{"Init", "packages whose entry function builds the client (CycleTLS's Init returns a CycleTLS)"},
 }
 
 // OperationWhy completes "<method> ..." for an operation method.

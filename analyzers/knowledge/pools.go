@@ -2,11 +2,65 @@ package knowledge
 
 import "github.com/churnlint/churnlint/analyzers/catalog"
 
+// HTTPPackage is a package with net/http's client API: the standard
+// library, or a fork that keeps its types and methods (Transport with
+// Clone and CloseIdleConnections, Client, RoundTripper) and changes what
+// goes on the wire. A fork's Transport is a pool exactly as net/http's is.
+type HTTPPackage struct {
+	Path  string
+	HTTP2 string // its HTTP/2 package, whose Transport is a pool too; "" for none
+	// Source says whose it is, and why it is a fork of net/http.
+	Source string
+}
+
+// HTTPPackages are net/http and the forks of it churnlint knows.
+var HTTPPackages = []HTTPPackage{
+	{"net/http", "golang.org/x/net/http2", "Go standard library (HTTP/2 from golang.org/x/net)"},
+	{"github.com/Danny-Dasilva/fhttp", "github.com/Danny-Dasilva/fhttp/http2", "Danny-Dasilva/fhttp: net/http fork with header ordering, used by CycleTLS"},
+}
+
+// IsHTTPPackage reports whether path is net/http or a fork of it.
+func IsHTTPPackage(path string) bool {
+	for _, p := range HTTPPackages {
+		if p.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
 // PoolTypes are the struct types whose allocation (&T{}, new(T)) is a new
-// connection pool.
-var PoolTypes = []catalog.PoolType{
-	{Pkg: "net/http", Name: "Transport"},               // Go standard library
-	{Pkg: "golang.org/x/net/http2", Name: "Transport"}, // golang.org/x/net
+// connection pool: the Transport of every HTTP package and of its HTTP/2
+// package.
+var PoolTypes = poolTypes()
+
+func poolTypes() []catalog.PoolType {
+	var out []catalog.PoolType
+	for _, p := range HTTPPackages {
+		out = append(out, catalog.PoolType{Pkg: p.Path, Name: "Transport"})
+		if p.HTTP2 != "" {
+			out = append(out, catalog.PoolType{Pkg: p.HTTP2, Name: "Transport"})
+		}
+	}
+	return out
+}
+
+// ConnOnlyMethods are methods of a pool type that use its settings on a
+// connection the caller gives and never its pool: a pool value used only
+// through them (and built field by field) keeps no idle connections of its
+// own. Keyed import/path.Type.Method.
+var ConnOnlyMethods = connOnlyMethods()
+
+func connOnlyMethods() map[string]string {
+	out := make(map[string]string)
+	for _, p := range HTTPPackages {
+		if p.HTTP2 != "" {
+			// Transport.NewClientConn(c) makes a ClientConn on c and does
+			// not add it to the transport's pool.
+			out[p.HTTP2+".Transport.NewClientConn"] = p.Source + ": NewClientConn runs HTTP/2 on the caller's connection, outside the transport's pool"
+		}
+	}
+	return out
 }
 
 // Constructor is a function or method that returns a fresh pool.
@@ -17,8 +71,7 @@ type Constructor struct {
 
 // Constructors are the catalogued functions and methods that return a new
 // pool on every call.
-var Constructors = []Constructor{
-	{catalog.Entry{Pkg: "net/http", Recv: "Transport", Name: "Clone", Kind: catalog.Transport}, "Go standard library: a clone has its own idle connections"},
+var Constructors = append(clones(), []Constructor{
 	// cleanhttp.DefaultTransport and DefaultClient disable keep-alives:
 	// they keep no idle connections, so making one per call costs nothing
 	// a shared one would save. Only the pooled variants are pools.
@@ -38,6 +91,16 @@ var Constructors = []Constructor{
 	{catalog.Entry{Pkg: "cloud.google.com/go/trace/apiv2", Name: "NewClient", Kind: catalog.Conn}, "Google Cloud Trace: a client on its own gRPC connection pool (Close releases it)"},
 	{catalog.Entry{Pkg: "cloud.google.com/go/storage", Name: "NewClient", Kind: catalog.Conn}, "Google Cloud Storage: a client on its own connection pool (Close releases it)"},
 	{catalog.Entry{Pkg: "cloud.google.com/go/pubsub", Name: "NewClient", Kind: catalog.Conn}, "Google Cloud Pub/Sub: a client on its own gRPC connection pool (Close releases it)"},
+}...)
+
+// clones are Transport.Clone of every HTTP package: a clone has its own
+// idle connections.
+func clones() []Constructor {
+	var out []Constructor
+	for _, p := range HTTPPackages {
+		out = append(out, Constructor{catalog.Entry{Pkg: p.Path, Recv: "Transport", Name: "Clone", Kind: catalog.Transport}, p.Source + ": a clone has its own idle connections"})
+	}
+	return out
 }
 
 // ConstructorEntries returns the constructors as catalog entries.
@@ -64,6 +127,7 @@ var ConfiguresOnly = map[string]string{
 var WrapsArgument = map[string]Wrapping{
 	"github.com/prometheus/client_golang/prometheus/promhttp.HandlerFor":              {0, "promhttp: a handler serving the gatherer it is given (a multi-target exporter's per-probe registry)"},
 	"github.com/prometheus/client_golang/prometheus/promhttp.HandlerForTransactional": {0, "promhttp: a handler serving the gatherer it is given"},
+	"google.golang.org/api/support/bundler.NewBundler":                                {1, "google.golang.org/api bundler: a Bundler calling the handler it is given (an exporter's upload closure over itself)"},
 }
 
 // Wrapping is the argument a WrapsArgument function holds in its result.

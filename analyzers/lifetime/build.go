@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/churnlint/churnlint/analyzers/catalog"
+	"github.com/churnlint/churnlint/analyzers/knowledge"
 )
 
 // relevant reports whether the package can create, wrap or pass on a pool.
@@ -35,13 +36,14 @@ func relevant(pass *analysis.Pass, cat *catalog.Catalog) bool {
 }
 
 // Relevant reports whether a package outside the standard library with
-// these direct imports can touch a pool: it imports net/http, a package of
+// these direct imports can touch a pool: it imports net/http (or a fork of
+// it, knowledge.HTTPPackages), a package of
 // the catalog, or a package that exported a fact (hasFact). Drivers use it
 // to skip type-checking a dependency from source when the analyzer would
 // skip it anyway.
 func Relevant(cat *catalog.Catalog, imports []string, hasFact func(path string) bool) bool {
 	for _, path := range imports {
-		if path == "net/http" || cat.Mentions(path) || hasFact(path) {
+		if knowledge.IsHTTPPackage(path) || cat.Mentions(path) || hasFact(path) {
 			return true
 		}
 	}

@@ -688,6 +688,12 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 		if it.part {
 			continue
 		}
+		if callee == w.fn && i < len(w.fn.Params) && x == w.fn.Params[i] {
+			// A call to itself with the same parameter in the same place
+			// does with it what this walk finds (a recursive method on its
+			// receiver): no more, and not "keeps".
+			continue
+		}
 		use, result := w.a.paramUse(callee, i, recv)
 		switch use {
 		case Keeps:

@@ -4,6 +4,7 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+	"unicode"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -276,7 +277,7 @@ var operationMethods = knowledge.Names(knowledge.OperationMethods)
 // callers are in other packages or modules.
 func operation(fn *ssa.Function, reusable map[*types.Named]string) *Reason {
 	obj, ok := fn.Object().(*types.Func)
-	if !ok || !obj.Exported() || !operationMethods[fn.Name()] || fn.Pkg == nil || fn.Pkg.Pkg.Name() == "main" {
+	if !ok || !obj.Exported() || !operationName(fn.Name()) || fn.Pkg == nil || fn.Pkg.Pkg.Name() == "main" {
 		return nil
 	}
 	n := RecvNamed(fn.Signature)
@@ -290,10 +291,57 @@ func operation(fn *ssa.Function, reusable map[*types.Named]string) *Reason {
 	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.OperationWhy + " (" + how + ")", Chain: Chain{funcStep(fn)}}
 }
 
-// constructedTypes maps each named type of pkg that an exported New...
-// function returns, or an exported package variable holds (desktop's
-// ClientBackend = newRawClient(...): one value every user of the package
-// calls), to how its users get one.
+// operationName reports whether a method name is an operation verb
+// (knowledge.OperationMethods), alone or as its first or last word:
+// GetVersion, and VersionGet in a client whose methods are named noun
+// first (longhorn's ProcessManagerClient).
+func operationName(name string) bool {
+	if operationMethods[name] {
+		return true
+	}
+	words := camelWords(name)
+	return len(words) > 1 && (operationMethods[words[0]] || operationMethods[words[len(words)-1]])
+}
+
+// camelWords splits a MixedCaps name into its words: "VersionGet" is
+// Version, Get; "GetHTTPClient" is Get, HTTP, Client.
+func camelWords(name string) []string {
+	var words []string
+	rs := []rune(name)
+	start := 0
+	for i := 1; i < len(rs); i++ {
+		lowerToUpper := unicode.IsUpper(rs[i]) && !unicode.IsUpper(rs[i-1])
+		acronymEnd := unicode.IsUpper(rs[i]) && i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1])
+		if lowerToUpper || acronymEnd {
+			words = append(words, string(rs[start:i]))
+			start = i
+		}
+	}
+	return append(words, string(rs[start:]))
+}
+
+// IsOperation reports whether reason r comes from an operation of a
+// library value (operation): a per-call reason inferred from a name, with
+// the rate of its callers unknown.
+func (r *Result) IsOperation(reason *Reason) bool {
+	if r.run == nil || reason == nil || reason.Entry == nil || reason.fromLoop {
+		return false
+	}
+	fn := reason.Entry
+	if fn.Pkg == nil {
+		return false
+	}
+	// The entry may run per call for a stronger reason (an entry point,
+	// a registration), which markPerCall gave it first.
+	op := operation(fn, constructedTypes(fn.Pkg.Pkg))
+	return op != nil && op.Why == reason.Why
+}
+
+// constructedTypes maps each named type of pkg that an exported
+// constructor (New..., knowledge.ConstructorPrefixes) returns, or an
+// exported package variable holds (desktop's ClientBackend =
+// newRawClient(...): one value every user of the package calls), to how
+// its users get one.
 func constructedTypes(pkg *types.Package) map[*types.Named]string {
 	out := make(map[*types.Named]string)
 	own := func(t types.Type) *types.Named {
@@ -309,7 +357,7 @@ func constructedTypes(pkg *types.Package) map[*types.Named]string {
 	for _, name := range scope.Names() {
 		switch obj := scope.Lookup(name).(type) {
 		case *types.Func:
-			if !strings.HasPrefix(name, "New") {
+			if !constructorName(name) {
 				continue
 			}
 			res := obj.Signature().Results()
@@ -329,4 +377,43 @@ func constructedTypes(pkg *types.Package) map[*types.Named]string {
 		}
 	}
 	return out
+}
+
+// Constructors maps each named type of pkg that an exported constructor
+// (New..., knowledge.ConstructorPrefixes) returns to that function's name:
+// the library values the package makes for its users, one per call (a
+// value shared in a package variable is not counted: there is one).
+func Constructors(pkg *types.Package) map[*types.Named]string {
+	out := make(map[*types.Named]string)
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		fn, ok := scope.Lookup(name).(*types.Func)
+		if !ok || !constructorName(name) {
+			continue
+		}
+		res := fn.Signature().Results()
+		for i := 0; i < res.Len(); i++ {
+			t := res.At(i).Type()
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() == pkg {
+				if _, seen := out[n]; !seen {
+					out[n] = name
+				}
+			}
+		}
+	}
+	return out
+}
+
+// constructorName reports whether an exported function of this name is a
+// constructor (knowledge.ConstructorPrefixes).
+func constructorName(name string) bool {
+	for _, p := range knowledge.ConstructorPrefixes {
+		if strings.HasPrefix(name, p.Name) {
+			return true
+		}
+	}
+	return false
 }

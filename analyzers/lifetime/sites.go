@@ -21,7 +21,11 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 	case *ssa.Alloc:
 		elem := in.Type().Underlying().(*types.Pointer).Elem()
 		pt, ok := a.cfg.Catalog.PoolType(elem)
-		if !ok || keepsNoIdle(in, in.Type()) {
+		if !ok {
+			a.lazyOwnerSite(f, in, elem) // a round tripper that makes its transports on first use
+			return
+		}
+		if keepsNoIdle(in, in.Type()) || connOnly(in) {
 			return
 		}
 		short := pt.Pkg[strings.LastIndex(pt.Pkg, "/")+1:]
@@ -225,6 +229,40 @@ func keepsNoIdle(v ssa.Value, t types.Type) bool {
 	return false
 }
 
+// connOnly reports whether the new pool is only configured and then used
+// through methods that run on a connection the caller gives
+// (knowledge.ConnOnlyMethods: t := http2.Transport{...};
+// t.NewClientConn(conn)): its own pool never holds a connection.
+func connOnly(alloc *ssa.Alloc) bool {
+	calls := 0
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.FieldAddr, *ssa.DebugRef:
+		case *ssa.Store:
+			if ref.Addr != alloc {
+				return false // t := http2.Transport{...} copies a literal into t
+			}
+		case ssa.CallInstruction:
+			callee := ref.Common().StaticCallee()
+			if callee == nil || len(ref.Common().Args) == 0 || ref.Common().Args[0] != alloc {
+				return false
+			}
+			obj, ok := callee.Object().(*types.Func)
+			n := RecvNamed(callee.Signature)
+			if !ok || n == nil || obj.Pkg() == nil {
+				return false
+			}
+			if _, ok := knowledge.ConnOnlyMethods[obj.Pkg().Path()+"."+n.Obj().Name()+"."+obj.Name()]; !ok {
+				return false
+			}
+			calls++
+		default:
+			return false
+		}
+	}
+	return calls > 0
+}
+
 // poolReplaced reports whether the caller installs a pool of its own over
 // the one a constructor put in the value it returned (rc :=
 // retryablehttp.NewClient(); rc.HTTPClient = shared), so that the
@@ -265,11 +303,13 @@ func (a *pkgRun) poolReplaced(v ssa.Value) bool {
 }
 
 // holdsPool reports whether a field of type t holds a pool: an HTTP client,
-// a transport or a round tripper.
+// a transport or a round tripper, of net/http or a fork of it.
 func (a *pkgRun) holdsPool(t types.Type) bool {
-	switch namedPath(t) {
-	case "net/http.Client", "net/http.Transport", "net/http.RoundTripper":
-		return true
+	if path := namedPath(t); path != "" {
+		pkg, name := path[:strings.LastIndex(path, ".")], path[strings.LastIndex(path, ".")+1:]
+		if knowledge.IsHTTPPackage(pkg) && (name == "Client" || name == "Transport" || name == "RoundTripper") {
+			return true
+		}
 	}
 	_, ok := a.cfg.Catalog.PoolType(t)
 	return ok

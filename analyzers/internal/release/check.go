@@ -50,6 +50,10 @@ type Problem struct {
 	SetsNil bool
 	// Via is the embedded field Method is promoted through (PromotedNoop).
 	Via *types.Var
+	// Library names the exported constructor that hands the owner to
+	// users who cannot reach its connections (NoRelease; see
+	// libraryOwner), or "".
+	Library string
 
 	Fix   *analysis.SuggestedFix
 	NoFix edit.NoFix // why Fix is nil
@@ -60,7 +64,8 @@ func (ow *Owners) Check(o *Owner) []Problem {
 	methods := ow.releaseMethods(o.Named)
 	host := ow.hostInterface(o.Named)
 	if len(methods) == 0 {
-		if !ow.reportable(o.Named) {
+		library := ow.libraryOwner(o)
+		if !ow.reportable(o.Named) && library == "" {
 			return nil
 		}
 		// One field per pool: the one it was stored in first.
@@ -68,7 +73,7 @@ func (ow *Owners) Check(o *Owner) []Problem {
 		for _, pool := range ow.byPool(o) {
 			first.Fields = append(first.Fields, pool[0])
 		}
-		p := Problem{Kind: NoRelease, Owner: first, Host: host}
+		p := Problem{Kind: NoRelease, Owner: first, Host: host, Library: library}
 		if fix, ok := ow.addMethodFix(first, host); ok && (host != nil || ow.driver(o.Named) == nil) {
 			p.Fix = &fix
 		} else if ok {

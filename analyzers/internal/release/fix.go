@@ -160,14 +160,26 @@ func (ow *Owners) insertReleaseFix(m *types.Func, of *Field) (analysis.Suggested
 	if release == "" {
 		return analysis.SuggestedFix{}, false
 	}
-	var stmt strings.Builder
-	for _, line := range strings.SplitAfter(release, "\n") {
-		if line != "" {
-			stmt.WriteString("\t" + line)
-		}
-	}
 	fix := analysis.SuggestedFix{Message: "release " + of.Var.Name() + " in " + m.Name()}
 	tf := ow.pass.Fset.File(decl.Body.Lbrace)
+	if sib := siblingRelease(decl.Body, recv, of.Var.Name()); sib != nil {
+		// The method already releases another pool of the owner, perhaps
+		// only on some paths (retryablehttp's closeIdleConnections, every
+		// hundredth request): release this one with it, at its indent.
+		src, err := ow.pass.ReadFile(tf.Name())
+		if err != nil {
+			return analysis.SuggestedFix{}, false
+		}
+		start := tf.Offset(tf.LineStart(tf.Line(sib.Pos())))
+		indent := string(src[start:tf.Offset(sib.Pos())])
+		if strings.Trim(indent, "\t ") != "" {
+			return analysis.SuggestedFix{}, false // not alone on its line
+		}
+		at := tf.LineStart(tf.Line(sib.End()) + 1)
+		fix.TextEdits = []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(indented(release, indent))}}
+		return fix, true
+	}
+	stmt := indented(release, "\t")
 	line := tf.Line(decl.Body.Lbrace)
 	if tf.Line(decl.Body.Rbrace) == line {
 		// A one-line body: rewrite it as a block.
@@ -181,7 +193,7 @@ func (ow *Owners) insertReleaseFix(m *types.Func, of *Field) (analysis.Suggested
 			rest = append(rest, '\n')
 		}
 		fix.TextEdits = []analysis.TextEdit{{Pos: decl.Body.Lbrace, End: decl.Body.Rbrace + 1,
-			NewText: []byte("{\n" + stmt.String() + string(rest) + "}")}}
+			NewText: []byte("{\n" + stmt + string(rest) + "}")}}
 		return fix, true
 	}
 	// Insert after the method's own guards (if r == nil { return nil }),
@@ -191,8 +203,55 @@ func (ow *Owners) insertReleaseFix(m *types.Func, of *Field) (analysis.Suggested
 	if g := leadingGuards(decl.Body); g != nil && tf.Line(g.End()) < tf.Line(decl.Body.Rbrace) {
 		at = tf.LineStart(tf.Line(g.End()) + 1)
 	}
-	fix.TextEdits = []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(stmt.String())}}
+	fix.TextEdits = []analysis.TextEdit{{Pos: at, End: at, NewText: []byte(stmt)}}
 	return fix, true
+}
+
+// indented prefixes every line of stmts with indent.
+func indented(stmts, indent string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(stmts, "\n") {
+		if line != "" {
+			b.WriteString(indent + line)
+		}
+	}
+	return b.String()
+}
+
+// siblingRelease returns the first statement of body that releases a field
+// of the receiver other than field (recv.HTTPClient.CloseIdleConnections()),
+// or nil.
+func siblingRelease(body *ast.BlockStmt, recv, field string) ast.Stmt {
+	var found ast.Stmt
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false // runs some other time
+		}
+		stmt, ok := n.(*ast.ExprStmt)
+		if !ok {
+			return true
+		}
+		call, ok := stmt.X.(*ast.CallExpr)
+		if !ok || len(call.Args) != 0 {
+			return true
+		}
+		method, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || (method.Sel.Name != "CloseIdleConnections" && method.Sel.Name != "Close") {
+			return true
+		}
+		of, ok := method.X.(*ast.SelectorExpr)
+		if !ok || of.Sel.Name == field {
+			return true
+		}
+		if id, ok := of.X.(*ast.Ident); ok && id.Name == recv {
+			found = stmt
+		}
+		return true
+	})
+	return found
 }
 
 // leadingGuards returns the last of the if statements a body starts with

@@ -7,12 +7,16 @@
 package release
 
 import (
+	"go/token"
 	"go/types"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/churnlint/churnlint/analyzers/catalog"
 	"github.com/churnlint/churnlint/analyzers/knowledge"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
@@ -39,6 +43,7 @@ type Owners struct {
 	res        *lifetime.Result
 	byType     map[*types.Named]*Owner
 	lifecycles []*types.Named
+	ctors      map[*types.Named]string // lifetime.Constructors, when asked
 }
 
 // Collect finds the owners of the package: the types whose fields the
@@ -125,7 +130,7 @@ func (ow *Owners) dedupe() {
 		return outer[of].Obj().Pos() < outer[b].Obj().Pos()
 	}
 	for _, o := range ow.byType {
-		if !ow.reportable(o.Named) {
+		if !ow.reportable(o.Named) && ow.libraryOwner(o) == "" {
 			continue
 		}
 		for _, of := range o.Fields {
@@ -154,11 +159,18 @@ func (ow *Owners) dedupe() {
 }
 
 // byPool groups the owner's fields by the pool they hold, in field order.
+// Two calls of one helper make two pools (retryablehttp's NewClient builds
+// HTTPClient and HTTPClient2 with DefaultClient()): a pool is its creation
+// and the call that obtained it.
 func (ow *Owners) byPool(o *Owner) [][]*Field {
+	type poolKey struct {
+		made lifetime.SourcePos
+		call token.Pos
+	}
 	var pools [][]*Field
-	index := make(map[lifetime.SourcePos]int)
+	index := make(map[poolKey]int)
 	for _, of := range o.Fields {
-		key := of.Site.Key(ow.pass.Fset)
+		key := poolKey{of.Site.Key(ow.pass.Fset), of.Site.Instr.Pos()}
 		i, ok := index[key]
 		if !ok {
 			i = len(pools)
@@ -278,16 +290,29 @@ func (ow *Owners) hostWithout(n *types.Named, drive map[string]bool) *types.Type
 }
 
 // releaseMethods returns the owner's methods that release pools by name.
+// An unexported method of a release name (closeIdleConnections, close) is
+// the owner's own teardown, which its other methods call (retryablehttp's
+// Client.Do runs closeIdleConnections): it must release every pool too.
 func (ow *Owners) releaseMethods(n *types.Named) []*types.Func {
 	var out []*types.Func
 	ms := types.NewMethodSet(types.NewPointer(n))
 	for i := 0; i < ms.Len(); i++ {
 		m := ms.At(i).Obj().(*types.Func)
-		if ow.res.Config.IsReleaseName(m.Name()) && releasesSelf(m) {
+		if ow.isReleaseName(m.Name()) && releasesSelf(m) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// isReleaseName reports whether name is a release name, or one with its
+// first letter lower-cased.
+func (ow *Owners) isReleaseName(name string) bool {
+	if ow.res.Config.IsReleaseName(name) {
+		return true
+	}
+	r, size := utf8.DecodeRuneInString(name)
+	return unicode.IsLower(r) && ow.res.Config.IsReleaseName(string(unicode.ToUpper(r))+name[size:])
 }
 
 // takesID reports whether m takes a string: Start(ctx, sandboxID) starts
@@ -324,6 +349,35 @@ func releasesSelf(m *types.Func) bool {
 func (ow *Owners) reportable(n *types.Named) bool {
 	return len(ow.releaseMethods(n)) > 0 || ow.hostInterface(n) != nil ||
 		(hasLifecycle(n, ow.driver(n) == nil) && !ow.hostWithoutTeardown(n))
+}
+
+// libraryOwner returns the exported constructor through which the package
+// hands its users an owner that keeps a connection it dialled (a gRPC
+// ClientConn, never collected: it redials for ever) in an unexported
+// field: with no release method, its users cannot close it, and each
+// value they make leaks one (stackdriver's Exporter, before it had
+// Close). "" when o is no such owner. HTTP transports are not counted: a
+// library client that keeps one for the life of the process is Go's
+// convention (http.Client has no Close either), and whoever reaches the
+// field can close it.
+func (ow *Owners) libraryOwner(o *Owner) string {
+	n := o.Named
+	if !n.Obj().Exported() || ow.pass.Pkg.Name() == "main" {
+		return ""
+	}
+	if ow.ctors == nil {
+		ow.ctors = lifetime.Constructors(ow.pass.Pkg)
+	}
+	ctor := ow.ctors[n]
+	if ctor == "" {
+		return ""
+	}
+	for _, of := range o.Fields {
+		if of.Site.Kind == catalog.Conn && !of.Var.Exported() {
+			return ctor
+		}
+	}
+	return ""
 }
 
 // anyIn reports whether iface declares a method named as one of ms.
