@@ -344,35 +344,22 @@ func (r *Result) IsOperation(reason *Reason) bool {
 // its users get one.
 func constructedTypes(pkg *types.Package) map[*types.Named]string {
 	out := make(map[*types.Named]string)
-	own := func(t types.Type) *types.Named {
+	for n, name := range Constructors(pkg) {
+		out[n] = "made by " + name
+	}
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		obj, ok := scope.Lookup(name).(*types.Var)
+		if !ok || !obj.Exported() {
+			continue
+		}
+		t := obj.Type()
 		if p, ok := t.(*types.Pointer); ok {
 			t = p.Elem()
 		}
 		if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() == pkg {
-			return n
-		}
-		return nil
-	}
-	scope := pkg.Scope()
-	for _, name := range scope.Names() {
-		switch obj := scope.Lookup(name).(type) {
-		case *types.Func:
-			if !constructorName(name) {
-				continue
-			}
-			res := obj.Signature().Results()
-			for i := 0; i < res.Len(); i++ {
-				if n := own(res.At(i).Type()); n != nil {
-					if _, seen := out[n]; !seen {
-						out[n] = "made by " + name
-					}
-				}
-			}
-		case *types.Var:
-			if n := own(obj.Type()); n != nil && obj.Exported() {
-				if _, seen := out[n]; !seen {
-					out[n] = "shared as " + pkg.Name() + "." + name
-				}
+			if _, seen := out[n]; !seen {
+				out[n] = "shared as " + pkg.Name() + "." + name
 			}
 		}
 	}
