@@ -42,8 +42,20 @@ func releaseCall(of *release.Field) string {
 		if getter := release.ClientGetter(of.Var.Type()); getter != "" {
 			return of.Var.Name() + "." + getter + "().CloseIdleConnections()"
 		}
+		if isRoundTripperField(of) {
+			// An http.RoundTripper: what http.Client does with its Transport.
+			return "CloseIdleConnections() on what " + of.Var.Name() + " holds"
+		}
 	}
 	return of.Var.Name() + "." + method + "()"
+}
+
+// releasable reports whether the value in the field has a release to call
+// (a method, a getter of its client, or a round tripper's forwarding); a
+// finding on one that has none must not advise a call that does not exist
+// (vault's api.Client, certmagic's Config).
+func releasable(of *release.Field) bool {
+	return of.HoldsFactory() || release.CanRelease(of)
 }
 
 // report sends d with p's fix, or with the reason it has none.
@@ -116,6 +128,9 @@ func (c *checker) reportNoRelease(p release.Problem) {
 func (c *checker) reportMissed(p release.Problem) {
 	name, of, m := p.Owner.Named.Obj().Name(), p.Field, p.Method
 	msg := fmt.Sprintf("%s.%s does not release %s.%s; call %s in it", name, m.Name(), name, of.Var.Name(), releaseCall(of))
+	if !releasable(of) {
+		msg = fmt.Sprintf("%s.%s does not release the pool in %s.%s, whose type has no release method", name, m.Name(), name, of.Var.Name())
+	}
 	if p.SetsNil {
 		// Forgetting the pool does not close it: a dropped transport's
 		// connections and goroutines live on (it is never collected).
@@ -183,4 +198,9 @@ func (c *checker) reportPartial(f *lifetime.Func, s *lifetime.Site, ret *ssa.Ret
 			{Pos: ret.Pos(), Message: "returns without releasing it"},
 		},
 	}, nil, "moving the release changes when it runs")
+}
+
+func isRoundTripperField(of *release.Field) bool {
+	n, ok := types.Unalias(of.Var.Type()).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "net/http" && n.Obj().Name() == "RoundTripper"
 }

@@ -398,3 +398,14 @@ func isNamed(t types.Type, pkg, name string) bool {
 	n, ok := types.Unalias(t).(*types.Named)
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
 }
+
+// CanRelease reports whether the field's type gives something to call to
+// release the pool: a release method, a getter of its client, or (an
+// http.RoundTripper) the forwarding http.Client does. A field that may hold
+// a shared default has one; it is closing it that must not be written.
+func CanRelease(of *Field) bool {
+	if of.Site.Fate.MergesShared != "" {
+		return true
+	}
+	return releaseStmt("x", of) != ""
+}

@@ -22,6 +22,6 @@ func (h *Handler) Provision() error {
 	return err
 }
 
-func (h Handler) Cleanup() error { // want `Handler.Cleanup does not release Handler.acmeClient.* \| the pool is created here \(Handler.makeClient -> acme.NewClient -> &http.Transport\{\}, created in Handler.Provision\)`
+func (h Handler) Cleanup() error { // want `Handler.Cleanup does not release the pool in Handler.acmeClient, whose type has no release method.* \| the pool is created here \(Handler.makeClient -> acme.NewClient -> &http.Transport\{\}, created in Handler.Provision\)`
 	return nil
 }

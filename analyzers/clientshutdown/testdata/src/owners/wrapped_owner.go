@@ -29,6 +29,6 @@ func (m *Module) Provision() error {
 	return nil
 }
 
-func (m *Module) Cleanup() error { // want `Module.Cleanup does not release Module.res.* \| the pool is created here \(Module.makeResolver -> newGetter -> &http.Transport\{\}, created in Module.Provision\).* \| no automatic fix: owners.resolver has no CloseIdleConnections or Close method to call`
+func (m *Module) Cleanup() error { // want `Module.Cleanup does not release the pool in Module.res, whose type has no release method.* \| the pool is created here \(Module.makeResolver -> newGetter -> &http.Transport\{\}, created in Module.Provision\).* \| no automatic fix: owners.resolver has no CloseIdleConnections or Close method to call`
 	return nil
 }
