@@ -427,6 +427,9 @@ type Reason struct {
 	// config's modules calling Provision through an interface is a loop
 	// over items, not per request).
 	fromLoop bool
+	// byName is set when the chain starts at an operation of a library
+	// value, per call only by its name (operation).
+	byName bool
 }
 
 // summary is the part of a Func that callers in this package use.

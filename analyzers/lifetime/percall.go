@@ -158,7 +158,7 @@ func (a *pkgRun) markPerCall() {
 						continue
 					}
 					chain := append(append(Chain(nil), f.PerCall.Chain...), funcStep(g.SSA))
-					g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain, fromLoop: f.PerCall.fromLoop}
+					g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain, fromLoop: f.PerCall.fromLoop, byName: f.PerCall.byName}
 					queue = append(queue, g)
 				}
 			}
@@ -288,7 +288,7 @@ func operation(fn *ssa.Function, reusable map[*types.Named]string) *Reason {
 	if !ok {
 		return nil
 	}
-	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.OperationWhy + " (" + how + ")", Chain: Chain{funcStep(fn)}}
+	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.OperationWhy + " (" + how + ")", Chain: Chain{funcStep(fn)}, byName: true}
 }
 
 // operationName reports whether a method name is an operation verb
@@ -324,17 +324,7 @@ func camelWords(name string) []string {
 // library value (operation): a per-call reason inferred from a name, with
 // the rate of its callers unknown.
 func (r *Result) IsOperation(reason *Reason) bool {
-	if r.run == nil || reason == nil || reason.Entry == nil || reason.fromLoop {
-		return false
-	}
-	fn := reason.Entry
-	if fn.Pkg == nil {
-		return false
-	}
-	// The entry may run per call for a stronger reason (an entry point,
-	// a registration), which markPerCall gave it first.
-	op := operation(fn, constructedTypes(fn.Pkg.Pkg))
-	return op != nil && op.Why == reason.Why
+	return reason != nil && reason.byName
 }
 
 // constructedTypes maps each named type of pkg that an exported

@@ -4,6 +4,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"iter"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -357,17 +358,9 @@ func fieldVar(v ssa.Value) *types.Var {
 // which struct fields, so that calls through those fields can be resolved.
 func (a *pkgRun) collectFactories() {
 	a.factories = make(map[*types.Var][]*ssa.Function)
-	for instr := range a.instructions() {
-		st, ok := instr.(*ssa.Store)
-		if !ok {
-			continue
-		}
-		fa, ok := st.Addr.(*ssa.FieldAddr)
-		if !ok {
-			continue
-		}
+	for fa, val := range a.fieldStoresOfPackage() {
 		var fn *ssa.Function
-		switch v := st.Val.(type) {
+		switch v := val.(type) {
 		case *ssa.Function:
 			fn = v
 		case *ssa.MakeClosure:
@@ -378,6 +371,20 @@ func (a *pkgRun) collectFactories() {
 		}
 		if field := fieldOf(fa.X.Type(), fa.Field); field != nil {
 			a.factories[field] = append(a.factories[field], fn)
+		}
+	}
+}
+
+// fieldStoresOfPackage yields every store of this package's functions
+// into a struct field: the field's address and the value stored.
+func (a *pkgRun) fieldStoresOfPackage() iter.Seq2[*ssa.FieldAddr, ssa.Value] {
+	return func(yield func(*ssa.FieldAddr, ssa.Value) bool) {
+		for instr := range a.instructions() {
+			if st, ok := instr.(*ssa.Store); ok {
+				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && !yield(fa, st.Val) {
+					return
+				}
+			}
 		}
 	}
 }

@@ -188,16 +188,8 @@ func (a *pkgRun) exportProgramFacts() {
 func (a *pkgRun) storedFuncs() []StoredFunc {
 	var out []StoredFunc
 	seen := make(map[StoredFunc]bool)
-	for instr := range a.instructions() {
-		st, ok := instr.(*ssa.Store)
-		if !ok {
-			continue
-		}
-		fa, ok := st.Addr.(*ssa.FieldAddr)
-		if !ok {
-			continue
-		}
-		fn, ok := stripConversions(st.Val).(*ssa.Function)
+	for fa, val := range a.fieldStoresOfPackage() {
+		fn, ok := stripConversions(val).(*ssa.Function)
 		if !ok {
 			continue
 		}
