@@ -42,7 +42,7 @@ func releaseCall(of *release.Field) string {
 		if getter := release.ClientGetter(of.Var.Type()); getter != "" {
 			return of.Var.Name() + "." + getter + "().CloseIdleConnections()"
 		}
-		if isRoundTripperField(of) {
+		if of.HoldsRoundTripper() {
 			// An http.RoundTripper: what http.Client does with its Transport.
 			return "CloseIdleConnections() on what " + of.Var.Name() + " holds"
 		}
@@ -198,9 +198,4 @@ func (c *checker) reportPartial(f *lifetime.Func, s *lifetime.Site, ret *ssa.Ret
 			{Pos: ret.Pos(), Message: "returns without releasing it"},
 		},
 	}, nil, "moving the release changes when it runs")
-}
-
-func isRoundTripperField(of *release.Field) bool {
-	n, ok := types.Unalias(of.Var.Type()).(*types.Named)
-	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "net/http" && n.Obj().Name() == "RoundTripper"
 }

@@ -70,7 +70,7 @@ func releaseStmt(recv string, of *Field) string {
 		}
 		return fmt.Sprintf("if %s != nil {\n\t%s\n}\n", x, call)
 	}
-	if isNamed(of.Var.Type(), "net/http", "RoundTripper") {
+	if of.HoldsRoundTripper() {
 		// What http.Client.CloseIdleConnections does with its Transport.
 		return fmt.Sprintf("if ci, ok := %s.(interface{ CloseIdleConnections() }); ok {\n\tci.CloseIdleConnections()\n}\n", x)
 	}
@@ -409,3 +409,7 @@ func CanRelease(of *Field) bool {
 	}
 	return releaseStmt("x", of) != ""
 }
+
+// HoldsRoundTripper reports whether the field is an http.RoundTripper,
+// released as http.Client releases its Transport.
+func (f *Field) HoldsRoundTripper() bool { return isNamed(f.Var.Type(), "net/http", "RoundTripper") }
