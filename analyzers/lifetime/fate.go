@@ -664,12 +664,23 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 	}
 	callee := common.StaticCallee()
 	if callee == nil {
-		if common.Value == x && !it.part && w.a.storedLiteralReleases(x) {
-			// c.close(ctx), where close holds a literal that closes the
-			// connection it captured (terraform's rpcapi.Client).
-			w.fate.Releases = append(w.fate.Releases, call)
+		if common.Value == x && !it.part {
+			if w.a.storedLiteralReleases(x) {
+				// c.close(ctx), where close holds a literal that closes the
+				// connection it captured (terraform's rpcapi.Client).
+				w.fate.Releases = append(w.fate.Releases, call)
+			}
+			// Calling a value that holds the pool, a functional option
+			// (func(s *T) { s.client = c }): what it is given may hold the
+			// pool from now on (mcp-go's NewStreamableHTTP applying
+			// WithHTTPBasicClient to the transport it returns).
+			for _, arg := range common.Args {
+				if isPointerTo(arg.Type()) {
+					w.push(item{v: arg, path: somewhereInside})
+				}
+			}
 		}
-		if !it.part && containsValue(common.Args, x) {
+		if !it.part && containsValue(common.Args, x) && !callersOption(common.Value) {
 			w.keep("passed to a function value", call.Pos())
 		}
 		return
@@ -719,6 +730,31 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			if v := resultValue(call, result); v != nil {
 				w.push(item{v: v, path: somewhereInside})
 			}
+		}
+	}
+}
+
+// callersOption reports whether v is a function value the caller gave, a
+// parameter or an element of one (for _, opt := range opts { opt(s) }):
+// handing a holder to the caller's own option keeps nothing the caller
+// does not already see, since the option's own pool is followed where it
+// is made.
+func callersOption(v ssa.Value) bool {
+	for {
+		switch x := v.(type) {
+		case *ssa.Parameter:
+			return true
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return false
+			}
+			v = x.X
+		case *ssa.IndexAddr:
+			v = x.X
+		case *ssa.Index:
+			v = x.X
+		default:
+			return false
 		}
 	}
 }
