@@ -1,6 +1,7 @@
 package clientchurn
 
 import (
+	"bytes"
 	"fmt"
 	"go/token"
 
@@ -153,25 +154,44 @@ func (r *reporter) report(pos token.Pos, s *lifetime.Site, entry *lifetime.Reaso
 	}
 	if fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
-		r.pass.Report(d)
-		return
+	} else {
+		why.Note(&d)
 	}
 	// One finding per pool made elsewhere in this package (a factory
 	// literal that Get and Post both call): the first chain that reaches
-	// it, the others as related information. A finding with a fix stays
-	// on its own, so that one -fix run applies them all.
+	// it, the others as related information. Findings whose fixes differ
+	// stay apart, so that one -fix run applies them all.
 	if s.Origin.IsValid() && s.Origin != pos {
-		if first := r.byOrigin[s.Origin]; first != nil {
+		if first := r.byOrigin[s.Origin]; first != nil && sameFixes(first.SuggestedFixes, d.SuggestedFixes) {
 			first.Related = append(first.Related, analysis.RelatedInformation{Pos: d.Pos, Message: "the same pool is also made per call here: " + msg})
 			return
+		} else if first == nil {
+			r.byOrigin[s.Origin] = &d
+			r.originOrder = append(r.originOrder, s.Origin)
+			return
 		}
-		why.Note(&d)
-		r.byOrigin[s.Origin] = &d
-		r.originOrder = append(r.originOrder, s.Origin)
-		return
 	}
-	why.Note(&d)
 	r.pass.Report(d)
+}
+
+// sameFixes reports whether two findings' fixes make the same edits (a
+// hoist at the pool's origin, reached from two callers).
+func sameFixes(a, b []analysis.SuggestedFix) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i].TextEdits) != len(b[i].TextEdits) {
+			return false
+		}
+		for j, e := range a[i].TextEdits {
+			f := b[i].TextEdits[j]
+			if e.Pos != f.Pos || e.End != f.End || !bytes.Equal(e.NewText, f.NewText) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // createdAt points d at where a pool made in another package is created:

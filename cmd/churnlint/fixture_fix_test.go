@@ -8,7 +8,7 @@ import (
 // wantChurnygateway are the findings on testdata/churnygateway, the churny
 // fixture the load harness (gateway/loadtest) compares with its fixed copy.
 var wantChurnygateway = []string{
-	"gateway.go: Forwarder.session creates a new HTTP transport per call and drops it",
+	"gateway.go: Forwarder.CallTool creates a new HTTP transport per call and drops it",
 	"plugins.go: Moderation keeps an HTTP transport in Moderation.client",
 	"plugins.go: Audit keeps an HTTP transport in Audit.client",
 }
