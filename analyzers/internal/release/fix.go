@@ -65,8 +65,18 @@ func releaseStmt(recv string, of *Field) string {
 		if sig.Results().Len() > 0 {
 			call = "_ = " + call
 		}
+		if holdsHTTPClient(of.Var.Type()) && method == "CloseIdleConnections" {
+			// A client with no Transport of its own is on
+			// http.DefaultTransport: closing it would close the shared
+			// pool's connections, not the owner's (traefik's forwardAuth).
+			guard := x + ".Transport != nil"
+			if nillable(of.Var.Type()) {
+				guard = x + " != nil && " + guard
+			}
+			return fmt.Sprintf("if %s {\n\t%s\n}\n", guard, call)
+		}
 		if !nillable(of.Var.Type()) {
-			return call + "\n" // an http.Client held by value (traefik's forwardAuth)
+			return call + "\n"
 		}
 		return fmt.Sprintf("if %s != nil {\n\t%s\n}\n", x, call)
 	}
@@ -392,6 +402,14 @@ func IsRoundTripper(n *types.Named) bool {
 func isPointerTo(t types.Type, pkg, name string) bool {
 	ptr, ok := t.(*types.Pointer)
 	return ok && isNamed(ptr.Elem(), pkg, name)
+}
+
+// holdsHTTPClient reports whether t is an http.Client or a pointer to one.
+func holdsHTTPClient(t types.Type) bool {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	return isNamed(t, "net/http", "Client")
 }
 
 func isNamed(t types.Type, pkg, name string) bool {
