@@ -120,6 +120,15 @@ var ConfiguresOnly = map[string]string{
 	"golang.org/x/net/http2.ConfigureTransports": "golang.org/x/net/http2: adds HTTP/2 to the transport it is given",
 }
 
+// NoIdleOptions lists options that, passed to a pool's constructor, make
+// its transport keep no idle connection (DisableKeepAlives): each
+// connection is closed after its request, so a transport dropped after
+// the call strands nothing, and a prober that wants a fresh connection
+// per probe asks for exactly that. Keyed import/path.Func.
+var NoIdleOptions = map[string]string{
+	"github.com/prometheus/common/config.WithKeepAlivesDisabled": "prometheus/common: the round tripper it builds sets DisableKeepAlives",
+}
+
 // WrapsArgument lists functions outside the analysed code that return a
 // value holding one of their arguments and keep it nowhere else: what
 // happens to the result happens to the argument. Keyed import/path.Func,

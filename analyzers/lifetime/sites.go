@@ -116,6 +116,9 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 		return
 	}
 	if ff := a.importedFact(callee); ff != nil {
+		if passesNoIdleOption(common) {
+			return // its transport closes every connection after use
+		}
 		for _, r := range ff.Fresh {
 			given, made := givenByCall(f.SSA, common, r.Given)
 			if v := resultValue(call, r.Result); v != nil && made {
@@ -123,6 +126,49 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 			}
 		}
 	}
+}
+
+// passesNoIdleOption reports whether the call passes one of
+// knowledge.NoIdleOptions, directly or in its variadic options
+// (config.NewClientFromConfig(cfg, name, config.WithKeepAlivesDisabled())).
+func passesNoIdleOption(common *ssa.CallCommon) bool {
+	isOption := func(v ssa.Value) bool {
+		c, ok := stripConversions(v).(*ssa.Call)
+		if !ok || c.Call.StaticCallee() == nil {
+			return false
+		}
+		obj, ok := c.Call.StaticCallee().Object().(*types.Func)
+		if !ok || obj.Pkg() == nil {
+			return false
+		}
+		_, listed := knowledge.NoIdleOptions[obj.Pkg().Path()+"."+obj.Name()]
+		return listed
+	}
+	for _, arg := range common.Args {
+		if isOption(arg) {
+			return true
+		}
+		sl, ok := arg.(*ssa.Slice)
+		if !ok {
+			continue
+		}
+		arr, ok := sl.X.(*ssa.Alloc)
+		if !ok {
+			continue
+		}
+		for _, ref := range *arr.Referrers() {
+			ia, ok := ref.(*ssa.IndexAddr)
+			if !ok {
+				continue
+			}
+			for _, use := range *ia.Referrers() {
+				if st, ok := use.(*ssa.Store); ok && st.Addr == ia && isOption(st.Val) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // setsField reports whether v is a struct literal (or a pointer to one)
