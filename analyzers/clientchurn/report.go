@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"go/token"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/churnlint/churnlint/analyzers/catalog"
 	"github.com/churnlint/churnlint/analyzers/internal/edit"
+	"github.com/churnlint/churnlint/analyzers/knowledge"
 	"github.com/churnlint/churnlint/analyzers/lifetime"
 )
 
@@ -60,6 +62,9 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		// VersionGet after its fix, like its siblings).
 		return
 	}
+	if s.Fate.Released() && probes(f) {
+		return
+	}
 	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), s.Chain...))
 	var entry *lifetime.Reason
 	if f.PerCall != nil && f.PerCall.Entry != f.SSA {
@@ -82,6 +87,18 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	}
 	fix, noFix := r.hoistFix(s)
 	r.report(pos, s, entry, msg, notes, fix, edit.NoFix(noFix))
+}
+
+// probes reports whether f is a prober (knowledge.ProbePrefixes), which
+// makes a fresh connection per probe on purpose.
+func probes(f *lifetime.Func) bool {
+	name := strings.ToLower(f.SSA.Name())
+	for _, p := range knowledge.ProbePrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // perCallNote says why f runs per call, at f (or at the site, for a loop).
