@@ -61,6 +61,10 @@ type Fate struct {
 type Holding struct {
 	Owner *types.Named
 	Field *types.Var
+	// CallersToo: on some path the field gets the caller's own value
+	// instead (a round tripper decorating the one it is given, or the new
+	// transport made only with TLS): the holder wraps what it is handed.
+	CallersToo bool
 }
 
 // Dropped reports whether the pool dies with the call.
@@ -310,6 +314,7 @@ func (w *walker) store(in *ssa.Store, path accessPath) {
 		// A local variable or a local struct: it now holds the pool.
 		if len(steps) > 0 {
 			if h, ok := holding(r.Type(), steps[len(steps)-1]); ok {
+				h.CallersToo = w.a.mayBeCallers(w.fn, in.Val, 0)
 				w.fate.Held = append(w.fate.Held, h)
 			}
 		}
@@ -327,6 +332,59 @@ func (w *walker) store(in *ssa.Store, path accessPath) {
 	default:
 		w.keep("stored in memory that outlives the call", in.Pos())
 	}
+}
+
+// mayBeCallers reports whether v may be, on some path, a value fn's
+// caller passed in: a parameter other than the receiver, through merges,
+// conversions and calls that hand an argument back (guardDialer(base)
+// returning base when it is no *http.Transport).
+func (a *pkgRun) mayBeCallers(fn *ssa.Function, v ssa.Value, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Parameter:
+		return !isReceiver(fn, x)
+	case *ssa.Phi:
+		for _, e := range x.Edges {
+			if a.mayBeCallers(fn, e, depth+1) {
+				return true
+			}
+		}
+	case *ssa.MakeInterface:
+		return a.mayBeCallers(fn, x.X, depth+1)
+	case *ssa.ChangeInterface:
+		return a.mayBeCallers(fn, x.X, depth+1)
+	case *ssa.ChangeType:
+		return a.mayBeCallers(fn, x.X, depth+1)
+	case *ssa.TypeAssert:
+		return a.mayBeCallers(fn, x.X, depth+1)
+	case *ssa.Extract:
+		if call, ok := x.Tuple.(*ssa.Call); ok {
+			return a.handsBackCallers(fn, call, x.Index, depth)
+		}
+	case *ssa.Call:
+		return a.handsBackCallers(fn, x, 0, depth)
+	}
+	return false
+}
+
+// handsBackCallers reports whether result i of call may be an argument
+// that is itself the caller's value.
+func (a *pkgRun) handsBackCallers(fn *ssa.Function, call *ssa.Call, i int, depth int) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil {
+		return false
+	}
+	for j, arg := range call.Call.Args {
+		if !a.mayBeCallers(fn, arg, depth+1) {
+			continue
+		}
+		if use, result := a.paramUse(callee, j, j == 0 && callee.Signature.Recv() != nil); use == Wraps && result == i {
+			return true
+		}
+	}
+	return false
 }
 
 // rootOf walks an address back to the variable it is part of, returning

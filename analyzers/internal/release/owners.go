@@ -65,6 +65,14 @@ func Collect(pass *analysis.Pass, res *lifetime.Result) *Owners {
 				}
 			}
 			for i, h := range s.Fate.Held {
+				if h.CallersToo && IsRoundTripper(h.Owner) {
+					// A decorator over the round tripper it is given
+					// (logging, URL checks): it lives as long as the
+					// client that holds it, and must not close what its
+					// caller passed in. A pool made per call is
+					// clientchurn's finding where it is made.
+					continue
+				}
 				ow.add(h.Owner, h.Field, s, i+1)
 			}
 		}
