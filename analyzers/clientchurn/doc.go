@@ -64,7 +64,10 @@
 // package-level variable, a field set in the owner's constructor (and
 // released in its Close), or one pool per host in a map guarded by a
 // mutex. A per-call transport that is closed each call reuses no
-// connection: each call still pays the handshake. -fix applies the
+// connection: each call still pays the handshake. Not reported: a
+// transport that keeps no idle connection (DisableKeepAlives, or an option
+// in knowledge.NoIdleOptions), and a connection a prober (Probe...) makes
+// and closes per probe, which is what it measures. -fix applies the
 // suggested fix where one is safe (a package-level variable, a field set
 // lazily or in the constructor).
 //
