@@ -79,7 +79,9 @@ const GRPCMethodWhy = "is a gRPC method, run for every call"
 var RandomSources = []Name{
 	{"crypto/rand.Read", "crypto/rand"}, {"crypto/rand.Text", "crypto/rand"}, {"crypto/rand.Int", "crypto/rand"},
 	{"math/rand.Int63", "math/rand"}, {"math/rand.Int", "math/rand"}, {"math/rand.Uint64", "math/rand"}, {"math/rand.Read", "math/rand"},
+	{"math/rand.Intn", "math/rand"}, {"math/rand.Int31n", "math/rand"}, {"math/rand.Int63n", "math/rand"}, {"math/rand.Uint32", "math/rand"},
 	{"math/rand/v2.Int64", "math/rand/v2"}, {"math/rand/v2.Uint64", "math/rand/v2"}, {"math/rand/v2.Int", "math/rand/v2"},
+	{"math/rand/v2.IntN", "math/rand/v2"}, {"math/rand/v2.Int64N", "math/rand/v2"}, {"math/rand/v2.Uint32", "math/rand/v2"},
 	{"github.com/google/uuid.New", "google/uuid"}, {"github.com/google/uuid.NewString", "google/uuid"},
 	{"github.com/google/uuid.NewRandom", "google/uuid"}, {"github.com/google/uuid.NewV7", "google/uuid"},
 	{"github.com/gofrs/uuid.NewV4", "gofrs/uuid"}, {"github.com/gofrs/uuid/v5.NewV4", "gofrs/uuid v5"},

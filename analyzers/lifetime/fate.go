@@ -964,6 +964,45 @@ func freshKey(v ssa.Value, depth int) bool {
 		}
 	case *ssa.Slice:
 		return freshKey(x.X, depth+1)
+	case *ssa.Field:
+		// ticket.Ticket, where ticket is a literal made here with
+		// Ticket: RandStringBytes(64) (pmoxs3backuproxy's login).
+		if load, ok := x.X.(*ssa.UnOp); ok && load.Op == token.MUL {
+			return freshField(load.X, x.Field, depth)
+		}
+	case *ssa.UnOp:
+		if fa, ok := x.X.(*ssa.FieldAddr); ok && x.Op == token.MUL {
+			return freshField(fa.X, fa.Field, depth)
+		}
+	}
+	return false
+}
+
+// freshField reports whether field idx of the local struct at addr is set
+// from a fresh key.
+func freshField(addr ssa.Value, idx int, depth int) bool {
+	alloc, ok := addr.(*ssa.Alloc)
+	if !ok || depth > 4 {
+		return false
+	}
+	for _, ref := range *alloc.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
+			// ticket := apiTicket{...}: the literal is built in a
+			// temporary and copied whole into the variable.
+			if load, ok := st.Val.(*ssa.UnOp); ok && load.Op == token.MUL && load.X != alloc && freshField(load.X, idx, depth+1) {
+				return true
+			}
+			continue
+		}
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || fa.Field != idx {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			if st, ok := use.(*ssa.Store); ok && st.Addr == fa && freshKey(st.Val, depth+1) {
+				return true
+			}
+		}
 	}
 	return false
 }
