@@ -30,7 +30,7 @@ func (fb *fieldBuild) twins(s *lifetime.Site) []twin {
 		for _, s2 := range f.Sites {
 			fate := s2.Fate
 			if s2 == s || s2.Instr.Pos() == s.Instr.Pos() || len(s2.Chain) != 1 || s2.Kind != s.Kind ||
-				fate.Kept != "" || fate.MemoField != nil || !fate.Dropped() || fate.Released() || fate.Conditional || !fate.Used {
+				fate.Kept != "" || fate.MemoField != nil || !fate.Dropped() || fate.Released() || fate.Cond() || !fate.Used {
 				continue
 			}
 			expr, file := r.exprAt(s2.Instr.Pos())

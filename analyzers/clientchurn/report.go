@@ -44,7 +44,7 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		r.report(pos, s, nil, msg, notes, r.memoFix(s), "the new pool is not assigned to a local on a line of its own")
 		return
 	}
-	if !s.Fate.Dropped() || !s.Fate.Used || s.Fate.Conditional {
+	if !s.Fate.Dropped() || !s.Fate.Used || s.Fate.Cond() {
 		return
 	}
 	why, pchain := perCall(f, s.Repeats())

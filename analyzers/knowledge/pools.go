@@ -137,6 +137,11 @@ var WrapsArgument = map[string]Wrapping{
 	"github.com/prometheus/client_golang/prometheus/promhttp.HandlerFor":              {0, "promhttp: a handler serving the gatherer it is given (a multi-target exporter's per-probe registry)"},
 	"github.com/prometheus/client_golang/prometheus/promhttp.HandlerForTransactional": {0, "promhttp: a handler serving the gatherer it is given"},
 	"google.golang.org/api/support/bundler.NewBundler":                                {1, "google.golang.org/api bundler: a Bundler calling the handler it is given (an exporter's upload closure over itself)"},
+	"go.elastic.co/apm/module/apmelasticsearch.WrapRoundTripper":                      {0, "Elastic APM: a tracing round tripper over the one it is given (cloud-on-k8s's Elasticsearch client)"},
+	"go.elastic.co/apm/module/apmelasticsearch/v2.WrapRoundTripper":                   {0, "Elastic APM v2: a tracing round tripper over the one it is given"},
+	"go.elastic.co/apm/module/apmhttp.WrapRoundTripper":                               {0, "Elastic APM: a tracing round tripper over the one it is given"},
+	"go.elastic.co/apm/module/apmhttp/v2.WrapRoundTripper":                            {0, "Elastic APM v2: a tracing round tripper over the one it is given"},
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp.NewTransport":      {0, "OpenTelemetry: a tracing round tripper over the one it is given"},
 }
 
 // Wrapping is the argument a WrapsArgument function holds in its result.

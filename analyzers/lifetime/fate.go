@@ -46,7 +46,15 @@ type Fate struct {
 
 	// Conditional is set when the pool merges with a value the caller
 	// passed in (an optional client): it is fresh only on some calls.
+	// Read it through Cond, which counts OrNilParam too.
 	Conditional bool
+
+	// OrNilParam is 1 + the index of the parameter the pool stands in
+	// for when the caller passes nil (docker's NewClient(host, version,
+	// nil, headers) making a transport of its own): 0 when there is none.
+	// Its function's summary says the pool is made only for a nil argument
+	// (Given.WhenNil).
+	OrNilParam int
 
 	// FreshKey is set when the pool is stored in a map under a key made
 	// new on every call: kept, but once per call.
@@ -66,6 +74,10 @@ type Holding struct {
 	// transport made only with TLS): the holder wraps what it is handed.
 	CallersToo bool
 }
+
+// Cond reports whether the pool is made only on some calls: it merges
+// with a value the caller passed in.
+func (f *Fate) Cond() bool { return f.Conditional || f.OrNilParam > 0 }
 
 // Dropped reports whether the pool dies with the call.
 func (f *Fate) Dropped() bool { return f.Kept == "" && len(f.Returned) == 0 }
@@ -499,7 +511,9 @@ func (w *walker) merge(phi *ssa.Phi, from ssa.Value) {
 		switch b := base.(type) {
 		case *ssa.Const, *ssa.Phi:
 		case *ssa.Parameter, *ssa.FreeVar:
-			if checked || sameConcreteType(base, from) {
+			if p, ok := base.(*ssa.Parameter); ok && checked && !isReceiver(w.fn, p) && w.fate.OrNilParam == 0 {
+				w.fate.OrNilParam = paramIndex(w.fn, p) + 1
+			} else if checked || sameConcreteType(base, from) {
 				w.fate.Conditional = true
 			}
 		case *ssa.UnOp:

@@ -15,7 +15,16 @@ import (
 type Given struct {
 	Param int    // index among the SSA parameters (the receiver is 0)
 	Field string // "" for the parameter itself
+	// WhenNil turns the condition round: the pool is made only when the
+	// parameter is nil, in its place (an optional client).
+	WhenNil bool
 }
+
+// onNilOnly reports whether the pool is made only when the caller passes
+// nil for a parameter: a call resolved through an interface, a function
+// value or the whole program, whose arguments are not matched to the
+// condition, is taken to pass a client of its own.
+func (r Fresh) onNilOnly() bool { return r.Given != nil && r.Given.WhenNil }
 
 // givenAt returns the condition under which the pool of site s is made in
 // f: a branch on a parameter (or its field) being non-nil that every path
@@ -118,6 +127,18 @@ func givenByCall(caller *ssa.Function, common *ssa.CallCommon, g *Given) (carrie
 		return nil, true
 	}
 	arg := stripConversions(common.Args[g.Param])
+	if g.WhenNil {
+		// Only a literal nil surely makes the pool; the caller's own
+		// parameter carries the condition; any other value is taken to
+		// be a client, so none is made.
+		if c, isConst := arg.(*ssa.Const); isConst && c.IsNil() {
+			return nil, true
+		}
+		if p, isParam := arg.(*ssa.Parameter); isParam {
+			return &Given{Param: paramIndex(caller, p), WhenNil: true}, true
+		}
+		return nil, false
+	}
 	if c, isConst := arg.(*ssa.Const); isConst && c.IsNil() {
 		return nil, false
 	}

@@ -82,7 +82,7 @@ func (a *pkgRun) fillFrom(fn *ssa.Function, n *types.Named, depth int, seen map[
 	seen[fn] = true
 	a.summarize(g)
 	for _, s := range g.Sites {
-		if s.Fate != nil && !s.Fate.Conditional && !s.Fate.ReleaseStored && keptInReceiver(g.SSA, s) {
+		if s.Fate != nil && !s.Fate.Cond() && !s.Fate.ReleaseStored && keptInReceiver(g.SSA, s) {
 			return s
 		}
 	}

@@ -572,7 +572,7 @@ func (a *pkgRun) summarize(f *Func) {
 			s.Fate.Releases = withoutDefers(s.Fate.Releases)
 		}
 		if traceOut != nil {
-			fmt.Fprintf(traceOut, "TRACE %s %s chain=%v kept=%q at %s returned=%v released=%v used=%v cond=%v memo=%v held=%v\n", a.pass.Fset.Position(s.Instr.Pos()), fn.String(), s.Chain, s.Fate.Kept, a.pass.Fset.Position(s.Fate.KeptAt), s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Conditional, s.Fate.MemoField, s.Fate.Held)
+			fmt.Fprintf(traceOut, "TRACE %s %s chain=%v kept=%q at %s returned=%v released=%v used=%v cond=%v memo=%v held=%v\n", a.pass.Fset.Position(s.Instr.Pos()), fn.String(), s.Chain, s.Fate.Kept, a.pass.Fset.Position(s.Fate.KeptAt), s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Cond(), s.Fate.MemoField, s.Fate.Held)
 		}
 	}
 	a.summarizeResults(f)
@@ -585,6 +585,10 @@ func (a *pkgRun) summarizeResults(f *Func) {
 		if s.Fate.Kept != "" || s.Fate.Conditional || s.Fate.MemoField != nil {
 			continue
 		}
+		given := a.givenAt(f, s)
+		if s.Fate.OrNilParam > 0 {
+			given = &Given{Param: s.Fate.OrNilParam - 1, WhenNil: true}
+		}
 		for _, r := range s.Fate.Returned {
 			if hasFresh(f.fresh, r) || handsBackOther(f.SSA, s.Value, r) {
 				continue
@@ -596,14 +600,14 @@ func (a *pkgRun) summarizeResults(f *Func) {
 				Chain:  s.Chain.prepend(funcStep(f.SSA)),
 				Owned:  owned,
 				At:     s.at(a.pass.Fset),
-				Given:  a.givenAt(f, s),
+				Given:  given,
 			})
 			if f.freshPos == nil {
 				f.freshPos, f.freshAt = make(map[int]token.Pos), make(map[int]SourcePos)
 			}
 			f.freshPos[r], f.freshAt[r] = s.origin(), s.At
 		}
-		if s.Fate.Dropped() && s.Fate.Used && f.churn == nil {
+		if s.Fate.Dropped() && s.Fate.Used && f.churn == nil && s.Fate.OrNilParam == 0 {
 			f.churn = &Churn{
 				Kind:     s.Kind,
 				Chain:    s.Chain.prepend(funcStep(f.SSA)),

@@ -129,7 +129,7 @@ func (a *pkgRun) summarizePending(f *Func) {
 	for _, s := range f.pending {
 		s.Fate = a.fateOf(f.SSA, s.Value, accessPath{})
 		if traceOut != nil {
-			fmt.Fprintf(traceOut, "TRACE pending %s %s via %s.%s kept=%q returned=%v released=%v used=%v cond=%v\n", a.pass.Fset.Position(s.Instr.Pos()), f.SSA, s.pending.iface.Obj().Name(), s.pending.method, s.Fate.Kept, s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Conditional)
+			fmt.Fprintf(traceOut, "TRACE pending %s %s via %s.%s kept=%q returned=%v released=%v used=%v cond=%v\n", a.pass.Fset.Position(s.Instr.Pos()), f.SSA, s.pending.iface.Obj().Name(), s.pending.method, s.Fate.Kept, s.Fate.Returned, s.Fate.Released(), s.Fate.Used, s.Fate.Cond())
 		}
 		if s.Fate.Kept != "" || s.Fate.MemoField != nil {
 			continue
@@ -146,7 +146,7 @@ func (a *pkgRun) exportDroppedCalls() {
 	var out []DroppedCall
 	for _, f := range a.res.Funcs {
 		for _, s := range f.pending {
-			if !s.Fate.Dropped() || !s.Fate.Used || s.Fate.Conditional || s.Fate.Released() {
+			if !s.Fate.Dropped() || !s.Fate.Used || s.Fate.Cond() || s.Fate.Released() {
 				continue
 			}
 			why, chain := "", Chain(nil)
@@ -239,7 +239,7 @@ func (a *pkgRun) matchDroppedCalls() {
 			}
 			a.summarize(g)
 			for _, r := range g.fresh {
-				if r.Result == c.Result {
+				if r.Result == c.Result && !r.onNilOnly() {
 					a.res.RemoteDrops = append(a.res.RemoteDrops, &RemoteDrop{Fn: g, Fresh: r, Origin: g.freshPos[r.Result], Call: c})
 					break
 				}

@@ -194,7 +194,7 @@ func (a *pkgRun) factorySites(f *Func, call *ssa.Call) bool {
 		}
 		a.summarize(gf)
 		for _, r := range gf.fresh {
-			if v := resultValue(call, r.Result); v != nil {
+			if v := resultValue(call, r.Result); v != nil && !r.onNilOnly() {
 				chain := r.Chain[1:].prepend(Step{Name: field.Name() + " (set to " + funcStep(gf.SSA).Name + ")"})
 				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: r.Kind, Chain: chain, Origin: gf.freshPos[r.Result], At: gf.freshAt[r.Result], Owned: r.Owned})
 				return true
@@ -224,7 +224,7 @@ func (a *pkgRun) dynamicSites(f *Func, call *ssa.Call) {
 		}
 		for _, r := range fresh {
 			v := resultValue(call, r.Result)
-			if v == nil {
+			if v == nil || r.onNilOnly() {
 				continue
 			}
 			chain := r.Chain[1:].prepend(dynamicStep(call, g))

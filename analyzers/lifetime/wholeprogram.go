@@ -156,9 +156,13 @@ func (a *pkgRun) exportProgramFacts() {
 		if len(f.fresh) > 0 {
 			ff := FreshFunc{Fn: ref}
 			for _, r := range f.fresh {
-				ff.Results = append(ff.Results, r.Result)
+				if !r.onNilOnly() {
+					ff.Results = append(ff.Results, r.Result)
+				}
 			}
-			pf.Fresh = append(pf.Fresh, ff)
+			if len(ff.Results) > 0 {
+				pf.Fresh = append(pf.Fresh, ff)
+			}
 		}
 		for _, p := range f.pendingFresh {
 			c := p.call
@@ -294,7 +298,7 @@ func (a *pkgRun) matchProgramDrops() {
 		}
 		a.summarize(g)
 		for _, r := range g.fresh {
-			if r.Result == d.Result {
+			if r.Result == d.Result && !r.onNilOnly() {
 				a.res.RemoteDrops = append(a.res.RemoteDrops, &RemoteDrop{Fn: g, Fresh: r, Origin: g.freshPos[r.Result], Call: d.Call})
 				break
 			}

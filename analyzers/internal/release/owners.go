@@ -85,7 +85,7 @@ func Collect(pass *analysis.Pass, res *lifetime.Result) *Owners {
 // function in something the checks report on.
 func Kept(res *lifetime.Result, pass *analysis.Pass, s *lifetime.Site) bool {
 	fate := s.Fate
-	return !fate.Conditional && !fate.Dropped() && !fate.ReleaseStored && res.Reports(pass.Fset, s.Instr.Pos())
+	return !fate.Cond() && !fate.Dropped() && !fate.ReleaseStored && res.Reports(pass.Fset, s.Instr.Pos())
 }
 
 // Sorted returns the owners in the order their types are declared.
