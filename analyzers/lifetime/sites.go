@@ -406,6 +406,11 @@ func (a *pkgRun) collectFactories() {
 	a.factories = make(map[*types.Var][]*ssa.Function)
 	for fa, val := range a.fieldStoresOfPackage() {
 		var fn *ssa.Function
+		if ct, ok := val.(*ssa.ChangeType); ok {
+			// esClientProvider: commonesclient.NewClient, a function
+			// converted to the field's named func type (cloud-on-k8s).
+			val = ct.X
+		}
 		switch v := val.(type) {
 		case *ssa.Function:
 			fn = v

@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"google.golang.org/grpc"
+
+	"lib"
 )
 
 type SearchClient struct{ hc *http.Client }
@@ -63,4 +65,21 @@ func probeGRPC(ctx context.Context, target string) error {
 func Probe(w http.ResponseWriter, r *http.Request) {
 	p := probers[r.URL.Query().Get("scheme")]
 	p(r.Context(), r.URL.Query().Get("target"))
+}
+
+// ClientProvider is a named function type; the reconciler's field is set
+// to another package's constructor, converted to it (cloud-on-k8s's
+// esClientProvider = commonesclient.NewClient), and called per reconcile.
+type ClientProvider func() *http.Client
+
+type ScaleReconciler struct{ newClient ClientProvider }
+
+func NewScaleReconciler() *ScaleReconciler {
+	return &ScaleReconciler{newClient: lib.NewClient}
+}
+
+func (r *ScaleReconciler) Reconcile(ctx context.Context, name string) error {
+	c := r.newClient() // want `ScaleReconciler.Reconcile creates a new HTTP transport per call and drops it`
+	_, err := c.Get("http://es/" + name)
+	return err
 }
