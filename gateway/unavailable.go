@@ -128,7 +128,7 @@ func (g *Gateway) routeCall(view string, next http.Handler) http.Handler {
 		}
 		if up, ok := g.fed.UpstreamFor(name); ok {
 			ad := g.admission.upstream(up, g.live.Load())
-			if !ad.acquire(r.Context()) {
+			if !ad.acquire(r.Context(), g.admission.queueUntil(r)) {
 				g.admission.refuse(w, r, "upstream "+up)
 				return
 			}
