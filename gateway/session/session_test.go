@@ -41,7 +41,7 @@ func TestSignerBindsPrincipalServerAndExpiry(t *testing.T) {
 func TestVerifyCost(t *testing.T) {
 	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"), time.Hour)
 	id := s.Mint("alice", "/")
-	if n := testing.AllocsPerRun(100, func() { _ = s.Verify(id, "alice", "/") }); n > 1 {
+	if n := testing.AllocsPerRun(100, func() { _ = s.Verify(id, "alice", "/") }); n > 1 && !raceEnabled {
 		t.Errorf("Verify: %v allocations, want at most 1 (the pool refilled after a GC)", n)
 	}
 	for _, bad := range []string{id + "A", id[:len(id)-2], prefix + "." + id[len(prefix):], id + "=="} {
