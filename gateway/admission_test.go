@@ -262,65 +262,62 @@ func TestAdmissionRefusesBeyondTheBound(t *testing.T) {
 }
 
 // A request's queue budget (admission.queue_timeout) is one, shared by the
-// gateway's queue and the upstream's: a call that waited its budget out
-// for a gateway slot is refused by a full upstream at once instead of
-// waiting there as long again, so no refusal is held longer than
-// queue_timeout in queues. Ordering, not timing: with a 2s budget, A holds
-// the upstream's one slot for 3s, B waits for it in the upstream's queue
-// and is refused at 2s, C waits in the gateway's queue until B's gateway
-// slot frees at 2s; C must then be refused while A still runs (a second
-// wait in the upstream's queue would outlast A, and C would be served).
+// gateway's queue and the upstream's: a call that spent part of it waiting
+// for a gateway slot waits for an upstream slot only as long as it has
+// left, so no refusal is held longer than queue_timeout in queues.
+// Ordering, not timing, with a 4 s budget and margins of a second: A holds
+// alpha's one slot for 5 s, X the gateway's other slot (on beta) for 2 s;
+// C, a call to alpha, waits for X's gateway slot (2 s), then has 2 s left
+// for alpha's queue and must be refused at about 4 s, while A still runs.
+// With the budget restarted per scope it would wait in alpha's queue until
+// A ends at 5 s and be served.
 func TestQueueBudgetIsSharedBetweenScopes(t *testing.T) {
 	alpha := upstreamtest.New(t, "alpha", upstreamtest.Streamable)
 	alpha.Start()
-	gw := startGateway(t, renderConfig(t, []upstreamSpec{{Name: "alpha", URL: alpha.URL(), Transport: "streamable-http", CallTimeout: "20s",
-		Extra: "    max_in_flight: 1"}}, "admission: {max_in_flight: 2, max_queue: 1, queue_timeout: 2s, max_sched_latency: -1s}"))
+	beta := upstreamtest.New(t, "beta", upstreamtest.Streamable)
+	beta.Start()
+	gw := startGateway(t, renderConfig(t, []upstreamSpec{
+		{Name: "alpha", URL: alpha.URL(), Transport: "streamable-http", CallTimeout: "20s", Extra: "    max_in_flight: 1"},
+		{Name: "beta", URL: beta.URL(), Transport: "streamable-http", CallTimeout: "20s"},
+	}, "admission: {max_in_flight: 2, max_queue: 1, queue_timeout: 4s, max_sched_latency: -1s}"))
 	c := connect(t, gw.URL+"/mcp", adminToken)
 
-	aDone := make(chan string, 1)
-	go func() {
+	sleep := func(tool string, ms int, done chan<- string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		req := mcp.CallToolRequest{}
-		req.Params.Name, req.Params.Arguments = "alpha__sleep", map[string]any{"ms": 3000}
+		req.Params.Name, req.Params.Arguments = tool, map[string]any{"ms": ms}
 		res, err := c.CallTool(ctx, req)
 		if err != nil {
-			aDone <- err.Error()
+			done <- err.Error()
 			return
 		}
-		aDone <- resultText(res)
-	}()
-	upstreamSlots := gw.Metrics().AdmissionInFlight.WithLabelValues("upstream", "alpha")
-	eventually(t, 10*time.Second, "A holding the upstream's slot", func() bool { return testutil.ToFloat64(upstreamSlots) == 1 })
-
-	type answer struct {
-		status int
-		body   string
+		done <- resultText(res)
 	}
-	bDone := make(chan answer, 1)
-	go func() {
-		resp, data, _ := overloadedPost(t, gw.URL+"/mcp")
-		bDone <- answer{resp.StatusCode, string(data)}
-	}()
-	upstreamQueue := gw.Metrics().AdmissionQueued.WithLabelValues("upstream", "alpha")
-	eventually(t, 10*time.Second, "B waiting in the upstream's queue", func() bool { return testutil.ToFloat64(upstreamQueue) == 1 })
+	aDone, xDone := make(chan string, 1), make(chan string, 1)
+	go sleep("alpha__sleep", 5000, aDone)
+	alphaSlots := gw.Metrics().AdmissionInFlight.WithLabelValues("upstream", "alpha")
+	eventually(t, 10*time.Second, "A holding alpha's slot", func() bool { return testutil.ToFloat64(alphaSlots) == 1 })
+	go sleep("beta__sleep", 2000, xDone)
+	gatewaySlots := gw.Metrics().AdmissionInFlight.WithLabelValues("gateway", "")
+	eventually(t, 10*time.Second, "X holding the gateway's other slot", func() bool { return testutil.ToFloat64(gatewaySlots) == 2 })
 
-	resp, data, _ := overloadedPost(t, gw.URL+"/mcp") // C
+	resp, data, _ := overloadedPost(t, gw.URL+"/mcp") // C: alpha__echo
 	select {
 	case got := <-aDone:
 		t.Fatalf("A ended (%q) before C was answered (%d %s): C waited in a second queue", got, resp.StatusCode, data)
 	default:
 	}
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(data), "upstream alpha is at capacity") {
-		t.Fatalf("C: %d %s, want the upstream's refusal", resp.StatusCode, data)
+		t.Fatalf("C: %d %s, want alpha's refusal", resp.StatusCode, data)
 	}
-	if b := <-bDone; b.status != http.StatusServiceUnavailable {
-		t.Fatalf("B: %d %s, want a refusal", b.status, b.body)
+	if got := <-xDone; !strings.HasPrefix(got, "slept") {
+		t.Fatalf("X: %q", got)
 	}
 	if got := <-aDone; !strings.HasPrefix(got, "slept") {
 		t.Fatalf("A: %q", got)
 	}
-	if n := testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues("upstream", "alpha", "timeout")); n != 2 {
-		t.Fatalf("upstream refusals counted as timeout: %v, want 2 (B and C)", n)
+	if n := testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues("upstream", "alpha", "timeout")); n != 1 {
+		t.Fatalf("alpha's refusals counted as timeout: %v, want 1 (C)", n)
 	}
 }
