@@ -122,7 +122,7 @@ type admission struct {
 	metrics *metrics.Metrics
 	gateway *admitter
 
-	mu        sync.Mutex
+	mu        sync.RWMutex // every routed call looks its upstream's admitter up
 	upstreams map[string]*admitter
 }
 
@@ -143,6 +143,12 @@ func newAdmission(cfg *config.Config, m *metrics.Metrics) *admission {
 // upstream has in cfg (an upstream a reload added gets its own then; a
 // changed bound applies after a restart).
 func (a *admission) upstream(up string, cfg *config.Config) *admitter {
+	a.mu.RLock()
+	ad, ok := a.upstreams[up]
+	a.mu.RUnlock()
+	if ok {
+		return ad
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if ad, ok := a.upstreams[up]; ok {
@@ -154,7 +160,7 @@ func (a *admission) upstream(up string, cfg *config.Config) *admitter {
 			limit = u.MaxInFlight
 		}
 	}
-	ad := newAdmitter(a.metrics, scopeUpstream, up, limit, min(a.cfg.MaxQueue, limit), a.cfg.QueueTimeout)
+	ad = newAdmitter(a.metrics, scopeUpstream, up, limit, min(a.cfg.MaxQueue, limit), a.cfg.QueueTimeout)
 	ad.limit.Set(float64(limit))
 	a.upstreams[up] = ad
 	return ad

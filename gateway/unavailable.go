@@ -197,7 +197,9 @@ func writeResult(w http.ResponseWriter, id json.RawMessage, result json.RawMessa
 type sessionTouches struct {
 	period time.Duration
 
-	mu        sync.Mutex
+	// Every forwarded call asks: a hit, the common case, takes the lock
+	// shared.
+	mu        sync.RWMutex
 	since     time.Time
 	cur, prev map[touchKey]struct{}
 }
@@ -212,9 +214,18 @@ func newSessionTouches(idleTTL time.Duration) *sessionTouches {
 // fresh reports whether key was seen in this period or the last one; if
 // not, it records it as seen, since the request goes to mcp-go.
 func (t *sessionTouches) fresh(key touchKey) bool {
+	now := time.Now()
+	t.mu.RLock()
+	_, inCur := t.cur[key]
+	_, inPrev := t.prev[key]
+	current := now.Sub(t.since) < t.period
+	t.mu.RUnlock()
+	if current && (inCur || inPrev) {
+		return true
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if now := time.Now(); now.Sub(t.since) >= t.period {
+	if now.Sub(t.since) >= t.period {
 		t.prev, t.cur, t.since = t.cur, make(map[touchKey]struct{}, len(t.cur)), now
 	}
 	if _, ok := t.cur[key]; ok {

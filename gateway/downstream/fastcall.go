@@ -164,8 +164,8 @@ func (f *Federation) ForwardPrompt(ctx context.Context, view, name string, args 
 
 // registered reports whether name is a tool view (main: "") serves now.
 func (f *Federation) registered(view, name string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	v := f.viewLocked(view)
 	if v == nil {
 		return false
@@ -176,8 +176,8 @@ func (f *Federation) registered(view, name string) bool {
 
 // registeredPrompt is registered for prompts.
 func (f *Federation) registeredPrompt(view, name string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	v := f.viewLocked(view)
 	if v == nil {
 		return false

@@ -40,7 +40,7 @@ type Signer struct {
 
 	macs sync.Pool // of *macState, HMAC-SHA256 keyed with key
 
-	mu         sync.Mutex
+	mu         sync.RWMutex         // every request's Verify reads terminated
 	terminated map[string]time.Time // id -> its expiry, when it can be forgotten
 }
 
@@ -98,9 +98,9 @@ func (s *Signer) Verify(id, principal, server string) error {
 	if exp := time.Unix(int64(binary.BigEndian.Uint64(body[:8])), 0); !s.now().Before(exp) {
 		return ErrUnknown
 	}
-	s.mu.Lock()
+	s.mu.RLock()
 	_, gone := s.terminated[id]
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	if gone {
 		return ErrUnknown
 	}
