@@ -45,7 +45,7 @@ type admitter struct {
 	admitted atomic.Int64
 
 	full, timedOut, overCPU prometheus.Counter
-	inFlight, limit         prometheus.Gauge
+	inFlight, queued, limit prometheus.Gauge
 }
 
 func newAdmitter(m *metrics.Metrics, scope, upstream string, maxInFlight, maxQueue int, timeout time.Duration) *admitter {
@@ -55,12 +55,17 @@ func newAdmitter(m *metrics.Metrics, scope, upstream string, maxInFlight, maxQue
 		timedOut: m.AdmissionRejected.WithLabelValues(scope, upstream, reasonTimeout),
 		overCPU:  m.AdmissionRejected.WithLabelValues(scope, upstream, reasonCPU),
 		inFlight: m.AdmissionInFlight.WithLabelValues(scope, upstream),
+		queued:   m.AdmissionQueued.WithLabelValues(scope, upstream),
 		limit:    m.AdmissionLimit.WithLabelValues(scope, upstream),
 	}
 }
 
-// acquire takes a slot; false means refused (and counted).
-func (a *admitter) acquire(ctx context.Context) bool {
+// acquire takes a slot; false means refused (and counted). A request that
+// finds none waits for one until queueUntil at the latest: the end of its
+// queue budget (admission.queue_timeout from its arrival, which waits in
+// the gateway's and an upstream's queue share), and not at all once that
+// has passed.
+func (a *admitter) acquire(ctx context.Context, queueUntil time.Time) bool {
 	if a.governor != nil {
 		limit := a.governor.current(time.Now())
 		a.limit.Set(float64(limit))
@@ -84,7 +89,14 @@ func (a *admitter) acquire(ctx context.Context) bool {
 		return false
 	}
 	defer a.waiting.Add(-1)
-	t := time.NewTimer(a.timeout)
+	a.queued.Inc()
+	defer a.queued.Dec()
+	wait := time.Until(queueUntil)
+	if wait <= 0 {
+		a.timedOut.Inc()
+		return false
+	}
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case a.slots <- struct{}{}:
@@ -110,7 +122,7 @@ type admission struct {
 	metrics *metrics.Metrics
 	gateway *admitter
 
-	mu        sync.Mutex
+	mu        sync.RWMutex // every routed call looks its upstream's admitter up
 	upstreams map[string]*admitter
 }
 
@@ -131,6 +143,12 @@ func newAdmission(cfg *config.Config, m *metrics.Metrics) *admission {
 // upstream has in cfg (an upstream a reload added gets its own then; a
 // changed bound applies after a restart).
 func (a *admission) upstream(up string, cfg *config.Config) *admitter {
+	a.mu.RLock()
+	ad, ok := a.upstreams[up]
+	a.mu.RUnlock()
+	if ok {
+		return ad
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if ad, ok := a.upstreams[up]; ok {
@@ -142,7 +160,7 @@ func (a *admission) upstream(up string, cfg *config.Config) *admitter {
 			limit = u.MaxInFlight
 		}
 	}
-	ad := newAdmitter(a.metrics, scopeUpstream, up, limit, min(a.cfg.MaxQueue, limit), a.cfg.QueueTimeout)
+	ad = newAdmitter(a.metrics, scopeUpstream, up, limit, min(a.cfg.MaxQueue, limit), a.cfg.QueueTimeout)
 	ad.limit.Set(float64(limit))
 	a.upstreams[up] = ad
 	return ad
@@ -167,6 +185,18 @@ func (a *admission) refuse(w http.ResponseWriter, r *http.Request, what string) 
 type gatewaySlot struct {
 	a    *admitter
 	done bool // only the request's goroutine touches it
+	// queueUntil ends the request's queue budget: what it has left of
+	// it after the gateway's queue is what it may wait in an upstream's.
+	queueUntil time.Time
+}
+
+// queueUntil is the end of r's queue budget (a request the gateway scope
+// did not count, a GET, gets a whole one).
+func (a *admission) queueUntil(r *http.Request) time.Time {
+	if slot, ok := r.Context().Value(gatewaySlotKey{}).(*gatewaySlot); ok {
+		return slot.queueUntil
+	}
+	return time.Now().Add(a.cfg.QueueTimeout)
 }
 
 func (s *gatewaySlot) release() {
@@ -191,32 +221,31 @@ func (g *Gateway) admit(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !g.admission.gateway.acquire(r.Context()) {
+		queueUntil := time.Now().Add(g.admission.cfg.QueueTimeout)
+		if !g.admission.gateway.acquire(r.Context(), queueUntil) {
 			g.discardBody(w, r)
 			g.admission.refuse(w, r, "the gateway")
 			return
 		}
-		slot := &gatewaySlot{a: g.admission.gateway}
+		slot := &gatewaySlot{a: g.admission.gateway, queueUntil: queueUntil}
 		defer slot.release()
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), gatewaySlotKey{}, slot)))
 	})
 }
 
-// refusedBodyGrace is how long a refused request's body may take to
-// arrive: it is skipped, not decoded, so that the connection can carry
-// the client's next request. A client that sends its body along with its
-// headers loses nothing; one that is slower gets its refusal as fast and
-// the connection closed.
-const refusedBodyGrace = 50 * time.Millisecond
-
-// discardBody skips the body of a request refused before it was read (net/http
-// would otherwise wait for it before writing the answer).
+// discardBody skips what has arrived of the body of a request refused
+// before it was read (net/http would otherwise wait for all of it before
+// writing the answer), and waits for none of the rest: a read deadline
+// already passed lets only what the connection buffered through. A client
+// that sent its body with its headers (every HTTP client does for a body
+// this small) keeps its connection; the refusal of any other is as fast,
+// and closes the connection.
 func (g *Gateway) discardBody(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
 		return
 	}
 	rc := http.NewResponseController(w)
-	bounded := rc.SetReadDeadline(time.Now().Add(refusedBodyGrace)) == nil
+	bounded := rc.SetReadDeadline(time.Unix(1, 0)) == nil
 	_, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, g.cfg.MaxBodyBytes))
 	if bounded {
 		_ = rc.SetReadDeadline(time.Time{})

@@ -260,3 +260,64 @@ func TestAdmissionRefusesBeyondTheBound(t *testing.T) {
 		})
 	}
 }
+
+// A request's queue budget (admission.queue_timeout) is one, shared by the
+// gateway's queue and the upstream's: a call that spent part of it waiting
+// for a gateway slot waits for an upstream slot only as long as it has
+// left, so no refusal is held longer than queue_timeout in queues.
+// Ordering, not timing, with a 4 s budget and margins of a second: A holds
+// alpha's one slot for 5 s, X the gateway's other slot (on beta) for 2 s;
+// C, a call to alpha, waits for X's gateway slot (2 s), then has 2 s left
+// for alpha's queue and must be refused at about 4 s, while A still runs.
+// With the budget restarted per scope it would wait in alpha's queue until
+// A ends at 5 s and be served.
+func TestQueueBudgetIsSharedBetweenScopes(t *testing.T) {
+	alpha := upstreamtest.New(t, "alpha", upstreamtest.Streamable)
+	alpha.Start()
+	beta := upstreamtest.New(t, "beta", upstreamtest.Streamable)
+	beta.Start()
+	gw := startGateway(t, renderConfig(t, []upstreamSpec{
+		{Name: "alpha", URL: alpha.URL(), Transport: "streamable-http", CallTimeout: "20s", Extra: "    max_in_flight: 1"},
+		{Name: "beta", URL: beta.URL(), Transport: "streamable-http", CallTimeout: "20s"},
+	}, "admission: {max_in_flight: 2, max_queue: 1, queue_timeout: 4s, max_sched_latency: -1s}"))
+	c := connect(t, gw.URL+"/mcp", adminToken)
+
+	sleep := func(tool string, ms int, done chan<- string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		req := mcp.CallToolRequest{}
+		req.Params.Name, req.Params.Arguments = tool, map[string]any{"ms": ms}
+		res, err := c.CallTool(ctx, req)
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		done <- resultText(res)
+	}
+	aDone, xDone := make(chan string, 1), make(chan string, 1)
+	go sleep("alpha__sleep", 5000, aDone)
+	alphaSlots := gw.Metrics().AdmissionInFlight.WithLabelValues("upstream", "alpha")
+	eventually(t, 10*time.Second, "A holding alpha's slot", func() bool { return testutil.ToFloat64(alphaSlots) == 1 })
+	go sleep("beta__sleep", 2000, xDone)
+	gatewaySlots := gw.Metrics().AdmissionInFlight.WithLabelValues("gateway", "")
+	eventually(t, 10*time.Second, "X holding the gateway's other slot", func() bool { return testutil.ToFloat64(gatewaySlots) == 2 })
+
+	resp, data, _ := overloadedPost(t, gw.URL+"/mcp") // C: alpha__echo
+	select {
+	case got := <-aDone:
+		t.Fatalf("A ended (%q) before C was answered (%d %s): C waited in a second queue", got, resp.StatusCode, data)
+	default:
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(data), "upstream alpha is at capacity") {
+		t.Fatalf("C: %d %s, want alpha's refusal", resp.StatusCode, data)
+	}
+	if got := <-xDone; !strings.HasPrefix(got, "slept") {
+		t.Fatalf("X: %q", got)
+	}
+	if got := <-aDone; !strings.HasPrefix(got, "slept") {
+		t.Fatalf("A: %q", got)
+	}
+	if n := testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues("upstream", "alpha", "timeout")); n != 1 {
+		t.Fatalf("alpha's refusals counted as timeout: %v, want 1 (C)", n)
+	}
+}

@@ -225,3 +225,64 @@ func TestForwardedToolCallEventStream(t *testing.T) {
 		t.Fatalf("%d raw calls, event stream answered: %v; want 2 raw calls on a stream", raw, streamed)
 	}
 }
+
+// A raw call carries what mcp-go's client sends on the session: the
+// configured headers and bearer token, the forwarded client headers, the
+// session id and protocol version.
+func TestForwardedToolCallHeaders(t *testing.T) {
+	var mu sync.Mutex
+	var seen []http.Header
+	alpha := upstreamtest.New(t, "alpha", upstreamtest.Streamable)
+	alpha.Wrap = func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if body, ok := peekBody(r); ok && strings.Contains(string(body), `"id":"gw-`) {
+				mu.Lock()
+				seen = append(seen, r.Header.Clone())
+				mu.Unlock()
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	alpha.Start()
+	gw := startGateway(t, renderConfig(t, []upstreamSpec{{Name: "alpha", URL: alpha.URL(), Transport: "streamable-http",
+		Extra: "    bearer_token: upstream-secret\n    headers: {X-Team: blue}\n    forward_headers: [X-Request-Tag]"}}, ""))
+
+	tr, err := transport.NewStreamableHTTP(gw.URL+"/mcp", transport.WithHTTPHeaders(map[string]string{
+		"Authorization": "Bearer " + adminToken, "X-Request-Tag": "t-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.NewClient(tr, client.WithProtocolVersion(mcp.LATEST_LEGACY_PROTOCOL_VERSION))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	if _, err := c.Initialize(ctx, mcp.InitializeRequest{Params: mcp.InitializeParams{ClientInfo: mcp.Implementation{Name: "legacy", Version: "1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if got := resultText(callTool(t, c, "alpha__echo", map[string]any{"message": "h"})); got != "h" {
+			t.Fatalf("echo = %q", got)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 2 {
+		t.Fatalf("%d raw calls, want 2 (the first of the session takes mcp-go's path)", len(seen))
+	}
+	for _, h := range seen {
+		for k, want := range map[string]string{
+			"Authorization": "Bearer upstream-secret", "X-Team": "blue", "X-Request-Tag": "t-1",
+			"Content-Type": "application/json", "Mcp-Protocol-Version": mcp.LATEST_LEGACY_PROTOCOL_VERSION,
+		} {
+			if got := h.Values(k); len(got) != 1 || got[0] != want {
+				t.Errorf("upstream saw %s: %q, want %q", k, got, want)
+			}
+		}
+		if h.Get("Mcp-Session-Id") == "" {
+			t.Error("raw call without the upstream session id")
+		}
+	}
+}

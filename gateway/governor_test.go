@@ -86,12 +86,12 @@ func TestAdmitterRefusesOverTheGovernorsBound(t *testing.T) {
 	a.governor.next.Store(time.Now().Add(time.Hour).UnixNano())
 	ctx := context.Background()
 	for i := range 2 {
-		if !a.acquire(ctx) {
+		if !a.acquire(ctx, time.Now().Add(time.Second)) {
 			t.Fatalf("request %d of 2 was refused", i+1)
 		}
 	}
 	start := time.Now()
-	if a.acquire(ctx) {
+	if a.acquire(ctx, time.Now().Add(time.Second)) {
 		t.Fatal("a third admitted over a bound of 2")
 	}
 	if took := time.Since(start); took > 100*time.Millisecond {
@@ -101,7 +101,33 @@ func TestAdmitterRefusesOverTheGovernorsBound(t *testing.T) {
 		t.Fatalf("counted %v as cpu, want 1", got)
 	}
 	a.release()
-	if !a.acquire(ctx) {
+	if !a.acquire(ctx, time.Now().Add(time.Second)) {
 		t.Fatal("refused after a release")
+	}
+}
+
+// A request whose queue budget is spent (it waited in the gateway's queue
+// for as long as admission.queue_timeout allows) is refused at once by a
+// full upstream, not queued again: the admitter's own timeout here is an
+// hour, so a wait would never end.
+func TestAdmitterSpentBudgetDoesNotWait(t *testing.T) {
+	m := gwmetrics.New()
+	a := newAdmitter(m, scopeUpstream, "alpha", 1, 4, time.Hour)
+	ctx := context.Background()
+	if !a.acquire(ctx, time.Now().Add(time.Hour)) {
+		t.Fatal("the first request was refused")
+	}
+	if a.acquire(ctx, time.Now().Add(-time.Millisecond)) {
+		t.Fatal("admitted over a bound of 1")
+	}
+	if got := testutil.ToFloat64(m.AdmissionRejected.WithLabelValues(scopeUpstream, "alpha", reasonTimeout)); got != 1 {
+		t.Fatalf("counted %v as timeout, want 1", got)
+	}
+	if n := a.waiting.Load(); n != 0 {
+		t.Fatalf("%d left waiting", n)
+	}
+	a.release()
+	if !a.acquire(ctx, time.Now().Add(-time.Millisecond)) {
+		t.Fatal("a free slot refused to a request with its budget spent")
 	}
 }

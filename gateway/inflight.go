@@ -3,26 +3,27 @@ package gateway
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // inflight counts work in progress (requests, background tasks) so that
-// shutdown can wait for it to finish.
+// shutdown can wait for it to finish. Every request adds and is done:
+// that is an atomic counter, and only the one that brings it to zero
+// while someone waits takes the lock.
 type inflight struct {
+	n    atomic.Int64
 	mu   sync.Mutex
-	n    int
-	zero chan struct{}
+	zero chan struct{} // made by wait, closed when n reaches zero
 }
 
-func (t *inflight) add() {
-	t.mu.Lock()
-	t.n++
-	t.mu.Unlock()
-}
+func (t *inflight) add() { t.n.Add(1) }
 
 func (t *inflight) done() {
+	if t.n.Add(-1) != 0 {
+		return
+	}
 	t.mu.Lock()
-	t.n--
-	if t.n == 0 && t.zero != nil {
+	if t.zero != nil && t.n.Load() == 0 {
 		close(t.zero)
 		t.zero = nil
 	}
@@ -32,7 +33,7 @@ func (t *inflight) done() {
 // wait returns when nothing is in progress, or when ctx ends.
 func (t *inflight) wait(ctx context.Context) error {
 	t.mu.Lock()
-	if t.n == 0 {
+	if t.n.Load() == 0 {
 		t.mu.Unlock()
 		return nil
 	}

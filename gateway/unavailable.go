@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
+	"github.com/churnlint/churnlint/gateway/internal/jsonscan"
 	"github.com/churnlint/churnlint/gateway/jsonrpc"
 	"github.com/churnlint/churnlint/gateway/plugin"
 )
@@ -19,11 +20,55 @@ import (
 // one level deep: the names route the call, and any member beyond name
 // and arguments (_meta with a progress token, task) sends a tool call down
 // mcp-go's path, which knows what to do with it.
-type callParams map[string]json.RawMessage
+type callParams struct {
+	name, uri string
+	arguments json.RawMessage
+	extra     bool // a member other than name and arguments
+}
 
-func (p callParams) str(key string) string {
+// parseCallParams reads raw (an object; anything else: false) by walking
+// its members, or, when a key has an escape sequence, by decoding it.
+func parseCallParams(raw json.RawMessage) (callParams, bool) {
+	o, ok := jsonscan.Open(raw)
+	if !ok {
+		return callParams{}, false
+	}
+	var p callParams
+	var name, uri json.RawMessage
+	for k, v, more := o.Next(); more; k, v, more = o.Next() {
+		switch string(k) {
+		case "name":
+			name = v
+		case "arguments":
+			p.arguments = v
+		case "uri":
+			uri, p.extra = v, true
+		default:
+			p.extra = true
+		}
+	}
+	if o.Escaped() {
+		var members map[string]json.RawMessage
+		if json.Unmarshal(raw, &members) != nil {
+			return callParams{}, false
+		}
+		p = callParams{arguments: members["arguments"]}
+		name, uri = members["name"], members["uri"]
+		for k := range members {
+			p.extra = p.extra || k != "name" && k != "arguments"
+		}
+	}
+	p.name, p.uri = jsonString(name), jsonString(uri)
+	return p, true
+}
+
+// jsonString is the string raw holds ("" if none).
+func jsonString(raw json.RawMessage) string {
+	if s, ok := jsonscan.PlainString(raw); ok {
+		return string(s)
+	}
 	var s string
-	if raw, ok := p[key]; ok {
+	if raw != nil {
 		_ = json.Unmarshal(raw, &s)
 	}
 	return s
@@ -62,14 +107,14 @@ func (g *Gateway) routeCall(view string, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		var params callParams
-		if json.Unmarshal(msg.Params, &params) != nil {
+		params, ok := parseCallParams(msg.Params)
+		if !ok {
 			next.ServeHTTP(w, r)
 			return
 		}
-		name := params.str("name")
+		name := params.name
 		if kind == plugin.KindResource {
-			name = params.str("uri")
+			name = params.uri
 		}
 		if up, down := g.fed.Unavailable(r.Context(), view, kind, name); down {
 			text := fmt.Sprintf("upstream %s is unavailable", up)
@@ -83,7 +128,7 @@ func (g *Gateway) routeCall(view string, next http.Handler) http.Handler {
 		}
 		if up, ok := g.fed.UpstreamFor(name); ok {
 			ad := g.admission.upstream(up, g.live.Load())
-			if !ad.acquire(r.Context()) {
+			if !ad.acquire(r.Context(), g.admission.queueUntil(r)) {
 				g.admission.refuse(w, r, "upstream "+up)
 				return
 			}
@@ -94,7 +139,7 @@ func (g *Gateway) routeCall(view string, next http.Handler) http.Handler {
 			if kind == plugin.KindPrompt {
 				forward = g.fed.ForwardPrompt
 			}
-			if out, ok := forward(r.Context(), view, name, params["arguments"], r.Header); ok {
+			if out, ok := forward(r.Context(), view, name, params.arguments, r.Header); ok {
 				if out.Err != nil {
 					// As mcp-go answers a handler's error.
 					jsonrpc.WriteError(w, http.StatusOK, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: out.Err.Error(), ID: msg.ID})
@@ -119,21 +164,15 @@ func (g *Gateway) mayForward(view string, r *http.Request, params callParams) bo
 	if id == "" || version == "" || mcp.IsModernProtocol(version) || !mcp.IsValidProtocolVersion(version) {
 		return false
 	}
-	if media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || media != "application/json" {
-		return false
-	}
-	for k, v := range params {
-		switch k {
-		case "name":
-		case "arguments":
-			if len(v) == 0 || v[0] != '{' {
-				return false
-			}
-		default:
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		if media, _, err := mime.ParseMediaType(ct); err != nil || media != "application/json" {
 			return false
 		}
 	}
-	return g.touches.fresh(view + "\x00" + id)
+	if params.extra || params.arguments != nil && params.arguments[0] != '{' {
+		return false
+	}
+	return g.touches.fresh(touchKey{view: view, session: id})
 }
 
 // writeResult writes a JSON-RPC result as mcp-go's streamable-HTTP server
@@ -158,22 +197,36 @@ func writeResult(w http.ResponseWriter, id json.RawMessage, result json.RawMessa
 type sessionTouches struct {
 	period time.Duration
 
-	mu        sync.Mutex
+	// Every forwarded call asks: a hit, the common case, takes the lock
+	// shared.
+	mu        sync.RWMutex
 	since     time.Time
-	cur, prev map[string]struct{}
+	cur, prev map[touchKey]struct{}
 }
 
+// touchKey is a downstream session of a server (view).
+type touchKey struct{ view, session string }
+
 func newSessionTouches(idleTTL time.Duration) *sessionTouches {
-	return &sessionTouches{period: max(idleTTL/4, time.Second), since: time.Now(), cur: map[string]struct{}{}, prev: map[string]struct{}{}}
+	return &sessionTouches{period: max(idleTTL/4, time.Second), since: time.Now(), cur: map[touchKey]struct{}{}, prev: map[touchKey]struct{}{}}
 }
 
 // fresh reports whether key was seen in this period or the last one; if
 // not, it records it as seen, since the request goes to mcp-go.
-func (t *sessionTouches) fresh(key string) bool {
+func (t *sessionTouches) fresh(key touchKey) bool {
+	now := time.Now()
+	t.mu.RLock()
+	_, inCur := t.cur[key]
+	_, inPrev := t.prev[key]
+	current := now.Sub(t.since) < t.period
+	t.mu.RUnlock()
+	if current && (inCur || inPrev) {
+		return true
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if now := time.Now(); now.Sub(t.since) >= t.period {
-		t.prev, t.cur, t.since = t.cur, make(map[string]struct{}, len(t.cur)), now
+	if now.Sub(t.since) >= t.period {
+		t.prev, t.cur, t.since = t.cur, make(map[touchKey]struct{}, len(t.cur)), now
 	}
 	if _, ok := t.cur[key]; ok {
 		return true

@@ -4,32 +4,37 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // tracker counts in-flight proxied operations and, once draining, refuses
-// new ones and signals when the count reaches zero.
+// new ones and signals when the count reaches zero. Every call enters and
+// leaves it: a call takes its lock shared (RLock, no queue behind other
+// calls), draining takes it exclusively.
 type tracker struct {
-	mu       sync.Mutex
-	n        int
-	draining bool
+	mu       sync.RWMutex
+	n        atomic.Int64
+	draining atomic.Bool // set under mu held exclusively
 	zero     chan struct{}
 }
 
 func (t *tracker) enter() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.draining {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if t.draining.Load() {
 		return false
 	}
-	t.n++
+	t.n.Add(1)
 	return true
 }
 
 func (t *tracker) leave() {
+	if t.n.Add(-1) != 0 || !t.draining.Load() {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.n--
-	if t.draining && t.n == 0 && t.zero != nil {
+	if t.n.Load() == 0 && t.zero != nil {
 		close(t.zero)
 		t.zero = nil
 	}
@@ -40,9 +45,9 @@ func (t *tracker) leave() {
 func (t *tracker) drained() <-chan struct{} {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.draining = true
+	t.draining.Store(true)
 	ch := make(chan struct{})
-	if t.n == 0 {
+	if t.n.Load() == 0 {
 		close(ch)
 		return ch
 	}
@@ -53,11 +58,7 @@ func (t *tracker) drained() <-chan struct{} {
 }
 
 // InFlight returns the number of proxied operations running now.
-func (f *Federation) InFlight() int {
-	f.flight.mu.Lock()
-	defer f.flight.mu.Unlock()
-	return f.flight.n
-}
+func (f *Federation) InFlight() int { return int(f.flight.n.Load()) }
 
 // Drain stops accepting new calls and waits until in-flight calls finish
 // or ctx ends.
@@ -74,7 +75,8 @@ func (f *Federation) Drain(ctx context.Context) error {
 // request's does, or with cause ErrShuttingDown when Abort is called.
 func (f *Federation) callContext(ctx context.Context) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(ctx)
-	stop := context.AfterFunc(f.abortCtx, func() { cancel(ErrShuttingDown) })
+	shard := f.abortShards[f.abortNext.Add(1)%uint32(len(f.abortShards))]
+	stop := context.AfterFunc(shard, func() { cancel(ErrShuttingDown) })
 	return ctx, func() {
 		stop()
 		cancel(nil)
@@ -88,4 +90,9 @@ func aborted(ctx context.Context) bool { return errors.Is(context.Cause(ctx), Er
 // "gateway is shutting down" JSON-RPC error. Shutdown calls it when the
 // drain phase of its deadline ran out, so the replies can still be written
 // before the connections close.
-func (f *Federation) Abort() { f.abortNow() }
+func (f *Federation) Abort() {
+	f.abortNow()
+	for _, stop := range f.shardStops {
+		stop()
+	}
+}

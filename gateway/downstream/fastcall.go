@@ -12,6 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/churnlint/churnlint/gateway/auth"
+	"github.com/churnlint/churnlint/gateway/internal/jsonscan"
 	"github.com/churnlint/churnlint/gateway/plugin"
 	"github.com/churnlint/churnlint/gateway/tracing"
 	"github.com/churnlint/churnlint/gateway/upstream"
@@ -163,8 +164,8 @@ func (f *Federation) ForwardPrompt(ctx context.Context, view, name string, args 
 
 // registered reports whether name is a tool view (main: "") serves now.
 func (f *Federation) registered(view, name string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	v := f.viewLocked(view)
 	if v == nil {
 		return false
@@ -175,8 +176,8 @@ func (f *Federation) registered(view, name string) bool {
 
 // registeredPrompt is registered for prompts.
 func (f *Federation) registeredPrompt(view, name string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	v := f.viewLocked(view)
 	if v == nil {
 		return false
@@ -197,7 +198,65 @@ func toolError(text string) json.RawMessage {
 	return data
 }
 
-// rawResult is what the raw path reads of a tools/call or prompts/get
+// scrubRaw does to a raw result what scrubResult does to a typed one
+// (removes resultType and the upstream's serverInfo) and checks its shape
+// as the mcp-go client would: an object whose list (content of a tool
+// result, messages of a prompt) is a list. Results with nothing to remove
+// are returned as they are. res is valid JSON (the upstream's answer was
+// checked): its members are walked, not decoded, unless a key has an
+// escape sequence or there is something to remove.
+func scrubRaw(res json.RawMessage, list string) (json.RawMessage, bool, error) {
+	o, ok := jsonscan.Open(res)
+	if !ok {
+		return nil, false, errors.New("result is not an object")
+	}
+	var items, isError, meta json.RawMessage
+	hasResultType := false
+	for k, v, more := o.Next(); more; k, v, more = o.Next() {
+		switch string(k) {
+		case list:
+			items = v
+		case "isError":
+			isError = v
+		case "resultType":
+			hasResultType = true
+		case "_meta":
+			meta = v
+		}
+	}
+	if o.Escaped() {
+		return scrubDecoded(res, list)
+	}
+	if len(items) == 0 || items[0] != '[' {
+		return nil, false, fmt.Errorf("%s is not a list", list)
+	}
+	var flagged bool
+	switch string(isError) {
+	case "", "false", "null":
+	case "true":
+		flagged = true
+	default:
+		return nil, false, errors.New("isError is not a boolean")
+	}
+	hasInfo := false
+	switch {
+	case meta == nil || string(meta) == "null":
+	case meta[0] != '{':
+		return nil, false, errors.New("_meta is not an object")
+	default:
+		m, _ := jsonscan.Open(meta)
+		for k, _, more := m.Next(); more && !hasInfo; k, _, more = m.Next() {
+			hasInfo = string(k) == mcp.MetaKeyServerInfo
+		}
+		hasInfo = hasInfo || m.Escaped() // decoded below, where it is unescaped
+	}
+	if !hasResultType && !hasInfo {
+		return res, flagged, nil
+	}
+	return scrubDecoded(res, list)
+}
+
+// rawResult is what scrubDecoded reads of a tools/call or prompts/get
 // result.
 type rawResult struct {
 	Content    json.RawMessage            `json:"content"`
@@ -207,12 +266,9 @@ type rawResult struct {
 	Meta       map[string]json.RawMessage `json:"_meta"`
 }
 
-// scrubRaw does to a raw result what scrubResult does to a typed one
-// (removes resultType and the upstream's serverInfo) and checks its shape
-// as the mcp-go client would: an object whose list (content of a tool
-// result, messages of a prompt) is a list. Results with nothing to remove
-// are returned as they are.
-func scrubRaw(res json.RawMessage, list string) (json.RawMessage, bool, error) {
+// scrubDecoded is scrubRaw by decoding: for results with something to
+// remove, or keys only encoding/json reads.
+func scrubDecoded(res json.RawMessage, list string) (json.RawMessage, bool, error) {
 	var r rawResult
 	if err := json.Unmarshal(res, &r); err != nil {
 		return nil, false, err

@@ -65,11 +65,17 @@ type Federation struct {
 	upstreams atomic.Pointer[upstreamSettings]
 	main      *view
 	flight    tracker
-	// abortCtx ends with Abort; every call's context follows it.
-	abortCtx context.Context
-	abortNow context.CancelFunc
+	// abortCtx ends with Abort; every call's context follows it, through
+	// one of abortShards (children of abortCtx), taken in turn: each call
+	// registers with and leaves its shard under the shard's lock, which
+	// so is not one lock every call queues for.
+	abortCtx    context.Context
+	abortNow    context.CancelFunc
+	abortShards [16]context.Context
+	shardStops  [16]context.CancelFunc // the shards end with abortCtx; these only release them
+	abortNext   atomic.Uint32
 
-	mu       sync.Mutex // serialises catalog syncs and virtual server changes
+	mu       sync.RWMutex // serialises catalog syncs and virtual server changes; calls read under RLock
 	virtual  map[string]*view
 	vsOrder  []string
 	views    []*view
@@ -104,6 +110,9 @@ func New(opts Options) (*Federation, error) {
 		catalogs: map[string]upstream.Catalog{},
 	}
 	f.abortCtx, f.abortNow = context.WithCancel(context.Background())
+	for i := range f.abortShards {
+		f.abortShards[i], f.shardStops[i] = context.WithCancel(f.abortCtx)
+	}
 	f.SetUpstreams(opts.Upstreams)
 	f.main = f.newView(MainServerName, true)
 	f.views = append(f.views, f.main)
@@ -199,8 +208,8 @@ func (f *Federation) Server() *mcpserver.MCPServer { return f.main.server }
 
 // VirtualServer returns the named virtual server.
 func (f *Federation) VirtualServer(name string) (*mcpserver.MCPServer, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	v, ok := f.virtual[name]
 	if !ok {
 		return nil, false
@@ -210,8 +219,8 @@ func (f *Federation) VirtualServer(name string) (*mcpserver.MCPServer, bool) {
 
 // VirtualNames lists the virtual servers in configuration order.
 func (f *Federation) VirtualNames() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	return slices.Clone(f.vsOrder)
 }
 
@@ -415,8 +424,8 @@ func templatesEqual(a, b map[string]mcp.ResourceTemplate) bool {
 
 // ToolNames lists the tools a server currently exposes (for tests/logs).
 func (f *Federation) ToolNames(server string) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	v := f.main
 	if server != MainServerName {
 		var ok bool

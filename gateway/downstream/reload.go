@@ -77,8 +77,8 @@ func (f *Federation) syncAllLocked() {
 
 // UpstreamNames lists the upstreams whose catalogs are federated now.
 func (f *Federation) UpstreamNames() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	names := make([]string, 0, len(f.catalogs))
 	for n := range f.catalogs {
 		names = append(names, n)

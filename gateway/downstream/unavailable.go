@@ -33,8 +33,8 @@ func (f *Federation) Unavailable(ctx context.Context, view string, kind plugin.K
 	if !ok {
 		return "", false
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	switch kind {
 	case plugin.KindTool:
 		if _, has := v.toolDefs[name]; has || !p.MayCall(name) || !v.selects(v.toolSel, name) {

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/churnlint/churnlint/gateway/internal/jsonscan"
 )
 
 // Standard JSON-RPC 2.0 error codes.
@@ -56,69 +58,108 @@ var allowedMembers = map[string]bool{
 // Validate parses body strictly as a single JSON-RPC 2.0 message: request,
 // notification, or response (clients answer server requests too). Batches
 // are rejected: MCP removed them in protocol revision 2025-06-18.
+//
+// Every request passes here, so it decodes nothing it does not need: one
+// json.Valid pass over the body, then a walk over the envelope's members
+// (jsonscan) whose values stay slices of body. A key with an escape
+// sequence, which only encoding/json unescapes, takes validateDecoded,
+// the same checks over a decoded map.
 func Validate(body []byte) (*Message, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return nil, &Error{Code: CodeParseError, Message: "empty body"}
 	}
-	notJSON := &Error{Code: CodeParseError, Message: "parse error: body is not valid JSON"}
-	if trimmed[0] != '{' {
-		if !json.Valid(trimmed) {
-			return nil, notJSON
-		}
-		if trimmed[0] == '[' {
-			return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: batch requests are not supported"}
-		}
-		return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: message must be a JSON object"}
+	if !json.Valid(trimmed) {
+		return nil, &Error{Code: CodeParseError, Message: "parse error: body is not valid JSON"}
 	}
+	if err := notAnObject(trimmed); err != nil {
+		return nil, err
+	}
+	o, _ := jsonscan.Open(trimmed)
+	var env envelope
+	for k, v, more := o.Next(); more; k, v, more = o.Next() {
+		switch string(k) {
+		case "jsonrpc":
+			env.jsonrpc = v
+		case "id":
+			env.id = v
+		case "method":
+			env.method = v
+		case "params":
+			env.params = v
+		case "result":
+			env.result = v
+		case "error":
+			env.error = v
+		default:
+			if env.unknown == nil {
+				env.unknown = k
+			}
+		}
+	}
+	if o.Escaped() {
+		return validateDecoded(trimmed)
+	}
+	return env.check()
+}
 
-	// Unmarshal checks the whole body is valid JSON before it decodes: a
-	// separate json.Valid pass would scan every body twice.
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &members); err != nil {
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
-			return nil, notJSON
-		}
-		return nil, &Error{Code: CodeParseError, Message: "parse error: " + err.Error()}
+// notAnObject answers a valid JSON body that is not an object.
+func notAnObject(trimmed []byte) error {
+	switch trimmed[0] {
+	case '{':
+		return nil
+	case '[':
+		return &Error{Code: CodeInvalidRequest, Message: "invalid request: batch requests are not supported"}
 	}
+	return &Error{Code: CodeInvalidRequest, Message: "invalid request: message must be a JSON object"}
+}
+
+// envelope is the members of a message as they appear in its body (nil:
+// absent); unknown is the first member JSON-RPC does not define.
+type envelope struct {
+	jsonrpc, id, method, params, result, error json.RawMessage
+	unknown                                    []byte
+}
+
+// check applies JSON-RPC's rules to the members, in the order
+// validateDecoded applies them.
+func (env *envelope) check() (*Message, error) {
 	msg := &Message{}
 	// Recover the id first so that even invalid requests are answered
 	// against the right id, as JSON-RPC asks.
-	if raw, ok := members["id"]; ok {
-		if !validID(raw) {
+	if env.id != nil {
+		if !validID(env.id) {
 			return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: id must be a string or an integer"}
 		}
-		msg.ID = raw
+		msg.ID = env.id
 	}
 	invalid := func(format string, args ...any) (*Message, error) {
 		return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: " + fmt.Sprintf(format, args...), ID: msg.ID}
 	}
-	for k := range members {
-		if !allowedMembers[k] {
-			return invalid("unknown member %q", k)
-		}
+	if env.unknown != nil {
+		return invalid("unknown member %q", env.unknown)
 	}
-	var version string
-	if err := json.Unmarshal(members["jsonrpc"], &version); err != nil || version != "2.0" {
+	if !isVersion2(env.jsonrpc) {
 		return invalid(`"jsonrpc" must be "2.0"`)
 	}
-	_, hasResult := members["result"]
-	_, hasError := members["error"]
-	rawMethod, hasMethod := members["method"]
-
+	hasResult, hasError := env.result != nil, env.error != nil
 	switch {
-	case hasMethod:
+	case env.method != nil:
 		if hasResult || hasError {
 			return invalid("a request cannot carry result or error")
 		}
-		if err := json.Unmarshal(rawMethod, &msg.Method); err != nil || msg.Method == "" {
+		if s, ok := jsonscan.PlainString(env.method); ok {
+			msg.Method = string(s)
+		} else if err := json.Unmarshal(env.method, &msg.Method); err != nil {
+			return invalid(`"method" must be a non-empty string`)
+		}
+		if msg.Method == "" {
 			return invalid(`"method" must be a non-empty string`)
 		}
 		if len(msg.Method) > 256 {
 			return invalid(`"method" is too long`)
 		}
-		if p, ok := members["params"]; ok {
+		if p := env.params; p != nil {
 			// MCP params are always named (an object); null is tolerated
 			// as "no params".
 			if t := firstByte(p); t != '{' && !bytes.Equal(bytes.TrimSpace(p), []byte("null")) {
@@ -133,7 +174,7 @@ func Validate(body []byte) (*Message, error) {
 		if msg.ID == nil {
 			return invalid("a response must carry an id")
 		}
-		if _, ok := members["params"]; ok {
+		if env.params != nil {
 			return invalid("a response cannot carry params")
 		}
 	default:
@@ -142,23 +183,72 @@ func Validate(body []byte) (*Message, error) {
 	return msg, nil
 }
 
+func isVersion2(raw json.RawMessage) bool {
+	if string(raw) == `"2.0"` {
+		return true
+	}
+	var version string
+	return raw != nil && json.Unmarshal(raw, &version) == nil && version == "2.0"
+}
+
+// validateDecoded is Validate over the body decoded into a map, for the
+// bodies whose keys only encoding/json can read.
+func validateDecoded(trimmed []byte) (*Message, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &members); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, &Error{Code: CodeParseError, Message: "parse error: body is not valid JSON"}
+		}
+		return nil, &Error{Code: CodeParseError, Message: "parse error: " + err.Error()}
+	}
+	env := envelope{
+		jsonrpc: members["jsonrpc"], id: members["id"], method: members["method"],
+		params: members["params"], result: members["result"], error: members["error"],
+	}
+	for k := range members {
+		if !allowedMembers[k] {
+			env.unknown = []byte(k)
+			break
+		}
+	}
+	return env.check()
+}
+
 func validID(raw json.RawMessage) bool {
 	switch firstByte(raw) {
 	case '"':
+		if _, ok := jsonscan.PlainString(raw); ok {
+			return true
+		}
 		var s string
 		return json.Unmarshal(raw, &s) == nil
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		var n json.Number
-		if json.Unmarshal(raw, &n) != nil {
-			return false
-		}
-		_, err := n.Int64()
-		return err == nil
+		return isInt64(bytes.TrimSpace(raw))
 	default:
 		// null ids are ambiguous (they are how errors say "unknown id");
 		// MCP forbids them.
 		return false
 	}
+}
+
+// isInt64 reports whether the valid JSON number raw is an integer that
+// fits in an int64 (what json.Number.Int64 accepts).
+func isInt64(raw []byte) bool {
+	digits := raw
+	limit := "9223372036854775807"
+	if len(digits) > 0 && digits[0] == '-' {
+		digits, limit = digits[1:], "9223372036854775808"
+	}
+	if len(digits) == 0 || len(digits) > len(limit) {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false // a fraction or an exponent
+		}
+	}
+	return len(digits) < len(limit) || string(digits) <= limit
 }
 
 func firstByte(raw json.RawMessage) byte {
@@ -220,7 +310,7 @@ func Guard(maxBytes int64, readTimeout time.Duration, next http.Handler) http.Ha
 		}
 		rc := http.NewResponseController(w)
 		bounded := readTimeout > 0 && rc.SetReadDeadline(time.Now().Add(readTimeout)) == nil
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+		body, err := readBody(w, r, maxBytes)
 		if bounded {
 			// The deadline was for the body only: left in place, it would
 			// end the call (net/http cancels the request context when
@@ -250,8 +340,31 @@ func Guard(maxBytes int64, readTimeout time.Duration, next http.Handler) http.Ha
 			return
 		}
 		r2 := r.WithContext(contextWithMessage(r, msg))
-		r2.Body = io.NopCloser(bytes.NewReader(body))
+		buffered := &bufferedBody{}
+		buffered.Reset(body)
+		r2.Body = buffered
 		r2.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r2)
 	})
 }
+
+// readBody reads r's body, at most maxBytes of it. A declared length
+// (within maxBytes, as Guard checked) is read into a buffer of that size:
+// net/http's body reader ends there, so no growing buffer and no limit
+// reader is needed.
+func readBody(w http.ResponseWriter, r *http.Request, maxBytes int64) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= maxBytes {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+}
+
+// bufferedBody hands a read body on (io.NopCloser and a bytes.Reader in
+// one allocation).
+type bufferedBody struct{ bytes.Reader }
+
+func (*bufferedBody) Close() error { return nil }

@@ -146,3 +146,78 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// The member walk and the decoded map must judge every body alike: same
+// error code and message, same id, method and params.
+func FuzzValidateAgreesWithDecoding(f *testing.F) {
+	for _, s := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`,
+		`{"jsonrpc":"2.0","id":"a","method":"tools/call","params":{"name":"x","arguments":{"k":"}"}}}`,
+		`{"jsonrpc":"2\u002e0","id":"\u0061","method":"tools\/call"}`,
+		`{"jsonrpc":"2.0","id":9223372036854775808,"method":"x"}`,
+		`{"jsonrpc":"2.0","id":-9223372036854775808,"method":"x"}`,
+		`{"jsonrpc":"2.0","id":1e3,"method":"x"}`,
+		`{"jsonrpc":"2.0","id":1,"method":"x","method":"y"}`,
+		`{"jsonrpc":"2.0","id":1,"result":null}`,
+		`{"jsonrpc":"2.0","id":1,"method":"x","params":null}`,
+		`{"jsonrpc":"2.0","id":1,"bogus":1,"method":"x"}`,
+		`{"jsonrpc":"2.0","id":1,"method":"` + "\xff" + `"}`,
+		` [] `, `"s"`, `{`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fast, errFast := Validate(body)
+		trimmed := bytes.TrimSpace(body)
+		if len(trimmed) == 0 || !json.Valid(trimmed) || trimmed[0] != '{' {
+			return // answered before either walk
+		}
+		slow, errSlow := validateDecoded(trimmed)
+		var ef, es *Error
+		errors.As(errFast, &ef)
+		errors.As(errSlow, &es)
+		switch {
+		case (ef == nil) != (es == nil):
+			t.Fatalf("%q: walk %v, decoded %v", body, errFast, errSlow)
+		case ef != nil:
+			unknown := strings.HasPrefix(ef.Message, "invalid request: unknown member")
+			if ef.Code != es.Code || string(ef.ID) != string(es.ID) || ef.Message != es.Message && !unknown {
+				t.Fatalf("%q: walk %#v, decoded %#v", body, ef, es)
+			}
+		default:
+			if fast.Method != slow.Method || string(fast.ID) != string(bytes.TrimSpace(slow.ID)) ||
+				string(fast.Params) != string(bytes.TrimSpace(slow.Params)) {
+				t.Fatalf("%q: walk %+v, decoded %+v", body, fast, slow)
+			}
+		}
+	})
+}
+
+func TestValidateAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector")
+	}
+	body := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"fake__echo","arguments":{"message":"bench"}}}`)
+	// The Message and its Method: nothing else.
+	if n := testing.AllocsPerRun(100, func() { _, _ = Validate(body) }); n > 2 {
+		t.Fatalf("Validate: %v allocations per call, want at most 2", n)
+	}
+}
+
+// BenchmarkValidate compares the member walk with the decoded map it
+// replaced, on a forwarded tools/call.
+func BenchmarkValidate(b *testing.B) {
+	body := []byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"fake__echo","arguments":{"message":"bench"}}}`)
+	b.Run("walk", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = Validate(body)
+		}
+	})
+	b.Run("decoded", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = validateDecoded(body)
+		}
+	})
+}

@@ -48,6 +48,9 @@ type Metrics struct {
 	// AdmissionInFlight is the number of admitted requests by scope and
 	// upstream.
 	AdmissionInFlight *prometheus.GaugeVec
+	// AdmissionQueued is the number of requests waiting for a slot, by
+	// scope and upstream.
+	AdmissionQueued *prometheus.GaugeVec
 	// AdmissionLimit is the current bound on admitted requests by scope
 	// and upstream: max_in_flight, or less while the gateway is short of
 	// CPU (admission.max_sched_latency).
@@ -149,6 +152,10 @@ func New() *Metrics {
 			Namespace: namespace, Subsystem: "admission", Name: "in_flight",
 			Help: "Requests admitted and not finished, by scope and upstream.",
 		}, []string{"scope", "upstream"}),
+		AdmissionQueued: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: namespace, Subsystem: "admission", Name: "queued",
+			Help: "Requests waiting for an admission slot, by scope and upstream.",
+		}, []string{"scope", "upstream"}),
 		AdmissionLimit: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Subsystem: "admission", Name: "limit",
 			Help: "Current bound on admitted requests, by scope and upstream (below max_in_flight while short of CPU).",
@@ -163,7 +170,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.Requests, m.Latency, m.UpstreamErrors, m.UpstreamUp, m.UpstreamReconnects,
-		m.PluginVerdicts, m.HTTPRequests, m.HTTPDuration, m.InFlight, m.AdmissionRejected, m.AdmissionInFlight, m.AdmissionLimit,
+		m.PluginVerdicts, m.HTTPRequests, m.HTTPDuration, m.InFlight, m.AdmissionRejected, m.AdmissionInFlight, m.AdmissionQueued, m.AdmissionLimit,
 		m.PoolConnsOpened, m.PoolConnsReused, m.PoolConnsIdle, m.PoolConnsOpen,
 		m.PoolIdleTime, m.PoolIdleReturned, m.WebhookDeliveries, m.WebhookDropped,
 	)

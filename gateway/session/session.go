@@ -13,6 +13,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"hash"
 	"net/http"
 	"strings"
 	"sync"
@@ -37,7 +38,9 @@ type Signer struct {
 	lifetime time.Duration
 	now      func() time.Time
 
-	mu         sync.Mutex
+	macs sync.Pool // of *macState, HMAC-SHA256 keyed with key
+
+	mu         sync.RWMutex         // every request's Verify reads terminated
 	terminated map[string]time.Time // id -> its expiry, when it can be forgotten
 }
 
@@ -72,20 +75,32 @@ func (s *Signer) Verify(id, principal, server string) error {
 	if !ok {
 		return ErrUnknown
 	}
-	body, err1 := base64.RawURLEncoding.DecodeString(b64body)
-	mac, err2 := base64.RawURLEncoding.DecodeString(b64mac)
-	if err1 != nil || err2 != nil || len(body) != 24 {
+	st := s.macState()
+	defer s.macs.Put(st)
+	// Decoded into arrays of the only valid sizes: a longer field fails
+	// DecodedLen, a shorter one the decoded length.
+	var body [24]byte
+	var mac [sha256.Size]byte
+	if base64.RawURLEncoding.DecodedLen(len(b64body)) != len(body) || base64.RawURLEncoding.DecodedLen(len(b64mac)) != len(mac) {
 		return ErrUnknown
 	}
-	if !hmac.Equal(mac, s.mac(body, principal, server)) {
+	st.buf = append(st.buf[:0], b64body...)
+	if n, err := base64.RawURLEncoding.Decode(body[:], st.buf); err != nil || n != len(body) {
+		return ErrUnknown
+	}
+	st.buf = append(st.buf[:0], b64mac...)
+	if n, err := base64.RawURLEncoding.Decode(mac[:], st.buf); err != nil || n != len(mac) {
+		return ErrUnknown
+	}
+	if !hmac.Equal(mac[:], st.sum(body[:], principal, server)) {
 		return ErrUnknown
 	}
 	if exp := time.Unix(int64(binary.BigEndian.Uint64(body[:8])), 0); !s.now().Before(exp) {
 		return ErrUnknown
 	}
-	s.mu.Lock()
+	s.mu.RLock()
 	_, gone := s.terminated[id]
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	if gone {
 		return ErrUnknown
 	}
@@ -113,15 +128,41 @@ func (s *Signer) Terminate(id, principal, server string) error {
 }
 
 func (s *Signer) mac(body []byte, principal, server string) []byte {
-	h := hmac.New(sha256.New, s.key)
-	// Length-prefixed fields: no two (principal, server) pairs collide.
-	var n [4]byte
-	for _, f := range [][]byte{[]byte(principal), []byte(server), body} {
-		binary.BigEndian.PutUint32(n[:], uint32(len(f)))
-		h.Write(n[:])
-		h.Write(f)
+	st := s.macState()
+	defer s.macs.Put(st)
+	return append([]byte(nil), st.sum(body, principal, server)...)
+}
+
+// macState is what computing one HMAC takes: every request verifies one,
+// so they are pooled.
+type macState struct {
+	h   hash.Hash
+	buf []byte
+	out [sha256.Size]byte
+}
+
+func (s *Signer) macState() *macState {
+	if st, ok := s.macs.Get().(*macState); ok {
+		return st
 	}
-	return h.Sum(nil)
+	return &macState{h: hmac.New(sha256.New, s.key)}
+}
+
+// sum returns the HMAC of body bound to principal and server, in st's
+// memory (valid until st is used again).
+func (st *macState) sum(body []byte, principal, server string) []byte {
+	// Length-prefixed fields: no two (principal, server) pairs collide.
+	b := st.buf[:0]
+	b = binary.BigEndian.AppendUint32(b, uint32(len(principal)))
+	b = append(b, principal...)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(server)))
+	b = append(b, server...)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(body)))
+	b = append(b, body...)
+	st.buf = b
+	st.h.Reset()
+	st.h.Write(b)
+	return st.h.Sum(st.out[:0])
 }
 
 // Resolver plugs the signer into mcp-go's streamable-HTTP server for one

@@ -35,3 +35,29 @@ func TestSignerBindsPrincipalServerAndExpiry(t *testing.T) {
 		t.Error("expired id verified")
 	}
 }
+
+// Every request verifies its session id: the check is cheap, and still
+// refuses ids of the wrong shape.
+func TestVerifyCost(t *testing.T) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"), time.Hour)
+	id := s.Mint("alice", "/")
+	if n := testing.AllocsPerRun(100, func() { _ = s.Verify(id, "alice", "/") }); n > 1 && !raceEnabled {
+		t.Errorf("Verify: %v allocations, want at most 1 (the pool refilled after a GC)", n)
+	}
+	for _, bad := range []string{id + "A", id[:len(id)-2], prefix + "." + id[len(prefix):], id + "=="} {
+		if s.Verify(bad, "alice", "/") == nil {
+			t.Errorf("%q verified", bad)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	s := NewSigner([]byte("0123456789abcdef0123456789abcdef"), time.Hour)
+	id := s.Mint("alice", "/")
+	b.ReportAllocs()
+	for b.Loop() {
+		if s.Verify(id, "alice", "/") != nil {
+			b.Fatal("own id refused")
+		}
+	}
+}

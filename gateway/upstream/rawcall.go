@@ -18,6 +18,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/churnlint/churnlint/gateway/config"
+	"github.com/churnlint/churnlint/gateway/internal/jsonscan"
 )
 
 // ErrNoRawPath means the session cannot forward a call as raw JSON (not
@@ -62,6 +63,45 @@ func (s *Session) rawTarget() (rawTarget, bool) {
 		return rawTarget{}, false
 	}
 	return rawTarget{sessionID: sh.GetSessionId(), protocol: c.protocol, headers: c.staticHeaders, conn: c}, true
+}
+
+// rawHeaders are the headers every raw call of a session carries: the
+// configured ones, and the raw path's own, which a forwarded header
+// cannot replace.
+func rawHeaders(static map[string]string, protocol string) (configured, own http.Header) {
+	configured = make(http.Header, len(static))
+	for k, v := range static {
+		configured.Set(k, v)
+	}
+	own = http.Header{}
+	own.Set("Content-Type", "application/json")
+	own.Set("Accept", "application/json, text/event-stream")
+	own.Set(mcp.HeaderProtocolVersion, protocol)
+	return configured, own
+}
+
+// header returns a new header for one raw call: the configured headers,
+// the forwarded ones, the raw path's own and the session id, later ones
+// winning. Value slices are shared, not copied.
+func (t rawTarget) header(forwarded http.Header) http.Header {
+	c := t.conn
+	sid := c.rawSessionID.Load()
+	if sid == nil || (*sid)[0] != t.sessionID {
+		sid = &[]string{t.sessionID}
+		c.rawSessionID.Store(sid)
+	}
+	h := make(http.Header, len(c.rawStatic)+len(forwarded)+len(c.rawFixed)+1)
+	for k, vs := range c.rawStatic {
+		h[k] = vs
+	}
+	for k, vs := range forwarded {
+		h[k] = vs
+	}
+	for k, vs := range c.rawFixed {
+		h[k] = vs
+	}
+	h["Mcp-Session-Id"] = *sid
+	return h
 }
 
 // CanRawCall reports whether RawCallTool would send the call (it can still
@@ -109,35 +149,28 @@ func (s *Session) RawGetPrompt(ctx context.Context, prompt string, args json.Raw
 }
 
 func (s *Session) rawExchange(ctx context.Context, t rawTarget, method, target string, args json.RawMessage, header http.Header) (json.RawMessage, error) {
-	id := `"gw-` + strconv.FormatUint(rawIDs.Add(1), 10) + `"`
-	name, _ := json.Marshal(target)
-	body := make([]byte, 0, 96+len(name)+len(args))
+	body := make([]byte, 0, 96+len(target)+len(args))
 	body = append(body, `{"jsonrpc":"2.0","id":`...)
-	body = append(body, id...)
+	idStart := len(body)
+	body = append(body, `"gw-`...)
+	body = strconv.AppendUint(body, rawIDs.Add(1), 10)
+	body = append(body, '"')
+	id := body[idStart:]
 	body = append(body, `,"method":"`...)
 	body = append(body, method...)
 	body = append(body, `","params":{"name":`...)
-	body = append(body, name...)
+	body = appendJSONString(body, target)
 	if len(args) > 0 {
 		body = append(body, `,"arguments":`...)
 		body = append(body, args...)
 	}
 	body = append(body, "}}"...)
+	id = id[:len(id):len(id)] // body's later appends must not reach it
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(body))
+	req, err := s.newRawRequest(ctx, body, t.header(header))
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range t.headers {
-		req.Header.Set(k, v)
-	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	req.Header.Set("Mcp-Session-Id", t.sessionID)
-	req.Header.Set(mcp.HeaderProtocolVersion, t.protocol)
 	resp, err := s.http.Do(req)
 	if err != nil {
 		return nil, transport.NewError(err)
@@ -151,10 +184,14 @@ func (s *Session) rawExchange(ctx context.Context, t rawTarget, method, target s
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
 		return nil, transport.NewError(fmt.Errorf("%s: upstream answered HTTP %d", method, resp.StatusCode))
 	}
-	media, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	ct := resp.Header.Get("Content-Type")
+	media := ct
+	if ct != "application/json" && ct != "text/event-stream" {
+		media, _, _ = mime.ParseMediaType(ct)
+	}
 	switch media {
 	case "application/json":
-		data, err := io.ReadAll(io.LimitReader(resp.Body, maxRawResponse+1))
+		data, err := readRawAnswer(resp)
 		if err != nil {
 			return nil, transport.NewError(err)
 		}
@@ -165,35 +202,148 @@ func (s *Session) rawExchange(ctx context.Context, t rawTarget, method, target s
 	case "text/event-stream":
 		return s.readRawStream(ctx, t, resp.Body, id)
 	}
-	return nil, transport.NewError(fmt.Errorf("%s: unexpected content type %q", method, resp.Header.Get("Content-Type")))
+	return nil, transport.NewError(fmt.Errorf("%s: unexpected content type %q", method, ct))
 }
 
-// rawEnvelope is one JSON-RPC message from the upstream.
+// newRawRequest is http.NewRequestWithContext for the session's URL,
+// parsed once: a copy of the session's template request.
+func (s *Session) newRawRequest(ctx context.Context, body []byte, h http.Header) (*http.Request, error) {
+	if s.rawURL == nil {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header = h
+		return req, nil
+	}
+	u := *s.rawURL
+	req := (&http.Request{
+		Method: http.MethodPost, URL: &u, Host: u.Host,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, ContentLength: int64(len(body)),
+	}).WithContext(ctx)
+	rb := &rawBody{}
+	rb.Reset(body)
+	req.Body = rb
+	// What lets the transport resend a request it could not write to a
+	// pooled connection the upstream had closed.
+	req.GetBody = func() (io.ReadCloser, error) {
+		rb := &rawBody{}
+		rb.Reset(body)
+		return rb, nil
+	}
+	return req, nil
+}
+
+// rawBody is a request body over bytes (io.NopCloser and a bytes.Reader
+// in one allocation).
+type rawBody struct{ bytes.Reader }
+
+func (*rawBody) Close() error { return nil }
+
+// readRawAnswer reads a JSON answer, at most maxRawResponse+1 bytes of
+// it: a declared length into a buffer of that size.
+func readRawAnswer(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= maxRawResponse {
+		data := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxRawResponse+1))
+}
+
+// appendJSONString appends s as a JSON string: as it is when it needs no
+// escaping (tool and prompt names do not), else as encoding/json writes
+// it.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(dst, q...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// rawEnvelope is one JSON-RPC message from the upstream: its members as
+// slices of the answer (nil: absent).
 type rawEnvelope struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
-	Result json.RawMessage `json:"result"`
-	Error  *struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
+	ID, Method, Result, Error json.RawMessage
+}
+
+// parseEnvelope checks that data is JSON and reads the envelope's
+// members by walking them (an answer with an escaped key is decoded).
+func parseEnvelope(data []byte) (rawEnvelope, error) {
+	var env rawEnvelope
+	if !json.Valid(data) {
+		return env, errors.New("invalid JSON")
+	}
+	o, ok := jsonscan.Open(data)
+	if !ok {
+		return env, errors.New("not an object")
+	}
+	for k, v, more := o.Next(); more; k, v, more = o.Next() {
+		switch string(k) {
+		case "id":
+			env.ID = v
+		case "method":
+			env.Method = v
+		case "result":
+			env.Result = v
+		case "error":
+			env.Error = v
+		}
+	}
+	if o.Escaped() {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(data, &m); err != nil {
+			return env, err
+		}
+		env = rawEnvelope{ID: m["id"], Method: m["method"], Result: m["result"], Error: m["error"]}
+	}
+	if env.Method != nil {
+		if _, plain := jsonscan.PlainString(env.Method); !plain {
+			var method string
+			if err := json.Unmarshal(env.Method, &method); err != nil {
+				return env, fmt.Errorf("method: %w", err)
+			}
+		}
+	}
+	return env, nil
+}
+
+// isRequestOrNotification reports whether env is a message from the
+// upstream rather than an answer.
+func (env *rawEnvelope) isRequestOrNotification() bool {
+	return env.Method != nil && string(env.Method) != `""` && string(env.Method) != "null"
 }
 
 // parseRawAnswer checks that data answers id and returns its result.
-func parseRawAnswer(data []byte, id string) (json.RawMessage, error) {
-	var env rawEnvelope
-	if err := json.Unmarshal(data, &env); err != nil {
+func parseRawAnswer(data, id []byte) (json.RawMessage, error) {
+	env, err := parseEnvelope(data)
+	if err != nil {
 		return nil, transport.NewError(fmt.Errorf("answer is not JSON-RPC: %w", err))
 	}
 	return env.answer(id)
 }
 
-func (env *rawEnvelope) answer(id string) (json.RawMessage, error) {
-	if string(env.ID) != id {
+func (env *rawEnvelope) answer(id []byte) (json.RawMessage, error) {
+	if !bytes.Equal(env.ID, id) {
 		return nil, transport.NewError(fmt.Errorf("answer for id %s, want %s", env.ID, id))
 	}
-	if env.Error != nil {
-		return nil, &RPCError{Code: env.Error.Code, Message: env.Error.Message}
+	if e := env.Error; e != nil && string(e) != "null" {
+		var rpc struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(e, &rpc); err != nil {
+			return nil, transport.NewError(fmt.Errorf("answer is not JSON-RPC: %w", err))
+		}
+		return nil, &RPCError{Code: rpc.Code, Message: rpc.Message}
 	}
 	if len(env.Result) == 0 || env.Result[0] != '{' {
 		return nil, transport.NewError(errors.New("answer has no result object"))
@@ -206,7 +356,7 @@ func (env *rawEnvelope) answer(id string) (json.RawMessage, error) {
 // client's path drops them; a request from the upstream (sampling,
 // elicitation, roots) is answered "method not found", as the gateway's
 // mcp-go client answers it, so the call is not left waiting.
-func (s *Session) readRawStream(ctx context.Context, t rawTarget, body io.Reader, id string) (json.RawMessage, error) {
+func (s *Session) readRawStream(ctx context.Context, t rawTarget, body io.Reader, id []byte) (json.RawMessage, error) {
 	sc := bufio.NewScanner(body)
 	sc.Buffer(make([]byte, 0, 64<<10), maxRawResponse)
 	var data []byte
@@ -224,19 +374,21 @@ func (s *Session) readRawStream(ctx context.Context, t rawTarget, body io.Reader
 		if len(data) == 0 {
 			continue
 		}
-		var env rawEnvelope
-		err := json.Unmarshal(data, &env)
-		data = data[:0]
+		env, err := parseEnvelope(data)
 		switch {
 		case err != nil:
 			return nil, transport.NewError(fmt.Errorf("event is not JSON-RPC: %w", err))
-		case env.Method != "" && len(env.ID) > 0:
+		case env.isRequestOrNotification() && len(env.ID) > 0:
 			s.refuseServerRequest(ctx, t, env.ID)
-		case env.Method != "":
+		case env.isRequestOrNotification():
 			// a notification
 		default:
-			return env.answer(id)
+			res, err := env.answer(id)
+			// The result is a slice of data, which the scanner's buffer
+			// would overwrite.
+			return bytes.Clone(res), err
 		}
+		data = data[:0]
 	}
 	if err := sc.Err(); err != nil {
 		return nil, transport.NewError(err)

@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +60,9 @@ type Status struct {
 type Session struct {
 	cfg  config.Upstream
 	http *http.Client // shared pool client; not owned
+	// rawURL is cfg.URL parsed, for the raw path's requests (nil: parse
+	// per request, as http.NewRequest does).
+	rawURL *url.URL
 	// filt is replaced by a reload that changes only the filters.
 	filt      atomic.Pointer[filterState]
 	logger    *slog.Logger
@@ -90,6 +95,14 @@ type conn struct {
 	// streamable-HTTP session (configured ones, bearer token), for the raw
 	// call path; nil on other transports.
 	staticHeaders map[string]string
+	// rawStatic is staticHeaders and rawFixed the raw path's own headers
+	// (content type, accept, protocol version), canonical and built once:
+	// every raw call's header shares their value slices, which nothing
+	// mutates.
+	rawStatic, rawFixed http.Header
+	// rawSessionID is the Mcp-Session-Id value of the raw path, kept
+	// while the transport's session id stays the same.
+	rawSessionID atomic.Pointer[[]string]
 }
 
 // close ends the MCP client and, for stdio, what is left of its process
@@ -119,6 +132,11 @@ func newSession(cfg config.Upstream, httpClient *http.Client, m *metrics.Metrics
 		ready:     make(chan struct{}),
 		kick:      make(chan struct{}, 1),
 		refresh:   make(chan struct{}, 1),
+	}
+	if u, err := url.Parse(cfg.URL); err == nil && u.Host != "" {
+		// What http.NewRequest does to the host, once.
+		u.Host = strings.TrimSuffix(u.Host, ":")
+		s.rawURL = u
 	}
 	s.filt.Store(&filterState{tools: cfg.Tools, resources: cfg.Resources, prompts: cfg.Prompts, f: f})
 	return s, nil
@@ -329,6 +347,9 @@ func (s *Session) connect(ctx context.Context) (*conn, error) {
 		return fail(fmt.Errorf("initialize: %w", err))
 	}
 	c.protocol = res.ProtocolVersion
+	if c.staticHeaders != nil {
+		c.rawStatic, c.rawFixed = rawHeaders(c.staticHeaders, c.protocol)
+	}
 
 	// On the stateless protocol, notifications arrive on a
 	// subscriptions/listen stream; on legacy SSE on the event stream.
