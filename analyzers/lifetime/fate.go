@@ -736,22 +736,16 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 	}
 	callee := common.StaticCallee()
 	if callee == nil {
-		if common.Value == x && !it.part {
-			if w.a.storedLiteralReleases(x) {
-				// c.close(ctx), where close holds a literal that closes the
-				// connection it captured (terraform's rpcapi.Client).
-				w.fate.Releases = append(w.fate.Releases, call)
-			}
-			// Calling a value that holds the pool, a functional option
-			// (func(s *T) { s.client = c }): what it is given may hold the
-			// pool from now on (mcp-go's NewStreamableHTTP applying
-			// WithHTTPBasicClient to the transport it returns).
-			for _, arg := range common.Args {
-				if isPointerTo(arg.Type()) {
-					w.push(item{v: arg, path: somewhereInside})
-				}
-			}
+		if common.Value == x && !it.part && w.a.storedLiteralReleases(x) {
+			// c.close(ctx), where close holds a literal that closes the
+			// connection it captured (terraform's rpcapi.Client).
+			w.fate.Releases = append(w.fate.Releases, call)
 		}
+		// Calling a functional option that holds the pool only uses it
+		// here: constructors whose result keeps what their options hold
+		// are data (knowledge.WrapsArgument, mcp-go's NewStreamableHTTP).
+		// Following the option into the value it configures would make
+		// every library that passes that value on, unanalysed, keep it.
 		if !it.part && containsValue(common.Args, x) && !callersOption(common.Value) {
 			w.keep("passed to a function value", call.Pos())
 		}
@@ -807,10 +801,9 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 }
 
 // callersOption reports whether v is a function value the caller gave, a
-// parameter or an element of one (for _, opt := range opts { opt(s) }):
-// handing a holder to the caller's own option keeps nothing the caller
-// does not already see, since the option's own pool is followed where it
-// is made.
+// parameter or an element of one (for _, opt := range opts { opt(c) }):
+// a constructor applying its caller's options to the value it returns
+// (mcp-go's client.NewClient) hands that value on, it does not keep it.
 func callersOption(v ssa.Value) bool {
 	for {
 		switch x := v.(type) {
