@@ -66,8 +66,9 @@
 // mutex. A per-call transport that is closed each call reuses no
 // connection: each call still pays the handshake. Not reported: a
 // transport that keeps no idle connection (DisableKeepAlives, or an option
-// in knowledge.NoIdleOptions), and a connection a prober (Probe...) makes
-// and closes per probe, which is what it measures. -fix applies the
+// in knowledge.NoIdleOptions), a connection a prober (Probe...) makes
+// and closes per probe, which is what it measures, and a pool made and
+// closed per scrape or reconcile (knowledge.PeriodicEntryPoints). -fix applies the
 // suggested fix where one is safe (a package-level variable, a field set
 // lazily or in the constructor).
 //

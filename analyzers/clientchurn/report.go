@@ -62,7 +62,10 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		// VersionGet after its fix, like its siblings).
 		return
 	}
-	if s.Fate.Released() && probes(f) {
+	if s.Fate.Released() && (probes(f) || r.res.Periodic(f.PerCall)) {
+		// A prober's fresh connection is its measurement; a scrape or a
+		// reconcile that closes what it made pays a handshake every few
+		// seconds, the fix projects choose for a pool dropped there.
 		return
 	}
 	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), s.Chain...))
@@ -121,6 +124,13 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 	}
 	if why == "" {
 		return
+	}
+	reason := f.PerCall
+	if c.PerCall != nil {
+		reason = c.PerCall
+	}
+	if c.Churn.Released && r.res.Periodic(reason) {
+		return // closed each scrape or reconcile: see site
 	}
 	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), c.Churn.Chain...))
 	msg := message(r.name(lifetime.StepOf(f.SSA)), c.Churn.Kind, c.Churn.Released)

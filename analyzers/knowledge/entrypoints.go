@@ -34,6 +34,22 @@ var EntryPoints = []EntryPoint{
 	{"sigs.k8s.io/controller-runtime/pkg/reconcile.Request", "runs on every reconcile", "controller-runtime: reconcile.Func"},
 }
 
+// PeriodicEntryPoints are the entry points above that a framework calls on
+// a schedule (a scrape, a reconcile, a refresh) rather than once per
+// request. A pool made and closed on each of those calls costs a handshake
+// every few seconds: the fix upstream projects choose for a pool dropped
+// there (netscaler's Collect, cloud-on-k8s's reconcile, Naglfar's
+// reconcile), not churn. A pool dropped there is still reported.
+var PeriodicEntryPoints = []Name{
+	{"Gather", "prometheus/client_golang: per scrape"},
+	{"Collect", "prometheus/client_golang: per scrape"},
+	{"Scrape", "Prometheus exporters: per scrape"},
+	{"Reconcile", "controller-runtime: per reconcile"},
+	{"refresh", "discovery and credential refresh loops"},
+	{"Refresh", "discovery and credential refresh loops"},
+	{"sigs.k8s.io/controller-runtime/pkg/reconcile.Request", "controller-runtime: per reconcile"},
+}
+
 // ConfiguredEntry is the reason given for an entry point named by the
 // -entrypoints setting.
 const ConfiguredEntry = "is a configured per-call entry point"

@@ -430,6 +430,9 @@ type Reason struct {
 	// byName is set when the chain starts at an operation of a library
 	// value, per call only by its name (operation).
 	byName bool
+	// periodic is set when the entry point runs on a schedule (a scrape,
+	// a reconcile), not per request.
+	periodic bool
 }
 
 // summary is the part of a Func that callers in this package use.

@@ -15,14 +15,15 @@ import (
 // event or item: by method name (Reconcile, Gather) or by a parameter type
 // (http.ResponseWriter, gin.Context, mcp.CallToolRequest).
 type entryPoints struct {
-	methods map[string]string // method name -> why it runs per call
-	params  map[string]string // import/path.Type -> why
+	methods  map[string]string // method name -> why it runs per call
+	params   map[string]string // import/path.Type -> why
+	periodic map[string]bool   // the names and types called on a schedule
 }
 
 // newEntryPoints indexes knowledge's entry points and the configured
 // ones: a method name, or import/path.Type for a parameter type.
 func newEntryPoints(extra []string) *entryPoints {
-	e := &entryPoints{methods: make(map[string]string), params: make(map[string]string)}
+	e := &entryPoints{methods: make(map[string]string), params: make(map[string]string), periodic: knowledge.Names(knowledge.PeriodicEntryPoints)}
 	add := func(name, why string) {
 		if strings.Contains(name, ".") {
 			e.params[name] = why
@@ -44,7 +45,7 @@ func (e *entryPoints) reason(fn *ssa.Function) *Reason {
 	sig := fn.Signature
 	if sig.Recv() != nil {
 		if why, ok := e.methods[fn.Name()]; ok {
-			return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + why, Chain: Chain{funcStep(fn)}}
+			return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + why, Chain: Chain{funcStep(fn)}, periodic: e.periodic[fn.Name()]}
 		}
 	}
 	for i := 0; i < sig.Params().Len(); i++ {
@@ -56,8 +57,8 @@ func (e *entryPoints) reason(fn *ssa.Function) *Reason {
 		if !ok || n.Obj().Pkg() == nil {
 			continue
 		}
-		if why, ok := e.params[n.Obj().Pkg().Path()+"."+n.Obj().Name()]; ok {
-			return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + why, Chain: Chain{funcStep(fn)}}
+		if key := n.Obj().Pkg().Path() + "." + n.Obj().Name(); e.params[key] != "" {
+			return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + e.params[key], Chain: Chain{funcStep(fn)}, periodic: e.periodic[key]}
 		}
 	}
 	return nil
@@ -158,7 +159,7 @@ func (a *pkgRun) markPerCall() {
 						continue
 					}
 					chain := append(append(Chain(nil), f.PerCall.Chain...), funcStep(g.SSA))
-					g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain, fromLoop: f.PerCall.fromLoop, byName: f.PerCall.byName}
+					g.PerCall = &Reason{Entry: f.PerCall.Entry, Why: f.PerCall.Why, Chain: chain, fromLoop: f.PerCall.fromLoop, byName: f.PerCall.byName, periodic: f.PerCall.periodic}
 					queue = append(queue, g)
 				}
 			}
@@ -318,6 +319,12 @@ func camelWords(name string) []string {
 		}
 	}
 	return append(words, string(rs[start:]))
+}
+
+// Periodic reports whether reason r comes from an entry point called on a
+// schedule (knowledge.PeriodicEntryPoints): a scrape, a reconcile.
+func (r *Result) Periodic(reason *Reason) bool {
+	return reason != nil && reason.periodic
 }
 
 // IsOperation reports whether reason r comes from an operation of a
