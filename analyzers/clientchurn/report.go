@@ -119,15 +119,12 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 		return
 	}
 	why, pchain := perCall(f, c.Repeats(f))
+	reason := f.PerCall
 	if c.PerCall != nil {
-		why, pchain = c.PerCall.Why, nil
+		why, pchain, reason = c.PerCall.Why, nil, c.PerCall
 	}
 	if why == "" {
 		return
-	}
-	reason := f.PerCall
-	if c.PerCall != nil {
-		reason = c.PerCall
 	}
 	if c.Churn.Released && r.res.Periodic(reason) {
 		return // closed each scrape or reconcile: see site

@@ -354,7 +354,7 @@ func (a *pkgRun) mayBeCallers(fn *ssa.Function, v ssa.Value, depth int) bool {
 	if depth > 8 {
 		return false
 	}
-	switch x := v.(type) {
+	switch x := stripConversions(v).(type) {
 	case *ssa.Parameter:
 		return !isReceiver(fn, x)
 	case *ssa.Phi:
@@ -363,12 +363,6 @@ func (a *pkgRun) mayBeCallers(fn *ssa.Function, v ssa.Value, depth int) bool {
 				return true
 			}
 		}
-	case *ssa.MakeInterface:
-		return a.mayBeCallers(fn, x.X, depth+1)
-	case *ssa.ChangeInterface:
-		return a.mayBeCallers(fn, x.X, depth+1)
-	case *ssa.ChangeType:
-		return a.mayBeCallers(fn, x.X, depth+1)
 	case *ssa.TypeAssert:
 		return a.mayBeCallers(fn, x.X, depth+1)
 	case *ssa.Extract:
