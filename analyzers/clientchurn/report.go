@@ -32,7 +32,14 @@ func perCall(f *lifetime.Func, repeats bool) (why string, chain lifetime.Chain) 
 
 func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	pos := s.Instr.Pos()
-	if !r.res.Reports(r.pass.Fset, pos) || s.Fate.Kept != "" {
+	if !r.res.Reports(r.pass.Fset, pos) {
+		return
+	}
+	if s.Fate.Overwrites != "" {
+		r.overwrite(f, s)
+		return
+	}
+	if s.Fate.Kept != "" {
 		return
 	}
 	fnName := r.name(lifetime.StepOf(f.SSA))
@@ -90,6 +97,33 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 	}
 	fix, noFix := r.hoistFix(s)
 	r.report(pos, s, entry, msg, notes, fix, edit.NoFix(noFix))
+}
+
+// overwrite reports a pool stored over a package-level value on every
+// call (kee's webhook setting http.DefaultClient.Transport per event): kept,
+// but each call replaces the last pool, whose idle connections and their
+// goroutines nothing closes.
+func (r *reporter) overwrite(f *lifetime.Func, s *lifetime.Site) {
+	why, pchain := perCall(f, s.Repeats())
+	if why == "" {
+		return
+	}
+	pos := s.Instr.Pos()
+	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), s.Chain...))
+	var entry *lifetime.Reason
+	if f.PerCall != nil && f.PerCall.Entry != f.SSA {
+		entry = f.PerCall
+	}
+	msg := fmt.Sprintf("%s replaces %s with a new %s per call; create it once and reuse it",
+		r.name(lifetime.StepOf(f.SSA)), s.Fate.Overwrites, s.Kind.Short())
+	notes := []analysis.RelatedInformation{
+		{Pos: pos, Message: "the pool comes from " + chain},
+		{Pos: s.Fate.KeptAt, Message: "stored here with no check of what " + s.Fate.Overwrites + " holds: the pool it replaces is never closed"},
+	}
+	if entry == nil {
+		notes = append(notes, r.perCallNote(f, pos, why))
+	}
+	r.report(pos, s, entry, msg, notes, nil, edit.NoFix("the pool replaces a package-level value: build it once, at start-up, and share it"))
 }
 
 // probes reports whether f is a prober (knowledge.ProbePrefixes), which

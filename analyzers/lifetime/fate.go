@@ -63,6 +63,12 @@ type Fate struct {
 	// MergesShared names the package-level value (http.DefaultClient)
 	// that stands where the pool would on other paths.
 	MergesShared string
+
+	// Overwrites names the package-level value (http.DefaultClient.Transport)
+	// the pool is stored into with no check of what it holds and on no
+	// condition but error checks: kept, but replaced on every call, and
+	// the pool it replaces is never closed.
+	Overwrites string
 }
 
 // Holding is a struct field that holds a pool.
@@ -332,7 +338,11 @@ func (w *walker) store(in *ssa.Store, path accessPath) {
 		}
 		w.push(item{v: r, path: path})
 	case *ssa.Global:
-		w.keep("stored in package-level variable "+r.Name(), in.Pos())
+		why := "stored in package-level variable " + r.Name()
+		w.keep(why, in.Pos())
+		if w.fate.Kept == why && w.fn.Parent() == nil && !globalChecked(w.fn, r) && onlyErrorChecksReach(in.Block()) {
+			w.fate.Overwrites = globalPath(w.fn, r, steps)
+		}
 	case *ssa.Parameter:
 		w.keep("stored in "+describeField(r, steps), in.Pos())
 		w.fate.keptInParam = w.fn.Parent() != nil
@@ -344,6 +354,114 @@ func (w *walker) store(in *ssa.Store, path accessPath) {
 	default:
 		w.keep("stored in memory that outlives the call", in.Pos())
 	}
+}
+
+// globalChecked reports whether fn compares anything it loads from g, or
+// hands a field of g to a call: a lazy fill, a rebuild on change, the old
+// value closed or swapped out, not a blind overwrite.
+func globalChecked(fn *ssa.Function, g *ssa.Global) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if bin, ok := instr.(*ssa.BinOp); ok && (bin.Op == token.EQL || bin.Op == token.NEQ) {
+				for _, x := range []ssa.Value{bin.X, bin.Y} {
+					if l, ok := stripConversions(x).(*ssa.UnOp); ok && l.Op == token.MUL {
+						if r, _ := rootOf(l.X); r == g {
+							return true
+						}
+					}
+					if f, ok := stripConversions(x).(*ssa.Field); ok {
+						if r, _ := rootOf(f); r == g {
+							return true
+						}
+					}
+				}
+			}
+			if call, ok := instr.(ssa.CallInstruction); ok {
+				// A lock held around the write, or the old value handed
+				// on (CloseIdleConnections on it, a swap).
+				for _, arg := range call.Common().Args {
+					if l, ok := stripConversions(arg).(*ssa.UnOp); ok && l.Op == token.MUL {
+						if r, st := rootOf(l.X); r == g && len(st) > 0 {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// onlyErrorChecksReach reports whether every condition that decides if
+// block b runs is an error check: b runs on every call that does not
+// fail first.
+func onlyErrorChecksReach(b *ssa.BasicBlock) bool {
+	for blk := b; blk.Idom() != nil; blk = blk.Idom() {
+		idom := blk.Idom()
+		cond, ok := idom.Instrs[len(idom.Instrs)-1].(*ssa.If)
+		if !ok || len(idom.Succs) != 2 {
+			continue
+		}
+		if reaches(idom.Succs[0], b) && reaches(idom.Succs[1], b) {
+			continue
+		}
+		if !isErrorCheck(cond.Cond) {
+			return false
+		}
+	}
+	return true
+}
+
+// reaches reports whether block to can run after block from.
+func reaches(from, to *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{from}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b == to {
+			return true
+		}
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		stack = append(stack, b.Succs...)
+	}
+	return false
+}
+
+// isErrorCheck reports whether cond is err != nil or err == nil.
+func isErrorCheck(cond ssa.Value) bool {
+	bin, ok := cond.(*ssa.BinOp)
+	if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+		return false
+	}
+	for _, pair := range [][2]ssa.Value{{bin.X, bin.Y}, {bin.Y, bin.X}} {
+		if c, ok := pair[1].(*ssa.Const); ok && c.IsNil() && isError(pair[0].Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+// globalPath names a package-level variable and the fields under it, as
+// code in fn would write them: http.DefaultClient.Transport.
+func globalPath(fn *ssa.Function, g *ssa.Global, steps []int) string {
+	name := g.Name()
+	if g.Pkg != nil && g.Pkg != fn.Pkg {
+		name = g.Pkg.Pkg.Name() + "." + name
+	}
+	t := g.Type().(*types.Pointer).Elem()
+	for i := len(steps) - 1; i >= 0; i-- {
+		f := fieldOf(t, steps[i])
+		if f == nil {
+			break
+		}
+		name += "." + f.Name()
+		t = f.Type()
+	}
+	return name
 }
 
 // mayBeCallers reports whether v may be, on some path, a value fn's
@@ -765,6 +883,14 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			// receiver): no more, and not "keeps".
 			continue
 		}
+		if !recv && isOptionType(arg.Type()) {
+			// The constructor applies the options to the value it returns
+			// (knowledge.OptionTypes): that value keeps the pool.
+			if v := resultValue(call, 0); v != nil && !isError(v.Type()) {
+				w.push(item{v: v, path: somewhereInside})
+				continue
+			}
+		}
 		use, result := w.a.paramUse(callee, i, recv)
 		switch use {
 		case Keeps:
@@ -792,6 +918,25 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			}
 		}
 	}
+}
+
+// isOptionType reports whether t is a client library's option type
+// (knowledge.OptionTypes), or a slice of them.
+func isOptionType(t types.Type) bool {
+	if sl, ok := t.Underlying().(*types.Slice); ok {
+		t = sl.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return false
+	}
+	_, ok = knowledge.OptionTypes[n.Obj().Pkg().Path()+"."+n.Obj().Name()]
+	return ok
+}
+
+// isError reports whether t is the error interface.
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
 }
 
 // callersOption reports whether v is a function value the caller gave, a
