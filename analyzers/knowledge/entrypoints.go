@@ -79,3 +79,8 @@ var ConstructorPrefixes = []Name{
 
 // OperationWhy completes "<method> ..." for an operation method.
 const OperationWhy = "is an operation of a reusable value, called again and again by its users"
+
+// LibraryOperationWhy completes "<function> ..." for an exported function
+// of a library package whose name starts with an operation verb
+// (OperationMethods): FetchMetricFamilies, called per scrape by its users.
+const LibraryOperationWhy = "is an exported operation of a library package, called again and again by its users in other modules"

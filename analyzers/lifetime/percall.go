@@ -92,6 +92,7 @@ func (f *Func) Repeats(b *ssa.BasicBlock) bool {
 func (a *pkgRun) markPerCall() {
 	queue := a.markRegistered()
 	ctors := constructedTypes(a.pass.Pkg)
+	a.constructedBehindInterfaces(ctors)
 	for _, f := range a.res.Funcs {
 		if !a.res.Reports(a.pass.Fset, f.SSA.Pos()) && f.SSA.Pos().IsValid() {
 			// A test's loop over cases does not make production code
@@ -281,6 +282,9 @@ func operation(fn *ssa.Function, reusable map[*types.Named]string) *Reason {
 	if !ok || !obj.Exported() || !operationName(fn.Name()) || fn.Pkg == nil || fn.Pkg.Pkg.Name() == "main" {
 		return nil
 	}
+	if fn.Signature.Recv() == nil {
+		return libraryOperation(fn)
+	}
 	n := RecvNamed(fn.Signature)
 	if n == nil || !n.Obj().Exported() {
 		return nil
@@ -290,6 +294,56 @@ func operation(fn *ssa.Function, reusable map[*types.Named]string) *Reason {
 		return nil
 	}
 	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.OperationWhy + " (" + how + ")", Chain: Chain{funcStep(fn)}, byName: true}
+}
+
+// libraryOperation says why fn, an exported package-level function of a
+// library package, runs per call when its name starts with an operation
+// verb (prom2json.FetchMetricFamilies, called per scrape by exporters in
+// other modules). Packages that only their own module imports (internal/,
+// cmd/) are left to the callers churnlint sees.
+func libraryOperation(fn *ssa.Function) *Reason {
+	path := fn.Pkg.Pkg.Path()
+	if strings.Contains(path+"/", "/internal/") || strings.Contains(path+"/", "/cmd/") {
+		return nil
+	}
+	if words := camelWords(fn.Name()); len(words) < 2 || !operationMethods[words[0]] {
+		return nil
+	}
+	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.LibraryOperationWhy, Chain: Chain{funcStep(fn)}, byName: true}
+}
+
+// constructedBehindInterfaces adds to ctors the exported types of this
+// package that an exported constructor returns as an interface
+// (NewWebhook returning &Webhook{} as a Sink): the host keeps the value
+// and calls its operations through the interface.
+func (a *pkgRun) constructedBehindInterfaces(ctors map[*types.Named]string) {
+	for _, f := range a.res.Funcs {
+		fn := f.SSA
+		if fn.Parent() != nil || fn.Signature.Recv() != nil || !constructorName(fn.Name()) || !token.IsExported(fn.Name()) {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+			if !ok {
+				continue
+			}
+			for _, r := range ret.Results {
+				mi, ok := r.(*ssa.MakeInterface)
+				if !ok {
+					continue
+				}
+				t := mi.X.Type()
+				if p, ok := t.(*types.Pointer); ok {
+					t = p.Elem()
+				}
+				if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Pkg() == a.pass.Pkg && n.Obj().Exported() {
+					if _, seen := ctors[n]; !seen {
+						ctors[n] = "made by " + fn.Name() + " as a " + types.TypeString(mi.Type(), types.RelativeTo(a.pass.Pkg))
+					}
+				}
+			}
+		}
+	}
 }
 
 // operationName reports whether a method name is an operation verb
