@@ -146,6 +146,24 @@ var WrapsArgument = map[string]Wrapping{
 	"go.elastic.co/apm/module/apmhttp.WrapRoundTripper":                               {0, "Elastic APM: a tracing round tripper over the one it is given"},
 	"go.elastic.co/apm/module/apmhttp/v2.WrapRoundTripper":                            {0, "Elastic APM v2: a tracing round tripper over the one it is given"},
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp.NewTransport":      {0, "OpenTelemetry: a tracing round tripper over the one it is given"},
+	"github.com/elastic/go-elasticsearch/v7.NewClient":                                {0, "go-elasticsearch: the client's transport keeps Config.Transport (kubernetes-event-exporter's sink)"},
+	"github.com/elastic/go-elasticsearch/v8.NewClient":                                {0, "go-elasticsearch: the client's transport keeps Config.Transport"},
+	"github.com/elastic/go-elasticsearch/v8.NewTypedClient":                           {0, "go-elasticsearch: the client's transport keeps Config.Transport"},
+	"google.golang.org/api/option.WithGRPCConn":                                       {0, "google.golang.org/api: an option handing the client the conn it is given (pubsub's emulator conn)"},
+	"google.golang.org/api/option.WithHTTPClient":                                     {0, "google.golang.org/api: an option handing the client the *http.Client it is given"},
+	"github.com/opensearch-project/opensearch-go.NewClient":                           {0, "opensearch-go: the client's transport keeps Config.Transport (kubernetes-event-exporter's sink)"},
+	"github.com/opensearch-project/opensearch-go/v2.NewClient":                        {0, "opensearch-go v2: the client's transport keeps Config.Transport"},
+	"github.com/opensearch-project/opensearch-go/v4.NewClient":                        {0, "opensearch-go v4: the client's transport keeps Config.Transport"},
+}
+
+// OptionTypes are the option types of client libraries whose constructors
+// keep what their options carry: a conn or client handed over in one
+// (option.WithGRPCConn(conn)) and passed, alone or in a slice, to a
+// function that returns a value lives as long as that value. The options
+// are applied through an interface or a function value, which a summary of
+// the constructor cannot see into. Keyed import/path.Type.
+var OptionTypes = map[string]string{
+	"google.golang.org/api/option.ClientOption": "google.golang.org/api: generated Google clients keep the conn or client an option gives (cloud.google.com/go/pubsub's emulator conn)",
 }
 
 // Wrapping is the argument a WrapsArgument function holds in its result.
