@@ -17,7 +17,9 @@
 //     a host manages it (it has a lifecycle: Init, Start, ServeHTTP, ...),
 //     or when it is a library value (an exported type its package hands out
 //     through an exported New... constructor) that keeps a connection it
-//     dialled, such as a gRPC ClientConn, in a field its users cannot reach;
+//     dialled, such as a gRPC ClientConn, in a field its users cannot reach
+//     (a package under internal/, cmd/ or pkg/ is an application's own code,
+//     not a library);
 //   - an owner whose only release method is promoted from an embedded base
 //     (a no-op Shutdown every plugin inherits), which cannot release the
 //     owner's own pools;
