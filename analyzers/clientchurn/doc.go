@@ -38,7 +38,18 @@
 // on every call (a random ticket) is no cache, and is reported.
 //
 // It also reports broken memoisation: a nil check on a field that builds a
-// new pool but never stores it back, so every call builds one.
+// new pool but never stores it back, so every call builds one; and a pool
+// stored over a package-level value on every call with no check of what
+// it holds (a webhook setting http.DefaultClient.Transport per event): kept,
+// but each call replaces the last pool, which nothing closes.
+//
+// An exported function of a library package (not under internal/ or cmd/)
+// whose name starts with an operation verb (FetchMetricFamilies:
+// knowledge.OperationMethods) counts as called per call by its users in
+// other modules, like an exported operation method; so do the methods of a
+// type an exported constructor returns as an interface (NewWebhook handing
+// out &Webhook{} as a Sink). Only pools they drop are reported: closing per
+// call is their callers' choice.
 //
 // A method that returns a new pool on every call is reported at its
 // creation site when a per-call function of a package it depends on calls
