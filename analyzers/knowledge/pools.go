@@ -166,6 +166,17 @@ var OptionTypes = map[string]string{
 	"google.golang.org/api/option.ClientOption": "google.golang.org/api: generated Google clients keep the conn or client an option gives (cloud.google.com/go/pubsub's emulator conn)",
 }
 
+// PoolOptions are option constructors that hand a library the caller's own
+// pool. A library function that makes a pool per call only when it is
+// given none (helm's HTTPGetter with no transport option) makes none on a
+// call given one of these. Keyed import/path.Func.
+var PoolOptions = map[string]string{
+	"helm.sh/helm/v3/pkg/getter.WithTransport":    "helm v3: the getter uses the transport it is given (fluxcd source-controller's transport pool)",
+	"helm.sh/helm/v4/pkg/getter.WithTransport":    "helm v4: the getter uses the transport it is given",
+	"google.golang.org/api/option.WithHTTPClient": "google.golang.org/api: the client uses the *http.Client it is given",
+	"google.golang.org/api/option.WithGRPCConn":   "google.golang.org/api: the client uses the conn it is given",
+}
+
 // Wrapping is the argument a WrapsArgument function holds in its result.
 type Wrapping struct {
 	Arg    int

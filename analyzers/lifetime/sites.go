@@ -38,7 +38,7 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 	case *ssa.Call:
 		a.callSites(f, in)
 	}
-	if call, ok := instr.(ssa.CallInstruction); ok {
+	if call, ok := instr.(ssa.CallInstruction); ok && !handsOwnPool(call.Common().Args) {
 		if c := a.importedChurn(call.Common().StaticCallee()); c != nil {
 			obj := call.Common().StaticCallee().Object().(*types.Func)
 			f.Churns = append(f.Churns, &ChurnCall{Call: call, Callee: obj, Churn: c})
@@ -46,6 +46,59 @@ func (a *pkgRun) sitesAt(f *Func, instr ssa.Instruction) {
 			f.Churns = append(f.Churns, &ChurnCall{Call: call, Callee: obj, Churn: c})
 		}
 	}
+}
+
+// handsOwnPool reports whether a call's arguments include an option that
+// hands the callee the caller's own pool (knowledge.PoolOptions: helm's
+// getter.WithTransport(t), alone or appended to a slice of options): a
+// library that makes a pool per call only when given none makes none.
+func handsOwnPool(args []ssa.Value) bool {
+	for _, arg := range args {
+		if ownPoolOption(arg, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func ownPoolOption(v ssa.Value, depth int) bool {
+	if depth > 6 {
+		return false
+	}
+	switch x := stripConversions(v).(type) {
+	case *ssa.Call:
+		if b, ok := x.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
+			for _, arg := range x.Call.Args {
+				if ownPoolOption(arg, depth+1) {
+					return true
+				}
+			}
+			return false
+		}
+		if callee := x.Call.StaticCallee(); callee != nil {
+			if obj, ok := callee.Object().(*types.Func); ok && obj.Pkg() != nil {
+				_, ok := knowledge.PoolOptions[obj.Pkg().Path()+"."+obj.Name()]
+				return ok
+			}
+		}
+	case *ssa.Slice:
+		return ownPoolOption(x.X, depth+1)
+	case *ssa.Alloc:
+		// The array behind a variadic call or a slice literal: what its
+		// elements were set to.
+		for _, ref := range *x.Referrers() {
+			ia, ok := ref.(*ssa.IndexAddr)
+			if !ok {
+				continue
+			}
+			for _, r := range *ia.Referrers() {
+				if st, ok := r.(*ssa.Store); ok && st.Addr == ia && ownPoolOption(st.Val, depth+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // dynamicChurn resolves a call through an interface or a function value
@@ -59,6 +112,7 @@ func (a *pkgRun) dynamicChurn(call ssa.CallInstruction) (*Churn, *types.Func) {
 	}
 	for _, g := range a.dynamicTargets(call, false) {
 		c := a.importedChurn(g)
+
 		if c == nil {
 			continue
 		}
