@@ -11,11 +11,13 @@ package lifetime
 
 import (
 	"fmt"
+	"go/build"
 	"go/token"
 	"go/types"
 	"io"
 	"iter"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 
@@ -750,6 +752,25 @@ func (a *pkgRun) importedFact(callee *ssa.Function) *FuncFact {
 	return nil
 }
 
+// dependencyCode reports whether this package is a dependency's code, in
+// the module cache or a vendor directory, whose own findings no driver
+// shows: go vet, golangci-lint and the command report only the packages
+// they were given.
+func (a *pkgRun) dependencyCode() bool {
+	if len(a.pass.Files) == 0 {
+		return false
+	}
+	name := filepath.ToSlash(a.pass.Fset.Position(a.pass.Files[0].Pos()).Filename)
+	if strings.Contains(name, "/vendor/") {
+		return true
+	}
+	modCache := os.Getenv("GOMODCACHE")
+	if modCache == "" {
+		modCache = filepath.Join(build.Default.GOPATH, "pkg", "mod")
+	}
+	return strings.HasPrefix(name, filepath.ToSlash(modCache)+"/")
+}
+
 // exportFacts publishes the summaries of functions that other packages can
 // call by name.
 func (a *pkgRun) exportFacts() {
@@ -763,7 +784,10 @@ func (a *pkgRun) exportFacts() {
 		ff := &FuncFact{Fresh: f.fresh, Churn: f.churn}
 		if f.churn != nil {
 			c := *f.churn
-			c.Reported = f.churnReported(0)
+			// Reported where it is created only if that package's
+			// findings reach a user: never a module in the module cache
+			// or a vendored one (helm's getter, seen only by its callers).
+			c.Reported = f.churnReported(0) && !a.dependencyCode()
 			ff.Churn = &c
 		}
 		for _, p := range f.params {
