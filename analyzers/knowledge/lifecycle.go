@@ -54,10 +54,12 @@ var SetupMethods = []Name{
 var ReloadWords = []string{"reload", "reconfigure", "refresh", "rotate", "update", "reset", "apply", "reconnect"}
 
 // ProbePrefixes start the name of a function whose job is to open a
-// connection and time it (blackbox_exporter's ProbeGRPC, ProbeTCP): a
-// pool made and closed on every probe is the measurement, not churn. A
-// probe that drops its pool still leaks and is still reported.
-var ProbePrefixes = []string{"probe"}
+// connection and time it (blackbox_exporter's ProbeGRPC, ProbeTCP), or to
+// check that one can be opened (Videra's pingDataNode, per data node per
+// health-check tick): a pool made and closed on every probe is the
+// measurement, not churn. A probe that drops its pool still leaks and is
+// still reported.
+var ProbePrefixes = []string{"probe", "ping", "healthcheck"}
 
 // Names returns the set of names in ns.
 func Names(ns []Name) map[string]bool {
