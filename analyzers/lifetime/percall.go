@@ -299,17 +299,32 @@ func operation(fn *ssa.Function, reusable map[*types.Named]string) *Reason {
 // libraryOperation says why fn, an exported package-level function of a
 // library package, runs per call when its name starts with an operation
 // verb (prom2json.FetchMetricFamilies, called per scrape by exporters in
-// other modules). Packages that only their own module imports (internal/,
-// cmd/) are left to the callers churnlint sees.
+// other modules). An application's own packages are left to the callers
+// churnlint sees (ApplicationPackage).
 func libraryOperation(fn *ssa.Function) *Reason {
-	path := fn.Pkg.Pkg.Path()
-	if strings.Contains(path+"/", "/internal/") || strings.Contains(path+"/", "/cmd/") {
+	if ApplicationPackage(fn.Pkg.Pkg.Path()) {
 		return nil
 	}
 	if words := camelWords(fn.Name()); len(words) < 2 || !operationMethods[words[0]] {
 		return nil
 	}
 	return &Reason{Entry: fn, Why: funcStep(fn).Name + " " + knowledge.LibraryOperationWhy, Chain: Chain{funcStep(fn)}, byName: true}
+}
+
+// ApplicationPackage reports whether a package path is laid out as an
+// application's own code rather than a library's API: internal/ (no other
+// module can import it), cmd/, or pkg/ (keda's pkg/metricsservice, whose
+// one client its main builds for the life of the process). Its functions
+// and owners are judged by how the application uses them, which churnlint
+// sees, not as a library hands them out.
+func ApplicationPackage(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		switch seg {
+		case "internal", "cmd", "pkg":
+			return true
+		}
+	}
+	return false
 }
 
 // constructedBehindInterfaces adds to ctors the exported types of this

@@ -370,7 +370,7 @@ func (ow *Owners) reportable(n *types.Named) bool {
 // field can close it.
 func (ow *Owners) libraryOwner(o *Owner) string {
 	n := o.Named
-	if !n.Obj().Exported() || ow.pass.Pkg.Name() == "main" || applicationPackage(ow.pass.Pkg.Path()) {
+	if !n.Obj().Exported() || ow.pass.Pkg.Name() == "main" || lifetime.ApplicationPackage(ow.pass.Pkg.Path()) {
 		return ""
 	}
 	if ow.ctors == nil {
@@ -386,21 +386,6 @@ func (ow *Owners) libraryOwner(o *Owner) string {
 		}
 	}
 	return ""
-}
-
-// applicationPackage reports whether a package path is laid out as an
-// application's own code rather than a library's API: internal/ (no other
-// module can import it), cmd/, or pkg/ (keda's pkg/metricsservice, whose
-// one client its main builds for the life of the process). Its owners are
-// judged by how the application uses them, not as a library hands them out.
-func applicationPackage(path string) bool {
-	for _, seg := range strings.Split(path, "/") {
-		switch seg {
-		case "internal", "cmd", "pkg":
-			return true
-		}
-	}
-	return false
 }
 
 // anyIn reports whether iface declares a method named as one of ms.
