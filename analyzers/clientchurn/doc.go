@@ -43,7 +43,7 @@
 // it holds (a webhook setting http.DefaultClient.Transport per event): kept,
 // but each call replaces the last pool, which nothing closes.
 //
-// An exported function of a library package (not under internal/ or cmd/)
+// An exported function of a library package (not under internal/, cmd/ or pkg/)
 // whose name starts with an operation verb (FetchMetricFamilies:
 // knowledge.OperationMethods) counts as called per call by its users in
 // other modules, like an exported operation method; so do the methods of a
@@ -77,7 +77,7 @@
 // mutex. A per-call transport that is closed each call reuses no
 // connection: each call still pays the handshake. Not reported: a
 // transport that keeps no idle connection (DisableKeepAlives, or an option
-// in knowledge.NoIdleOptions), a connection a prober (Probe...) makes
+// in knowledge.NoIdleOptions), a connection a prober or health check (Probe..., Ping...) makes
 // and closes per probe, which is what it measures, and a pool made and
 // closed per scrape or reconcile (knowledge.PeriodicEntryPoints). -fix applies the
 // suggested fix where one is safe (a package-level variable, a field set
