@@ -41,7 +41,10 @@
 // new pool but never stores it back, so every call builds one; and a pool
 // stored over a package-level value on every call with no check of what
 // it holds (a webhook setting http.DefaultClient.Transport per event): kept,
-// but each call replaces the last pool, which nothing closes.
+// but each call replaces the last pool, which nothing closes; and a pool
+// cached under an interface value the caller passed while it connects to a
+// method of that value (connMap[target] = grpc.Dial(target.Indicator())):
+// a new value for the same target misses and connects again.
 //
 // An exported function of a library package (not under internal/, cmd/ or pkg/)
 // whose name starts with an operation verb (FetchMetricFamilies:

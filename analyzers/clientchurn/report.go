@@ -39,6 +39,15 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		r.overwrite(f, s)
 		return
 	}
+	if s.Fate.IdentityKey != "" {
+		// A cache is for repeated calls: keyed by identity, it misses
+		// on every new value the callers pass.
+		msg := fmt.Sprintf("%s caches the new %s by the identity of %s; key the map by %s",
+			r.name(lifetime.StepOf(f.SSA)), s.Kind.Short(), s.Fate.IdentityOf, s.Fate.IdentityKey)
+		notes := []analysis.RelatedInformation{{Pos: pos, Message: s.Fate.IdentityOf + " is an interface value: the map compares its dynamic type and value (a pointer by address), so a caller's new value for the same target misses and connects again, and the map keeps every pool"}}
+		r.report(pos, s, nil, msg, notes, nil, edit.NoFix("the key's type changes: the map, its reads and its writes"))
+		return
+	}
 	if s.Fate.Kept != "" {
 		return
 	}

@@ -64,6 +64,14 @@ type Fate struct {
 	// that stands where the pool would on other paths.
 	MergesShared string
 
+	// IdentityKey is set when the pool is cached in a map under an
+	// interface value the caller passed, while what it connects to is a
+	// method of that value (lindb's connMap[target] dialling
+	// target.Indicator()): the key compares the whole value, so a caller's
+	// new value for the same target misses and connects again. It names
+	// the method call to key by; IdentityOf names the parameter.
+	IdentityKey, IdentityOf string
+
 	// Overwrites names the package-level value (http.DefaultClient.Transport)
 	// the pool is stored into with no check of what it holds and on no
 	// condition but error checks: kept, but replaced on every call, and
@@ -158,6 +166,12 @@ func (a *pkgRun) releasedSomewhere(fn *ssa.Function, v ssa.Value, path accessPat
 func (a *pkgRun) walk(fn *ssa.Function, v ssa.Value, path accessPath, stopAtKeep bool) *Fate {
 	f := new(Fate)
 	w := &walker{a: a, fn: fn, fate: f, seen: make(map[item]bool)}
+	switch m := v.(type) {
+	case *ssa.Call:
+		w.made = m
+	case *ssa.Extract:
+		w.made, _ = m.Tuple.(*ssa.Call)
+	}
 	w.push(item{v: v, path: path})
 	for len(w.work) > 0 && (f.Kept == "" || !stopAtKeep) {
 		it := w.work[len(w.work)-1]
@@ -182,6 +196,9 @@ type walker struct {
 	fate *Fate
 	seen map[item]bool
 	work []item
+	// made is the call that made the pool, when the walk starts at its
+	// result: what it was given says what the pool is for.
+	made *ssa.Call
 }
 
 func (w *walker) push(it item) {
@@ -258,6 +275,12 @@ func (w *walker) step(it item, instr ssa.Instruction) {
 				// ticket) is no cache: each call adds a pool.
 				w.fate.FreshKey, w.fate.Used = true, true
 				return
+			}
+			if in.Value == x && !it.part {
+				if key, method := w.identityKey(in.Key); key != nil {
+					w.fate.IdentityKey = key.Name() + "." + method + "()"
+					w.fate.IdentityOf = key.Name()
+				}
 			}
 			w.keep("stored in a map", in.Pos())
 		}
@@ -354,6 +377,23 @@ func (w *walker) store(in *ssa.Store, path accessPath) {
 	default:
 		w.keep("stored in memory that outlives the call", in.Pos())
 	}
+}
+
+// identityKey returns the parameter a map key is, and the method of it
+// that the call making the pool was given, when the key is an interface
+// value the caller passed: keyed by the whole value, connected by one
+// method of it.
+func (w *walker) identityKey(key ssa.Value) (*ssa.Parameter, string) {
+	p, ok := stripConversions(key).(*ssa.Parameter)
+	if !ok || w.made == nil || isReceiver(w.fn, p) || !types.IsInterface(p.Type()) {
+		return nil, ""
+	}
+	for _, arg := range w.made.Call.Args {
+		if c, ok := arg.(*ssa.Call); ok && c.Call.IsInvoke() && c.Call.Value == p && len(c.Call.Args) == 0 {
+			return p, c.Call.Method.Name()
+		}
+	}
+	return nil, ""
 }
 
 // globalChecked reports whether fn compares anything it loads from g, or
