@@ -309,10 +309,88 @@ func (r *runner) checkout(gitDir, tree, commit string) error {
 		return err
 	}
 	cmd := exec.Command("git", "--git-dir="+gitDir, "worktree", "add", "--detach", "--force", tree, commit)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		return nil
+	}
+	if !strings.Contains(string(out), "unable to read sha1 file") {
 		return fmt.Errorf("git worktree add %s %.12s: %v: %s", tree, commit, err, strings.TrimSpace(string(out)))
 	}
-	return nil
+	// A snapshot can lack its largest blobs (../shared/README.md): check
+	// out everything else, leaving those paths out of a sparse checkout.
+	os.RemoveAll(tree)
+	if out, err := exec.Command("git", "--git-dir="+gitDir, "worktree", "prune").CombinedOutput(); err != nil {
+		return fmt.Errorf("git worktree prune: %v: %s", err, out)
+	}
+	return checkoutPresent(gitDir, tree, commit)
+}
+
+// checkoutPresent makes tree a worktree of gitDir at commit holding every
+// file whose blob the snapshot has; the others are left out of a sparse
+// checkout, so that git status stays clean.
+func checkoutPresent(gitDir, tree, commit string) error {
+	git := func(dir string, stdin io.Reader, args ...string) (string, error) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir, cmd.Stdin = dir, stdin
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return "", fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		}
+		return string(out), nil
+	}
+	listing, err := git("", nil, "--git-dir="+gitDir, "ls-tree", "-r", "-z", commit)
+	if err != nil {
+		return err
+	}
+	type entry struct{ sha, path string }
+	var blobs []entry
+	var shas strings.Builder
+	for _, line := range strings.Split(listing, "\x00") {
+		meta, path, ok := strings.Cut(line, "\t")
+		if f := strings.Fields(meta); ok && len(f) == 3 && f[1] == "blob" {
+			blobs = append(blobs, entry{f[2], path})
+			shas.WriteString(f[2] + "\n")
+		}
+	}
+	checked, err := git("", strings.NewReader(shas.String()), "--git-dir="+gitDir, "cat-file", "--batch-check")
+	if err != nil {
+		return err
+	}
+	missing := map[string]bool{}
+	for _, line := range strings.Split(checked, "\n") {
+		if sha, rest, _ := strings.Cut(line, " "); rest == "missing" {
+			missing[sha] = true
+		}
+	}
+	patterns := []string{"/*"}
+	for _, b := range blobs {
+		if missing[b.sha] {
+			patterns = append(patterns, "!/"+sparseEscape(b.path))
+		}
+	}
+	if _, err := git("", nil, "--git-dir="+gitDir, "worktree", "add", "--no-checkout", "--detach", "--force", tree, commit); err != nil {
+		return err
+	}
+	if _, err := git(tree, nil, append([]string{"sparse-checkout", "set", "--no-cone"}, patterns...)...); err != nil {
+		return err
+	}
+	_, err = git(tree, nil, "read-tree", "-mu", "HEAD")
+	return err
+}
+
+// sparseEscape quotes the characters a sparse-checkout pattern treats
+// specially, so that a path matches only itself.
+func sparseEscape(path string) string {
+	var b strings.Builder
+	for _, r := range path {
+		if strings.ContainsRune(`\*?[]!# `, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func gitOutput(dir string, args ...string) (string, error) {
