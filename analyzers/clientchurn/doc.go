@@ -44,7 +44,10 @@
 // but each call replaces the last pool, which nothing closes; and a pool
 // cached under an interface value the caller passed while it connects to a
 // method of that value (connMap[target] = grpc.Dial(target.Indicator())):
-// a new value for the same target misses and connects again.
+// a new value for the same target misses and connects again; and a pool
+// handed to a function that keeps it on some paths and returns normally
+// without it on another (an observer manager keeping a cluster's first
+// client): dropped whenever that path runs.
 //
 // An exported function of a library package (not under internal/, cmd/ or pkg/)
 // whose name starts with an operation verb (FetchMetricFamilies:

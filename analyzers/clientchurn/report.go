@@ -95,6 +95,11 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 			fnName, s.Kind.Short())
 	}
 	notes := []analysis.RelatedInformation{{Pos: pos, Message: "the pool comes from " + chain}}
+	if by := s.Fate.SometimesKeptBy; by.Name != "" && !s.Fate.Released() {
+		msg = fmt.Sprintf("%s creates a new %s per call that %s may drop; create it once and reuse it",
+			fnName, s.Kind.Short(), by.Name)
+		notes = append(notes, analysis.RelatedInformation{Pos: pos, Message: by.String() + " stores it on some paths and returns without it on others: there the pool is dropped"})
+	}
 	if s.Fate.Released() {
 		notes = append(notes, analysis.RelatedInformation{Pos: pos, Message: "closed each call, it reuses no connection: every call pays a TCP+TLS handshake"})
 	}

@@ -177,6 +177,15 @@ var PoolOptions = map[string]string{
 	"google.golang.org/api/option.WithGRPCConn":   "google.golang.org/api: the client uses the conn it is given",
 }
 
+// ComparisonMethods are interface methods that compare their argument
+// with the receiver and keep neither: a.Equal(b) does not make b outlive
+// the call (cloud-on-k8s's observer comparing the reconcile's new client
+// with the one it holds).
+var ComparisonMethods = []Name{
+	{"Equal", "Go convention: time.Time.Equal, net.IP.Equal, go-cmp's Equal method"},
+	{"Equals", "Go convention, from Java-style APIs"},
+}
+
 // Wrapping is the argument a WrapsArgument function holds in its result.
 type Wrapping struct {
 	Arg    int

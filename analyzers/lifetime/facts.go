@@ -142,6 +142,11 @@ const (
 	Uses                // only uses it
 	Wraps               // returns it, or a value that holds it
 	Releases            // closes it
+	// KeepsSometimes: it is stored on some paths, and on another that
+	// returns normally it is neither stored, returned nor closed (an
+	// observer manager keeping the first client it is given and dropping
+	// every later one): a caller's new pool is dropped on that path.
+	KeepsSometimes
 )
 
 // ParamFlow records the use of one parameter (the receiver is index 0).
@@ -159,6 +164,8 @@ func (p ParamFlow) String() string {
 		return fmt.Sprintf("p%d:wraps->%d", p.Index, p.Result)
 	case Releases:
 		return fmt.Sprintf("p%d:releases", p.Index)
+	case KeepsSometimes:
+		return fmt.Sprintf("p%d:keeps-sometimes", p.Index)
 	}
 	return fmt.Sprintf("p%d:keeps", p.Index)
 }

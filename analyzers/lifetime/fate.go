@@ -72,6 +72,16 @@ type Fate struct {
 	// the method call to key by; IdentityOf names the parameter.
 	IdentityKey, IdentityOf string
 
+	// SometimesKeptBy names the callee that keeps the pool on some of its
+	// paths only and drops it on another (KeepsSometimes): the pool is
+	// not kept here, and dropped whenever that path runs.
+	SometimesKeptBy Step
+
+	// keptIn lists the blocks of every use that keeps the pool, for a
+	// walk that does not stop at the first: KeepsSometimes looks for a
+	// normal return that avoids them all.
+	keptIn []*ssa.BasicBlock
+
 	// Overwrites names the package-level value (http.DefaultClient.Transport)
 	// the pool is stored into with no check of what it holds and on no
 	// condition but error checks: kept, but replaced on every call, and
@@ -181,6 +191,7 @@ func (a *pkgRun) walk(fn *ssa.Function, v ssa.Value, path accessPath, stopAtKeep
 			continue
 		}
 		for _, instr := range *refs {
+			w.cur = instr
 			w.step(it, instr)
 			if f.Kept != "" && stopAtKeep {
 				break
@@ -199,6 +210,8 @@ type walker struct {
 	// made is the call that made the pool, when the walk starts at its
 	// result: what it was given says what the pool is for.
 	made *ssa.Call
+	// cur is the instruction being stepped, whose block a keep records.
+	cur ssa.Instruction
 }
 
 func (w *walker) push(it item) {
@@ -213,6 +226,9 @@ func (w *walker) keep(why string, at token.Pos) {
 	if w.fate.Kept == "" {
 		w.fate.Kept = why
 		w.fate.KeptAt = at
+	}
+	if w.cur != nil && w.cur.Block() != nil {
+		w.fate.keptIn = append(w.fate.keptIn, w.cur.Block())
 	}
 }
 
@@ -881,7 +897,7 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			}
 			return
 		}
-		if !it.part && containsValue(common.Args, x) {
+		if !it.part && containsValue(common.Args, x) && !comparisonMethods[common.Method.Name()] {
 			w.keep("passed to "+common.Method.Name()+" through an interface", call.Pos())
 		}
 		return
@@ -944,6 +960,10 @@ func (w *walker) call(it item, call ssa.CallInstruction) {
 			}
 			w.keep("passed to "+funcStep(callee).String()+", which keeps it", call.Pos())
 			return
+		case KeepsSometimes:
+			if w.fate.SometimesKeptBy.Name == "" {
+				w.fate.SometimesKeptBy = funcStep(callee)
+			}
 		case Releases:
 			w.fate.Releases = append(w.fate.Releases, call)
 		case Uses:
@@ -1115,6 +1135,8 @@ func containsInt(xs []int, x int) bool {
 
 // randomSources make a value that is new on every call.
 var randomSources = knowledge.Names(knowledge.RandomSources)
+
+var comparisonMethods = knowledge.Names(knowledge.ComparisonMethods)
 
 // freshKey reports whether a map key is made new on every call: the result
 // of a random source, of a conversion or encoding of one, or of a function

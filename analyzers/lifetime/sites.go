@@ -558,10 +558,15 @@ func (a *pkgRun) paramFlows(f *Func) {
 		fate := a.fateOf(f.SSA, p, accessPath{})
 		switch {
 		case fate.Kept != "":
+			if a.keptOnSomePaths(f.SSA, p) {
+				computed[i] = ParamFlow{Index: i, Use: KeepsSometimes}
+			}
 		case len(fate.Returned) > 0:
 			computed[i] = ParamFlow{Index: i, Use: Wraps, Result: fate.Returned[0]}
 		case fate.Released():
 			computed[i] = ParamFlow{Index: i, Use: Releases}
+		case fate.SometimesKeptBy.Name != "":
+			computed[i] = ParamFlow{Index: i, Use: KeepsSometimes}
 		default:
 			computed[i] = ParamFlow{Index: i, Use: Uses}
 		}
