@@ -78,7 +78,7 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		// VersionGet after its fix, like its siblings).
 		return
 	}
-	if s.Fate.Released() && (probes(f) || r.res.Periodic(f.PerCall)) {
+	if s.Fate.Released() && (probes(f) || chainProbes(s.Chain) || r.res.Periodic(f.PerCall)) {
 		// A prober's fresh connection is its measurement; a scrape or a
 		// reconcile that closes what it made pays a handshake every few
 		// seconds, the fix projects choose for a pool dropped there.
@@ -142,10 +142,33 @@ func (r *reporter) overwrite(f *lifetime.Func, s *lifetime.Site) {
 
 // probes reports whether f is a prober (knowledge.ProbePrefixes), which
 // makes a fresh connection per probe on purpose.
-func probes(f *lifetime.Func) bool {
-	name := strings.ToLower(f.SSA.Name())
+func probes(f *lifetime.Func) bool { return isProber(f.SSA.Name()) }
+
+// chainProbes reports whether a function of chain, the calls that make a
+// pool, is a prober: a per-tick caller of another package's health check
+// that dials and closes per check is running probes, not churning.
+func chainProbes(chain lifetime.Chain) bool {
+	for _, step := range chain {
+		name := step.Name
+		if i := strings.LastIndex(name, "."); i >= 0 {
+			name = name[i+1:]
+		}
+		if isProber(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func isProber(name string) bool {
+	name = strings.ToLower(name)
 	for _, p := range knowledge.ProbePrefixes {
 		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	for _, w := range knowledge.ProbeWords {
+		if strings.Contains(name, w) {
 			return true
 		}
 	}
@@ -174,8 +197,8 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 	if why == "" {
 		return
 	}
-	if c.Churn.Released && r.res.Periodic(reason) {
-		return // closed each scrape or reconcile: see site
+	if c.Churn.Released && (r.res.Periodic(reason) || probes(f) || chainProbes(c.Churn.Chain)) {
+		return // closed each scrape, reconcile or probe: see site
 	}
 	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), c.Churn.Chain...))
 	msg := message(r.name(lifetime.StepOf(f.SSA)), c.Churn.Kind, c.Churn.Released)

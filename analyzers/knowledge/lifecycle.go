@@ -61,6 +61,11 @@ var ReloadWords = []string{"reload", "reconfigure", "refresh", "rotate", "update
 // still reported.
 var ProbePrefixes = []string{"probe", "ping", "healthcheck"}
 
+// ProbeWords mark a prober anywhere in its name, not only at the start
+// (gatus's PerformGRPCHealthCheck, dialling, checking and closing per
+// monitoring tick; runProbe). "ping" stays a prefix: it ends many words.
+var ProbeWords = []string{"probe", "healthcheck"}
+
 // Names returns the set of names in ns.
 func Names(ns []Name) map[string]bool {
 	out := make(map[string]bool, len(ns))
