@@ -1,6 +1,10 @@
 package knowledge
 
-import "github.com/churnlint/churnlint/analyzers/catalog"
+import (
+	"strings"
+
+	"github.com/churnlint/churnlint/analyzers/catalog"
+)
 
 // HTTPPackage is a package with net/http's client API: the standard
 // library, or a fork that keeps its types and methods (Transport with
@@ -175,6 +179,36 @@ var PoolOptions = map[string]string{
 	"helm.sh/helm/v4/pkg/getter.WithTransport":    "helm v4: the getter uses the transport it is given",
 	"google.golang.org/api/option.WithHTTPClient": "google.golang.org/api: the client uses the *http.Client it is given",
 	"google.golang.org/api/option.WithGRPCConn":   "google.golang.org/api: the client uses the conn it is given",
+}
+
+// PoolOnlyWith are library constructors that build a pool of their own
+// only when given one of the listed options: without them they use the
+// caller's client or http.DefaultTransport. Keyed import/path.Func, with
+// a major-version element written vN (every go-github major).
+var PoolOnlyWith = map[string]PoolOptionSet{
+	"github.com/google/go-github/vN/github.NewClient": {
+		Options: []string{"WithEnvProxy"},
+		Source:  "go-github: newClient clones the transport only for WithEnvProxy; else it uses the given client or a plain &http.Client{} (github-mcp-server builds one per tool call)",
+	},
+}
+
+// PoolOptionSet names the options of one PoolOnlyWith constructor, in its
+// own package.
+type PoolOptionSet struct {
+	Options []string
+	Source  string
+}
+
+// VersionlessPath writes a module major-version element of an import
+// path (/v89/) as /vN/, the form PoolOnlyWith is keyed by.
+func VersionlessPath(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if i > 0 && len(p) > 1 && p[0] == 'v' && strings.Trim(p[1:], "0123456789") == "" {
+			parts[i] = "vN"
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // ComparisonMethods are interface methods that compare their argument

@@ -6,6 +6,7 @@ import (
 	"go/types"
 	"iter"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,6 +63,53 @@ func handsOwnPool(args []ssa.Value) bool {
 }
 
 func ownPoolOption(v ssa.Value, depth int) bool {
+	return passesOption(v, depth, func(obj *types.Func) bool {
+		_, ok := knowledge.PoolOptions[obj.Pkg().Path()+"."+obj.Name()]
+		return ok
+	})
+}
+
+// makesNoPoolHere reports whether callee builds a pool only when given
+// one of its knowledge.PoolOnlyWith options and this call passes none
+// (go-github's NewClient(WithHTTPClient(c)) uses c's transport).
+func makesNoPoolHere(callee *ssa.Function, common *ssa.CallCommon) bool {
+	obj, ok := callee.Object().(*types.Func)
+	if !ok || obj.Pkg() == nil {
+		return false
+	}
+	set, ok := knowledge.PoolOnlyWith[knowledge.VersionlessPath(obj.Pkg().Path())+"."+obj.Name()]
+	if !ok {
+		return false
+	}
+	for _, arg := range common.Args {
+		if passesOption(arg, 0, func(opt *types.Func) bool {
+			return opt.Pkg() == obj.Pkg() && slices.Contains(set.Options, opt.Name())
+		}) {
+			return false
+		}
+		if _, isCall := stripConversions(arg).(*ssa.Call); !isCall && !isOptionSlice(arg) {
+			return false // an option value made elsewhere: it may be any
+		}
+	}
+	return true
+}
+
+// isOptionSlice reports whether v is a slice literal or a variadic
+// array whose elements passesOption can read.
+func isOptionSlice(v ssa.Value) bool {
+	switch x := stripConversions(v).(type) {
+	case *ssa.Slice:
+		_, ok := x.X.(*ssa.Alloc)
+		return ok
+	case *ssa.Const:
+		return x.IsNil()
+	}
+	return false
+}
+
+// passesOption reports whether v is, appends or holds a call of an option
+// constructor that is matches.
+func passesOption(v ssa.Value, depth int, is func(*types.Func) bool) bool {
 	if depth > 6 {
 		return false
 	}
@@ -69,7 +117,7 @@ func ownPoolOption(v ssa.Value, depth int) bool {
 	case *ssa.Call:
 		if b, ok := x.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
 			for _, arg := range x.Call.Args {
-				if ownPoolOption(arg, depth+1) {
+				if passesOption(arg, depth+1, is) {
 					return true
 				}
 			}
@@ -77,12 +125,11 @@ func ownPoolOption(v ssa.Value, depth int) bool {
 		}
 		if callee := x.Call.StaticCallee(); callee != nil {
 			if obj, ok := callee.Object().(*types.Func); ok && obj.Pkg() != nil {
-				_, ok := knowledge.PoolOptions[obj.Pkg().Path()+"."+obj.Name()]
-				return ok
+				return is(obj)
 			}
 		}
 	case *ssa.Slice:
-		return ownPoolOption(x.X, depth+1)
+		return passesOption(x.X, depth+1, is)
 	case *ssa.Alloc:
 		// The array behind a variadic call or a slice literal: what its
 		// elements were set to.
@@ -92,7 +139,7 @@ func ownPoolOption(v ssa.Value, depth int) bool {
 				continue
 			}
 			for _, r := range *ia.Referrers() {
-				if st, ok := r.(*ssa.Store); ok && st.Addr == ia && ownPoolOption(st.Val, depth+1) {
+				if st, ok := r.(*ssa.Store); ok && st.Addr == ia && passesOption(st.Val, depth+1, is) {
 					return true
 				}
 			}
@@ -172,6 +219,9 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 	if ff := a.importedFact(callee); ff != nil {
 		if passesNoIdleOption(common) {
 			return // its transport closes every connection after use
+		}
+		if makesNoPoolHere(callee, common) {
+			return // its pool comes only with options this call does not pass
 		}
 		for _, r := range ff.Fresh {
 			given, made := givenByCall(f.SSA, common, r.Given)
