@@ -49,6 +49,9 @@
 // without it on another (an observer manager keeping a cluster's first
 // client): dropped whenever that path runs.
 //
+// A pool made only on the miss path of a cache lookup, in a function
+// that fills that cache, runs once per entry and is not reported.
+//
 // An exported function of a library package (not under internal/, cmd/ or pkg/)
 // whose name starts with an operation verb (FetchMetricFamilies:
 // knowledge.OperationMethods) counts as called per call by its users in

@@ -71,6 +71,11 @@ func (r *reporter) site(f *lifetime.Func, s *lifetime.Site) {
 		// A polling loop that dials and closes per tick is still churn.
 		return
 	}
+	if lifetime.OnlyOnCacheMiss(f.SSA, s.Instr.Block()) {
+		// Made only when a cache lookup missed, in a function that fills
+		// the cache: once per entry, not per call.
+		return
+	}
 	if s.Fate.Released() && !s.Repeats() && r.res.IsOperation(f.PerCall) {
 		// An operation of a library value runs per call by its name, at
 		// a rate only its users know: dropping the pool leaks it on the
@@ -199,6 +204,9 @@ func (r *reporter) churnCall(f *lifetime.Func, c *lifetime.ChurnCall) {
 	}
 	if c.Churn.Released && (r.res.Periodic(reason) || probes(f) || chainProbes(c.Churn.Chain)) {
 		return // closed each scrape, reconcile or probe: see site
+	}
+	if lifetime.OnlyOnCacheMiss(f.SSA, c.Call.Block()) {
+		return // once per cache entry: see site
 	}
 	chain := r.chain(append(append(lifetime.Chain(nil), pchain...), c.Churn.Chain...))
 	msg := message(r.name(lifetime.StepOf(f.SSA)), c.Churn.Kind, c.Churn.Released)

@@ -18,3 +18,13 @@ func (f *Fetcher) Fetch() error {
 	}
 	return resp.Body.Close()
 }
+
+// FetchStatus is another operation building its own transport each call.
+func (f *Fetcher) FetchStatus() error {
+	c := &http.Client{Transport: &http.Transport{}}
+	resp, err := c.Head(f.url)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}

@@ -13,3 +13,16 @@ func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 	}
 }
+
+var statuses = map[string]error{}
+
+// cachedHandler calls the same Fetch only when its cache has no answer for
+// the path, and fills it: once per path, not per request. Not reported.
+type cachedHandler struct{ f *depcache.Fetcher }
+
+func (h cachedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, ok := statuses[r.URL.Path]; ok {
+		return
+	}
+	statuses[r.URL.Path] = h.f.FetchStatus()
+}
