@@ -3,6 +3,7 @@ package lifetime
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -91,11 +92,14 @@ func fillsCache(fn *ssa.Function, cache ssa.Value) bool {
 		for _, instr := range b.Instrs {
 			switch in := instr.(type) {
 			case *ssa.MapUpdate:
-				if sameSource(in.Map, cache) {
+				if sameSource(in.Map, cache) && !freshKey(in.Key, 0) {
 					return true
 				}
 			case ssa.CallInstruction:
-				if recv, name := receiverAndName(in.Common()); recv != nil && cacheFills[name] && sameSource(recv, cache) {
+				// A key new on every call (a random ticket) makes every
+				// lookup miss: no cache.
+				if recv, name := receiverAndName(in.Common()); recv != nil && cacheFills[name] && sameSource(recv, cache) &&
+					!slices.ContainsFunc(callArgs(in.Common()), func(k ssa.Value) bool { return freshKey(k, 0) }) {
 					return true
 				}
 			}
@@ -121,4 +125,12 @@ func sameSource(a, b ssa.Value) bool {
 	ra, sa := rootOf(a)
 	rb, sb := rootOf(b)
 	return ra != nil && ra == rb && len(sa) > 0 && equalSteps(sa, sb)
+}
+
+// callArgs returns the arguments of a method call after its receiver.
+func callArgs(c *ssa.CallCommon) []ssa.Value {
+	if c.IsInvoke() || len(c.Args) == 0 {
+		return c.Args
+	}
+	return c.Args[1:]
 }
