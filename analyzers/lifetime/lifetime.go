@@ -801,9 +801,47 @@ func (a *pkgRun) exportFacts() {
 		a.pass.ExportObjectFact(obj, ff)
 		any = true
 	}
+	if a.exportFuncVarFacts() {
+		any = true
+	}
 	if any {
 		a.pass.ExportPackageFact(new(PackageFact))
 	}
+}
+
+// exportFuncVarFacts exports, for each exported package variable that
+// holds a function (var SendHTTPRequest = func(...) error {...}, stubbable
+// by tests), the summary of the first function stored in it that makes a
+// pool: a caller in another package that calls the variable per request
+// then churns it (grafana/alerting's receivers, sending per alert).
+func (a *pkgRun) exportFuncVarFacts() bool {
+	any := false
+	for g, fns := range a.globalFuncs {
+		v, ok := g.Object().(*types.Var)
+		if !ok || !v.Exported() || v.Pkg() != a.pass.Pkg {
+			continue
+		}
+		for _, fn := range fns {
+			f := a.funcOf(fn)
+			if f == nil {
+				continue
+			}
+			a.summarize(f)
+			if f.churn == nil && len(f.fresh) == 0 {
+				continue
+			}
+			ff := &FuncFact{Fresh: f.fresh}
+			if f.churn != nil {
+				c := *f.churn
+				c.Reported = f.churnReported(0) && !a.dependencyCode()
+				ff.Churn = &c
+			}
+			a.pass.ExportObjectFact(v, ff)
+			any = true
+			break
+		}
+	}
+	return any
 }
 
 // loopBlocks marks the blocks of fn that lie on a cycle.

@@ -171,6 +171,18 @@ func (a *pkgRun) dynamicChurn(call ssa.CallInstruction) (*Churn, *types.Func) {
 		cc.Chain = cc.Chain[1:].prepend(dynamicStep(call, g))
 		return &cc, obj
 	}
+	if g := funcGlobal(common.Value); g != nil {
+		// Another package's variable holding a function that churns
+		// (exportFuncVarFacts): its literal is no object of its own.
+		if v, ok := g.Object().(*types.Var); ok && v.Pkg() != a.pass.Pkg {
+			ff := new(FuncFact)
+			if a.pass.ImportObjectFact(v, ff) && ff.Churn != nil {
+				cc := *ff.Churn
+				cc.Chain = cc.Chain[1:].prepend(Step{Pkg: v.Pkg().Name(), Name: v.Name()})
+				return &cc, nil
+			}
+		}
+	}
 	return nil, nil
 }
 
