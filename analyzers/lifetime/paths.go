@@ -90,6 +90,27 @@ func failureValues(s *Site) map[ssa.Value]bool {
 			out[ex] = true
 		}
 	}
+	// A phi that merges them with another branch's (var c *Client; if unix
+	// { c, err = newUnix() } else { c, err = newTCP() }; if err != nil) is
+	// this call's own on every path from the site: test it the same way.
+	work := make([]ssa.Value, 0, len(out))
+	for v := range out {
+		work = append(work, v)
+	}
+	for len(work) > 0 {
+		v := work[len(work)-1]
+		work = work[:len(work)-1]
+		refs := v.Referrers()
+		if refs == nil {
+			continue
+		}
+		for _, ref := range *refs {
+			if phi, ok := ref.(*ssa.Phi); ok && !out[phi] {
+				out[phi] = true
+				work = append(work, phi)
+			}
+		}
+	}
 	return out
 }
 

@@ -32,3 +32,40 @@ func dial(target string) error {
 	}
 	return nil
 }
+
+type rpcClient struct{ conn *grpc.ClientConn }
+
+func (c *rpcClient) Close() error { return c.conn.Close() }
+
+func newUnixClient(path string) (*rpcClient, error) {
+	conn, err := grpc.Dial("unix://" + path)
+	if err != nil {
+		return nil, err
+	}
+	return &rpcClient{conn: conn}, nil
+}
+
+func newTCPClient(addr string) (*rpcClient, error) {
+	conn, err := grpc.Dial(addr)
+	if err != nil {
+		return nil, err
+	}
+	return &rpcClient{conn: conn}, nil
+}
+
+// isCompressed picks one of two constructors, checks the merged error and
+// defers Close (neuvector's fix): the error branch holds no client.
+func isCompressed(local bool, addr string) bool {
+	var c *rpcClient
+	var err error
+	if local {
+		c, err = newUnixClient(addr)
+	} else {
+		c, err = newTCPClient(addr)
+	}
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	return c.conn != nil
+}
