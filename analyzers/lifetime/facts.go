@@ -54,6 +54,11 @@ type Churn struct {
 	Released bool // the pool is closed before the call returns
 	At       SourcePos
 	Reported bool // already reported where it is created
+	// Optional: on other paths the code uses a package-level client
+	// instead (http.DefaultClient unless a proxy is configured): whether
+	// a call makes the pool depends on configuration its caller may
+	// never set.
+	Optional bool
 }
 
 // SourcePos is where a pool is created, carried in facts to importers,

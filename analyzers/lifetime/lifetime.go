@@ -618,6 +618,7 @@ func (a *pkgRun) summarizeResults(f *Func) {
 				Chain:    s.Chain.prepend(funcStep(f.SSA)),
 				Released: s.Fate.Released(),
 				At:       s.at(a.pass.Fset),
+				Optional: s.Fate.MergesShared != "",
 			}
 			f.churnPos, f.churnSite = s.origin(), s
 		}
@@ -787,7 +788,11 @@ func (a *pkgRun) exportFacts() {
 			// Reported where it is created only if that package's
 			// findings reach a user: never a module in the module cache
 			// or a vendored one (helm's getter, seen only by its callers).
-			c.Reported = f.churnReported(0) && !a.dependencyCode()
+			// A dependency's pool made only under a setting, the shared
+			// default otherwise (certmagic's OCSP client with a proxy),
+			// is not put to callers that may never set it.
+			dep := a.dependencyCode()
+			c.Reported = (f.churnReported(0) && !dep) || (dep && c.Optional)
 			ff.Churn = &c
 		}
 		for _, p := range f.params {
