@@ -26,7 +26,7 @@ func (a *pkgRun) keptOnSomePaths(fn *ssa.Function, p *ssa.Parameter) bool {
 	}
 	keeps := make(map[*ssa.BasicBlock]bool, len(all.keptIn))
 	for _, b := range all.keptIn {
-		if inLoop(b) {
+		if onCycleAvoiding(b, nil) { // a store inside a loop
 			return false
 		}
 		keeps[b] = true
@@ -56,16 +56,6 @@ func (a *pkgRun) keptOnSomePaths(fn *ssa.Function, p *ssa.Parameter) bool {
 			}
 		default:
 			stack = append(stack, b.Succs...)
-		}
-	}
-	return false
-}
-
-// inLoop reports whether block b can run again after itself.
-func inLoop(b *ssa.BasicBlock) bool {
-	for _, s := range b.Succs {
-		if reaches(s, b) {
-			return true
 		}
 	}
 	return false
