@@ -200,6 +200,11 @@ func (a *pkgRun) callSites(f *Func, call *ssa.Call) {
 			if e.GivenField != "" && e.GivenArg < len(common.Args) && setsField(common.Args[e.GivenArg], e.GivenField, common) {
 				return // the caller's own transport: no new pool
 			}
+			if handsOwnPool(common.Args) {
+				// storage.NewClient(ctx, option.WithHTTPClient(c)) rides
+				// the caller's client (restic's gs backend).
+				return
+			}
 			if v := resultValue(call, e.Result); v != nil && !keepsNoIdle(v, v.Type()) && !a.poolReplaced(v) {
 				f.Sites = append(f.Sites, &Site{Fn: f, Instr: call, Value: v, Kind: e.Kind, Chain: Chain{constructorStep(obj)}})
 			}

@@ -326,8 +326,10 @@ func (r *runner) checkout(gitDir, tree, commit string) error {
 }
 
 // checkoutPresent makes tree a worktree of gitDir at commit holding every
-// file whose blob the snapshot has; the others are left out of a sparse
-// checkout, so that git status stays clean.
+// file whose blob the snapshot has; the others are marked skip-worktree
+// in its index, so that git status stays clean. (A sparse checkout would
+// need the snapshot's config to enable per-worktree settings, which a
+// fetched snapshot's minimal config does not.)
 func checkoutPresent(gitDir, tree, commit string) error {
 	git := func(dir string, stdin io.Reader, args ...string) (string, error) {
 		cmd := exec.Command("git", args...)
@@ -364,33 +366,23 @@ func checkoutPresent(gitDir, tree, commit string) error {
 			missing[sha] = true
 		}
 	}
-	patterns := []string{"/*"}
+	var absent strings.Builder
 	for _, b := range blobs {
 		if missing[b.sha] {
-			patterns = append(patterns, "!/"+sparseEscape(b.path))
+			absent.WriteString(b.path + "\x00")
 		}
 	}
 	if _, err := git("", nil, "--git-dir="+gitDir, "worktree", "add", "--no-checkout", "--detach", "--force", tree, commit); err != nil {
 		return err
 	}
-	if _, err := git(tree, nil, append([]string{"sparse-checkout", "set", "--no-cone"}, patterns...)...); err != nil {
+	if _, err := git(tree, nil, "read-tree", "HEAD"); err != nil {
 		return err
 	}
-	_, err = git(tree, nil, "read-tree", "-mu", "HEAD")
-	return err
-}
-
-// sparseEscape quotes the characters a sparse-checkout pattern treats
-// specially, so that a path matches only itself.
-func sparseEscape(path string) string {
-	var b strings.Builder
-	for _, r := range path {
-		if strings.ContainsRune(`\*?[]!# `, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
+	if _, err := git(tree, strings.NewReader(absent.String()), "update-index", "--skip-worktree", "-z", "--stdin"); err != nil {
+		return err
 	}
-	return b.String()
+	_, err = git(tree, nil, "checkout-index", "-a")
+	return err
 }
 
 func gitOutput(dir string, args ...string) (string, error) {
