@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
 
 	"github.com/churnlint/churnlint/analyzers/catalog"
 	"github.com/churnlint/churnlint/analyzers/knowledge"
@@ -356,7 +357,39 @@ func releasesSelf(m *types.Func) bool {
 // own under a host that tears down.
 func (ow *Owners) reportable(n *types.Named) bool {
 	return len(ow.releaseMethods(n)) > 0 || ow.hostInterface(n) != nil ||
-		(hasLifecycle(n, ow.driver(n) == nil) && !ow.hostWithoutTeardown(n))
+		(hasLifecycle(n, ow.driver(n) == nil) && !ow.hostWithoutTeardown(n) && !ow.servesItself(n))
+}
+
+// serverStarts are the calls that run an HTTP server until it stops.
+var serverStarts = map[string]bool{
+	"net/http.ListenAndServe": true, "net/http.ListenAndServeTLS": true,
+	"net/http.Serve": true, "net/http.ServeTLS": true,
+	"(*net/http.Server).ListenAndServe": true, "(*net/http.Server).ListenAndServeTLS": true,
+	"(*net/http.Server).Serve": true, "(*net/http.Server).ServeTLS": true,
+}
+
+// servesItself reports whether a method of n runs an HTTP server of its
+// own (matterbridge's webhook clients: New starts StartServer, which
+// serves the client on its bind address until the process exits): its
+// ServeHTTP is served by itself, not by a host that replaces it on reload.
+func (ow *Owners) servesItself(n *types.Named) bool {
+	for _, f := range ow.res.Funcs {
+		if lifetime.RecvNamed(f.SSA.Signature) != n {
+			continue
+		}
+		for _, b := range f.SSA.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				if callee := call.Common().StaticCallee(); callee != nil && serverStarts[callee.String()] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // libraryOwner returns the exported constructor through which the package
