@@ -35,5 +35,5 @@ func TestFixedOwnersStayQuiet(t *testing.T) {
 // TestUnseenOwners runs owner shapes from repositories churnlint was not
 // tuned on (testdata/realworld/README.md).
 func TestUnseenOwners(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientshutdown.Analyzer), "unseenowners", "unseenowners/pkg/metricsservice", "ctxbound")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), findingtest.Wrap(t, clientshutdown.Analyzer), "unseenowners", "unseenowners/pkg/metricsservice", "unseenowners/pkg/resolver", "ctxbound")
 }

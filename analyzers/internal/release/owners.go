@@ -403,7 +403,7 @@ func (ow *Owners) servesItself(n *types.Named) bool {
 // field can close it.
 func (ow *Owners) libraryOwner(o *Owner) string {
 	n := o.Named
-	if !n.Obj().Exported() || ow.pass.Pkg.Name() == "main" || lifetime.ApplicationPackage(ow.pass.Pkg.Path()) {
+	if !n.Obj().Exported() || ow.pass.Pkg.Name() == "main" {
 		return ""
 	}
 	if ow.ctors == nil {
@@ -413,12 +413,42 @@ func (ow *Owners) libraryOwner(o *Owner) string {
 	if ctor == "" {
 		return ""
 	}
+	if lifetime.ApplicationPackage(ow.pass.Pkg.Path()) && !ow.builtInPackage(ctor) {
+		// An application's own type, built only elsewhere (keda's
+		// metrics client, made once by its main): its lifetime is the
+		// caller's to know. One the package itself builds again and again
+		// (keda's secret-manager handler, per trigger resolution) is not.
+		return ""
+	}
 	for _, of := range o.Fields {
 		if of.Site.Kind == catalog.Conn && !of.Var.Exported() {
 			return ctor
 		}
 	}
 	return ""
+}
+
+// builtInPackage reports whether a function of this package other than
+// main or init calls the constructor named ctor.
+func (ow *Owners) builtInPackage(ctor string) bool {
+	for _, f := range ow.res.Funcs {
+		if f.RunsOnce() {
+			continue
+		}
+		for _, b := range f.SSA.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				if callee := call.Common().StaticCallee(); callee != nil && callee.Pkg != nil &&
+					callee.Pkg.Pkg == ow.pass.Pkg && callee.Name() == ctor && callee.Signature.Recv() == nil {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // anyIn reports whether iface declares a method named as one of ms.
