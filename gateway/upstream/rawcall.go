@@ -222,24 +222,18 @@ func (s *Session) newRawRequest(ctx context.Context, body []byte, h http.Header)
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, ContentLength: int64(len(body)),
 	}).WithContext(ctx)
-	rb := &rawBody{}
-	rb.Reset(body)
-	req.Body = rb
+	// io.NopCloser over a *bytes.Reader is a body net/http knows to be
+	// in memory: it writes the headers and the body in one write (one
+	// TCP segment, one read for the upstream). Any other type makes it
+	// flush the headers first, a second write per call.
+	req.Body = io.NopCloser(bytes.NewReader(body))
 	// What lets the transport resend a request it could not write to a
 	// pooled connection the upstream had closed.
 	req.GetBody = func() (io.ReadCloser, error) {
-		rb := &rawBody{}
-		rb.Reset(body)
-		return rb, nil
+		return io.NopCloser(bytes.NewReader(body)), nil
 	}
 	return req, nil
 }
-
-// rawBody is a request body over bytes (io.NopCloser and a bytes.Reader
-// in one allocation).
-type rawBody struct{ bytes.Reader }
-
-func (*rawBody) Close() error { return nil }
 
 // readRawAnswer reads a JSON answer, at most maxRawResponse+1 bytes of
 // it: a declared length into a buffer of that size.
