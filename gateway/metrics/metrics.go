@@ -43,7 +43,9 @@ type Metrics struct {
 	// AdmissionRejected counts requests refused with 503 by admission
 	// control, by scope ("gateway" or "upstream"), upstream ("" for the
 	// gateway scope) and reason ("full": the queue was full, "timeout":
-	// no slot within the queue timeout).
+	// no slot within the queue timeout, "wait": refused at once because
+	// the queue ahead would not clear within the request's queue budget
+	// at the recent release rate, "cpu": over the CPU-following bound).
 	AdmissionRejected *prometheus.CounterVec
 	// AdmissionInFlight is the number of admitted requests by scope and
 	// upstream.
