@@ -314,6 +314,21 @@ func TestRunInProcess(t *testing.T) {
 		t.Errorf("%d samples", len(res.Samples))
 	}
 
+	// Prepared POSTs (the overload run's generator): every call answered
+	// with its own echo.
+	raw := cfg
+	raw.RawCalls, raw.Protocol = true, "2025-11-25"
+	if raw.Mix, err = ParseMix("call=1"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Run(ctx, hc, target, raw, DefaultThresholds(), t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.Summary; s.Measured.OK+s.Warmup.OK != 300 || s.Measured.Errors+s.Warmup.Errors != 0 {
+		t.Errorf("raw calls: %+v %+v", s.Measured, s.Warmup)
+	}
+
 	if _, err := Run(ctx, hc, Target{Name: "x", URL: "http://10.1.2.3/mcp"}, cfg, DefaultThresholds(), nil); err == nil {
 		t.Error("a non-loopback target was accepted")
 	}
