@@ -80,10 +80,31 @@ func rawHeaders(static map[string]string, protocol string) (configured, own http
 	return configured, own
 }
 
-// header returns a new header for one raw call: the configured headers,
-// the forwarded ones, the raw path's own and the session id, later ones
-// winning. Value slices are shared, not copied.
+// sharedHeader is a raw call's header for one upstream session id.
+type sharedHeader struct {
+	sessionID string
+	h         http.Header
+}
+
+// header returns the header of one raw call: the configured headers, the
+// forwarded ones, the raw path's own and the session id, later ones
+// winning. Value slices are shared, not copied; with nothing forwarded
+// the whole header is the session's shared one (the transport only reads
+// a request's header: TestRawHeaderIsShared).
 func (t rawTarget) header(forwarded http.Header) http.Header {
+	c := t.conn
+	if len(forwarded) == 0 {
+		if sh := c.rawShared.Load(); sh != nil && sh.sessionID == t.sessionID {
+			return sh.h
+		}
+		h := t.build(nil)
+		c.rawShared.Store(&sharedHeader{sessionID: t.sessionID, h: h})
+		return h
+	}
+	return t.build(forwarded)
+}
+
+func (t rawTarget) build(forwarded http.Header) http.Header {
 	c := t.conn
 	sid := c.rawSessionID.Load()
 	if sid == nil || (*sid)[0] != t.sessionID {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"testing"
 )
 
@@ -55,5 +56,30 @@ func TestRawRequestIsOneWrite(t *testing.T) {
 	}
 	if data, _ := io.ReadAll(again); !bytes.Equal(data, body) {
 		t.Errorf("GetBody gave %q", data)
+	}
+}
+
+// TestRawHeaderIsShared: a raw call that forwards no client header gets
+// its session's one header, the same map every time while the session id
+// stays (nothing below the transport writes to a request's header); one
+// that forwards headers, or a new session id, gets its own.
+func TestRawHeaderIsShared(t *testing.T) {
+	configured, own := rawHeaders(map[string]string{"X-Tenant": "t1"}, "2025-11-25")
+	c := &conn{rawStatic: configured, rawFixed: own}
+	target := rawTarget{sessionID: "s1", conn: c}
+	first, second := target.header(nil), target.header(http.Header{})
+	if reflect.ValueOf(first).UnsafePointer() != reflect.ValueOf(second).UnsafePointer() {
+		t.Error("two calls forwarding nothing got two headers")
+	}
+	if first.Get("Mcp-Session-Id") != "s1" || first.Get("X-Tenant") != "t1" || first.Get("Mcp-Protocol-Version") != "2025-11-25" {
+		t.Errorf("shared header %v", first)
+	}
+	fwd := target.header(http.Header{"X-Request-Id": {"r-1"}})
+	if fwd.Get("X-Request-Id") != "r-1" || fwd.Get("Mcp-Session-Id") != "s1" || first.Get("X-Request-Id") != "" {
+		t.Errorf("forwarding: %v (shared: %v)", fwd, first)
+	}
+	renewed := rawTarget{sessionID: "s2", conn: c}.header(nil)
+	if renewed.Get("Mcp-Session-Id") != "s2" || first.Get("Mcp-Session-Id") != "s1" {
+		t.Errorf("after a new session id: %v (the old one's: %v)", renewed, first)
 	}
 }

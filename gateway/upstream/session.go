@@ -103,6 +103,10 @@ type conn struct {
 	// rawSessionID is the Mcp-Session-Id value of the raw path, kept
 	// while the transport's session id stays the same.
 	rawSessionID atomic.Pointer[[]string]
+	// rawShared is the whole header of a raw call that forwards no
+	// client header, for the session id it was built with: the same for
+	// every such call, and only read below the transport, so shared.
+	rawShared atomic.Pointer[sharedHeader]
 }
 
 // close ends the MCP client and, for stdio, what is left of its process
