@@ -153,10 +153,17 @@ const (
 	turnoverMaxAge    = time.Second
 )
 
+// turnoverMargin is how much faster than its budget a queued request's
+// turn must come at the recent rate: the rate is an average, and on a
+// machine short of CPU it stalls; a request let in at the edge of its
+// budget is refused after waiting all of it (a refusal that takes
+// queue_timeout) as often as not.
+const turnoverMargin = 2
+
 // clears reports whether a request at position (1: first) in the queue
 // would likely get a slot within wait: position slots given back at the
-// recent rate. Without a recent rate it says yes: the request waits and
-// finds out, as before any was measured.
+// recent rate within wait / turnoverMargin. Without a recent rate it says
+// yes: the request waits and finds out, as before any was measured.
 func (t *turnover) clears(position int64, wait time.Duration, now time.Time, released int64) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -170,7 +177,7 @@ func (t *turnover) clears(position int64, wait time.Duration, now time.Time, rel
 		}
 		t.at, t.count, t.perSec, t.known = now, released, rate, true
 	}
-	return !t.known || float64(position) <= t.perSec*wait.Seconds()
+	return !t.known || float64(position) <= t.perSec*wait.Seconds()/turnoverMargin
 }
 
 // admission holds the gateway's admitter and one per upstream.
