@@ -33,12 +33,22 @@ const (
 	// opens to one target: under the reference gateway's default
 	// http.max_conns_per_ip (256), with room for the metrics pollers.
 	MaxConnsPerTarget = 240
-	// rawConns is how many connections of its own the raw calls' pool
-	// opens (beside the HTTP client's few for sessions and metrics, all
-	// under http.max_conns_per_ip): under overload the reference admits
-	// at most 192, and refusals return in about a millisecond.
-	rawConns = 200
+	// rawConnsPerSource is how many connections of its own the raw
+	// calls' pool opens from each source address (beside the HTTP
+	// client's few for sessions and metrics, all under the reference's
+	// http.max_conns_per_ip, 256); rawSources is how many loopback
+	// source addresses it spreads them over (127.0.0.1 to 127.0.0.4,
+	// for a target on 127.0.0.1): several clients, so that under 4x
+	// overload the gateway sees more requests at once than it admits and
+	// queues (192 + 48), and refuses the rest at once, as it would
+	// refuse many clients' requests.
+	rawConnsPerSource = 200
+	rawSources        = 4
 )
+
+// RawConnsFor is how many connections the raw calls' pool opens to
+// target (a loopback URL): rawConnsPerSource from each source address.
+func RawConnsFor(target string) int { return rawConnsPerSource * len(rawSourceAddrs(target)) }
 
 // Config is the load to send.
 type Config struct {
@@ -299,7 +309,7 @@ func Run(ctx context.Context, hc *http.Client, t Target, cfg Config, th Threshol
 	g.win.from = start
 	g.measureFrom = start.Add(cfg.Warmup)
 	if cfg.RawCalls {
-		if g.raw, err = newRawPool(ctx, g, rawConns); err != nil {
+		if g.raw, err = newRawPool(ctx, g, rawConnsPerSource); err != nil {
 			return nil, err
 		}
 	}

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -274,7 +276,17 @@ func TestWriteRun(t *testing.T) {
 // checks the accounting.
 func TestRunInProcess(t *testing.T) {
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", server.NewStreamableHTTPServer(demoupstream.New("demo")))
+	mcpHandler := server.NewStreamableHTTPServer(demoupstream.New("demo"))
+	var sourcesMu sync.Mutex
+	sources := map[string]bool{}
+	mux.Handle("/mcp", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			sourcesMu.Lock()
+			sources[host] = true
+			sourcesMu.Unlock()
+		}
+		mcpHandler.ServeHTTP(w, r)
+	}))
 	var stats demoupstream.ConnStats
 	mux.Handle("/metrics", stats.MetricsHandler())
 	ts := httptest.NewUnstartedServer(mux)
@@ -329,6 +341,12 @@ func TestRunInProcess(t *testing.T) {
 	if s := res.Summary; s.Measured.OK+s.Warmup.OK != 300 || s.Measured.Errors+s.Warmup.Errors != 0 {
 		t.Errorf("raw calls: %+v %+v", s.Measured, s.Warmup)
 	}
+	// They come from several loopback addresses, as several clients would.
+	sourcesMu.Lock()
+	if want := len(rawSourceAddrs(ts.URL)); len(sources) != want {
+		t.Errorf("requests came from %v, want %d source addresses", sources, want)
+	}
+	sourcesMu.Unlock()
 
 	if _, err := Run(ctx, hc, Target{Name: "x", URL: "http://10.1.2.3/mcp"}, cfg, DefaultThresholds(), nil); err == nil {
 		t.Error("a non-loopback target was accepted")

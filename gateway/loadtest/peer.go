@@ -98,9 +98,11 @@ type OverloadVerdict struct {
 	// histogram); OfferedRate what the harness sent under overload.
 	UnloadedServedP99 float64 `json:"unloaded_served_p99_ms"`
 	OfferedRate       float64 `json:"offered_rps"`
-	// GoroutineBound is the stated bound: goroutines at rest + two per
-	// request the gateway admits or queues (its handler and the
-	// connection's) + two per pooled upstream connection.
+	// GoroutineBound is the stated bound: goroutines at rest + one per
+	// connection the harness holds to it (net/http serves each on a
+	// goroutine, idle or not) + two per request the gateway admits or
+	// queues (its handler's and net/http's background reader) + two per
+	// pooled upstream connection.
 	GoroutineBound float64 `json:"goroutine_bound"`
 	Result         *Result `json:"-"`
 	Checks         []Check `json:"checks"`
@@ -311,13 +313,16 @@ func Overload(ctx context.Context, hc *http.Client, env Env, bins *Binaries, opt
 		rest = unloaded.Summary.GoroutinesStart
 	}
 	a := ref.Admission
-	v.GoroutineBound = rest + 2*float64(a.MaxInFlight+a.MaxQueue) + 2*float64(ref.Pool.UpstreamMaxInFlight())
+	// The harness's connections: the raw calls' pool and, at most, its
+	// HTTP client's (sessions, metrics).
+	conns := RawConnsFor(res.Target.URL) + MaxConnsPerTarget
+	v.GoroutineBound = rest + float64(conns) + 2*float64(a.MaxInFlight+a.MaxQueue) + 2*float64(ref.Pool.UpstreamMaxInFlight())
 	s := res.Summary
 	add := func(name, want, got string, pass bool) {
 		v.Checks = append(v.Checks, Check{Name: name, Want: want, Got: got, Pass: pass})
 	}
-	add("goroutines", fmt.Sprintf("max <= %.0f (at rest %.0f + 2 x (admission.max_in_flight %d + max_queue %d) + 2 x %d pooled connections)",
-		v.GoroutineBound, rest, a.MaxInFlight, a.MaxQueue, ref.Pool.UpstreamMaxInFlight()),
+	add("goroutines", fmt.Sprintf("max <= %.0f (at rest %.0f + %d harness connections + 2 x (admission.max_in_flight %d + max_queue %d) + 2 x %d pooled connections)",
+		v.GoroutineBound, rest, conns, a.MaxInFlight, a.MaxQueue, ref.Pool.UpstreamMaxInFlight()),
 		f0(s.GoroutinesMax), s.GoroutinesMax >= 0 && s.GoroutinesMax <= v.GoroutineBound)
 	add("rss", fmt.Sprintf("max <= 3 x unloaded max (%.1f MB)", v.UnloadedRSS), f1(s.RSSMaxMB)+" MB",
 		s.RSSMaxMB > 0 && s.RSSMaxMB <= 3*v.UnloadedRSS)

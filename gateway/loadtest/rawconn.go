@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -34,14 +35,33 @@ type rawJob struct {
 // each is due when the schedule says, waits in the queue while every
 // connection is busy, and its latency counts from when it was due.
 type rawPool struct {
-	g     *generator
-	addr  string
-	jobs  chan rawJob
-	heads [][]byte // per session: the request line and headers up to Content-Length
-	wg    sync.WaitGroup
+	g       *generator
+	addr    string
+	sources []net.Addr // local addresses the workers dial from, round robin (nil: the kernel's choice)
+	jobs    chan rawJob
+	heads   [][]byte // per session: the request line and headers up to Content-Length
+	wg      sync.WaitGroup
 }
 
-func newRawPool(ctx context.Context, g *generator, conns int) (*rawPool, error) {
+// rawSourceAddrs are the local addresses raw calls to target dial from:
+// rawSources loopback addresses for a target on 127.0.0.1 (Linux routes
+// all of 127.0.0.0/8 to the loopback interface), else the kernel's
+// choice alone (nil).
+func rawSourceAddrs(target string) []net.Addr {
+	u, err := url.Parse(target)
+	if err != nil || u.Hostname() != "127.0.0.1" || runtime.GOOS != "linux" {
+		return []net.Addr{nil}
+	}
+	out := make([]net.Addr, rawSources)
+	for i := range out {
+		out[i] = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i))}
+	}
+	return out
+}
+
+// newRawPool starts perSource workers for each of the target's source
+// addresses (rawSourceAddrs), one connection each.
+func newRawPool(ctx context.Context, g *generator, perSource int) (*rawPool, error) {
 	u, err := url.Parse(g.target.URL)
 	if err != nil {
 		return nil, err
@@ -49,7 +69,7 @@ func newRawPool(ctx context.Context, g *generator, conns int) (*rawPool, error) 
 	if u.Scheme != "http" {
 		return nil, fmt.Errorf("raw calls speak plain HTTP/1.1, not %s", u.Scheme)
 	}
-	p := &rawPool{g: g, addr: u.Host, jobs: make(chan rawJob, g.cfg.MaxInFlight)}
+	p := &rawPool{g: g, addr: u.Host, jobs: make(chan rawJob, g.cfg.MaxInFlight), sources: rawSourceAddrs(g.target.URL)}
 	path := u.RequestURI()
 	for _, c := range g.sessions {
 		var h bytes.Buffer
@@ -66,9 +86,9 @@ func newRawPool(ctx context.Context, g *generator, conns int) (*rawPool, error) 
 		h.WriteString("Content-Length: ")
 		p.heads = append(p.heads, h.Bytes())
 	}
-	for range conns {
+	for i := range perSource * len(p.sources) {
 		p.wg.Add(1)
-		go p.work(ctx)
+		go p.work(ctx, p.sources[i%len(p.sources)])
 	}
 	return p, nil
 }
@@ -79,9 +99,9 @@ func (p *rawPool) close() {
 	p.wg.Wait()
 }
 
-func (p *rawPool) work(ctx context.Context) {
+func (p *rawPool) work(ctx context.Context, source net.Addr) {
 	defer p.wg.Done()
-	w := &rawWorker{pool: p}
+	w := &rawWorker{pool: p, source: source}
 	defer w.drop()
 	for job := range p.jobs {
 		class := w.call(ctx, job.i)
@@ -93,12 +113,13 @@ func (p *rawPool) work(ctx context.Context) {
 
 // rawWorker is one connection and what it reads and writes with.
 type rawWorker struct {
-	pool *rawPool
-	conn net.Conn
-	br   *bufio.Reader
-	req  []byte
-	body []byte
-	echo []byte
+	pool   *rawPool
+	source net.Addr // the local address it dials from (nil: any)
+	conn   net.Conn
+	br     *bufio.Reader
+	req    []byte
+	body   []byte
+	echo   []byte
 }
 
 func (w *rawWorker) drop() {
@@ -115,7 +136,7 @@ func (w *rawWorker) call(ctx context.Context, i int) string {
 		return ErrCanceled
 	}
 	if w.conn == nil {
-		d := net.Dialer{Timeout: g.cfg.Timeout}
+		d := net.Dialer{Timeout: g.cfg.Timeout, LocalAddr: w.source}
 		c, err := d.DialContext(ctx, "tcp", w.pool.addr)
 		if err != nil {
 			return ErrTransport
