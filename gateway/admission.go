@@ -158,7 +158,7 @@ const (
 // machine short of CPU it stalls; a request let in at the edge of its
 // budget is refused after waiting all of it (a refusal that takes
 // queue_timeout) as often as not.
-const turnoverMargin = 2
+const turnoverMargin = 4
 
 // clears reports whether a request at position (1: first) in the queue
 // would likely get a slot within wait: position slots given back at the

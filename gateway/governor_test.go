@@ -134,7 +134,7 @@ func TestAdmitterSpentBudgetDoesNotWait(t *testing.T) {
 
 // turnover: no estimate, or one too old, lets a request queue; a measured
 // release rate admits to the queue only as many as it gives slots back
-// within half their budget (turnoverMargin).
+// within a quarter of their budget (turnoverMargin).
 func TestTurnoverClears(t *testing.T) {
 	var tr turnover
 	t0 := time.Unix(1000, 0)
@@ -144,21 +144,21 @@ func TestTurnoverClears(t *testing.T) {
 	if !tr.clears(5, 20*time.Millisecond, t0.Add(5*time.Millisecond), 1) {
 		t.Fatal("refused on a window shorter than the minimum (no estimate yet)")
 	}
-	// 10 releases in 100 ms: 100 per second, 4 slots in a 40 ms budget,
-	// 2 in half of it.
+	// 10 releases in 100 ms: 100 per second, 8 slots in an 80 ms budget,
+	// 2 in a quarter of it.
 	now := t0.Add(100 * time.Millisecond)
 	for pos, want := range map[int64]bool{1: true, 2: true, 3: false, 40: false} {
-		if got := tr.clears(pos, 40*time.Millisecond, now, 10); got != want {
-			t.Errorf("position %d at 100/s with 40 ms left: %v, want %v", pos, got, want)
+		if got := tr.clears(pos, 80*time.Millisecond, now, 10); got != want {
+			t.Errorf("position %d at 100/s with 80 ms left: %v, want %v", pos, got, want)
 		}
 	}
 	// Nothing given back for 100 ms more: the estimate halves (50/s).
 	now = now.Add(100 * time.Millisecond)
-	if tr.clears(2, 40*time.Millisecond, now, 10) {
-		t.Error("position 2 admitted to the queue at 50/s with 40 ms left")
+	if tr.clears(2, 80*time.Millisecond, now, 10) {
+		t.Error("position 2 admitted to the queue at 50/s with 80 ms left")
 	}
-	if !tr.clears(1, 40*time.Millisecond, now, 10) {
-		t.Error("position 1 refused at 50/s with 40 ms left")
+	if !tr.clears(1, 80*time.Millisecond, now, 10) {
+		t.Error("position 1 refused at 50/s with 80 ms left")
 	}
 	// A sample older than turnoverMaxAge says nothing: start over.
 	if !tr.clears(40, 20*time.Millisecond, now.Add(2*time.Second), 10) {
