@@ -27,6 +27,10 @@ const (
 	reasonFull    = "full"    // max_queue requests were waiting already
 	reasonTimeout = "timeout" // no slot within queue_timeout
 	reasonCPU     = "cpu"     // over the bound the CPU allows (admission.max_sched_latency)
+	// reasonWait: the requests ahead of it in the queue would not get
+	// their slots within its queue budget, at the rate slots were given
+	// back lately: refused at once, not after waiting for nothing.
+	reasonWait = "wait"
 )
 
 // admitter bounds the requests of one scope in flight at once. A request
@@ -43,20 +47,25 @@ type admitter struct {
 	// would be waiting for a CPU).
 	governor *schedGovernor
 	admitted atomic.Int64
+	released atomic.Int64 // slots given back, ever
+	// turnover is the rate slots were given back lately, which says how
+	// long a request entering the queue would wait.
+	turnover turnover
 
-	full, timedOut, overCPU prometheus.Counter
-	inFlight, queued, limit prometheus.Gauge
+	full, timedOut, overCPU, wontClear prometheus.Counter
+	inFlight, queued, limit            prometheus.Gauge
 }
 
 func newAdmitter(m *metrics.Metrics, scope, upstream string, maxInFlight, maxQueue int, timeout time.Duration) *admitter {
 	return &admitter{
 		slots: make(chan struct{}, maxInFlight), maxQueue: int64(maxQueue), timeout: timeout,
-		full:     m.AdmissionRejected.WithLabelValues(scope, upstream, reasonFull),
-		timedOut: m.AdmissionRejected.WithLabelValues(scope, upstream, reasonTimeout),
-		overCPU:  m.AdmissionRejected.WithLabelValues(scope, upstream, reasonCPU),
-		inFlight: m.AdmissionInFlight.WithLabelValues(scope, upstream),
-		queued:   m.AdmissionQueued.WithLabelValues(scope, upstream),
-		limit:    m.AdmissionLimit.WithLabelValues(scope, upstream),
+		full:      m.AdmissionRejected.WithLabelValues(scope, upstream, reasonFull),
+		timedOut:  m.AdmissionRejected.WithLabelValues(scope, upstream, reasonTimeout),
+		overCPU:   m.AdmissionRejected.WithLabelValues(scope, upstream, reasonCPU),
+		wontClear: m.AdmissionRejected.WithLabelValues(scope, upstream, reasonWait),
+		inFlight:  m.AdmissionInFlight.WithLabelValues(scope, upstream),
+		queued:    m.AdmissionQueued.WithLabelValues(scope, upstream),
+		limit:     m.AdmissionLimit.WithLabelValues(scope, upstream),
 	}
 }
 
@@ -89,13 +98,22 @@ func (a *admitter) acquire(ctx context.Context, queueUntil time.Time) bool {
 		return false
 	}
 	defer a.waiting.Add(-1)
-	a.queued.Inc()
-	defer a.queued.Dec()
-	wait := time.Until(queueUntil)
+	now := time.Now()
+	wait := queueUntil.Sub(now)
 	if wait <= 0 {
 		a.timedOut.Inc()
 		return false
 	}
+	// Under overload the queue is full all the time, and a request that
+	// enters it behind more than the slots given back in its budget would
+	// only be refused later: a refusal held queue_timeout, then waiting
+	// for a CPU to be written. Refuse it now.
+	if !a.turnover.clears(a.waiting.Load(), wait, now, a.released.Load()) {
+		a.wontClear.Inc()
+		return false
+	}
+	a.queued.Inc()
+	defer a.queued.Dec()
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
@@ -113,7 +131,53 @@ func (a *admitter) acquire(ctx context.Context, queueUntil time.Time) bool {
 func (a *admitter) release() {
 	a.admitted.Add(-1)
 	<-a.slots
+	a.released.Add(1)
 	a.inFlight.Dec()
+}
+
+// turnover estimates how fast an admitter's slots are given back, from
+// its count of releases, sampled by the requests that would queue (no
+// clock read on the path of a request that finds a slot free).
+type turnover struct {
+	mu     sync.Mutex // taken only by requests about to queue
+	at     time.Time  // last sample
+	count  int64      // releases at the last sample
+	perSec float64    // smoothed release rate, while known
+	known  bool
+}
+
+// Samples closer together than turnoverMinWindow keep the last estimate;
+// one older than turnoverMaxAge says nothing about now.
+const (
+	turnoverMinWindow = 10 * time.Millisecond
+	turnoverMaxAge    = time.Second
+)
+
+// turnoverMargin is how much faster than its budget a queued request's
+// turn must come at the recent rate: the rate is an average, and on a
+// machine short of CPU it stalls; a request let in at the edge of its
+// budget is refused after waiting all of it (a refusal that takes
+// queue_timeout) as often as not.
+const turnoverMargin = 4
+
+// clears reports whether a request at position (1: first) in the queue
+// would likely get a slot within wait: position slots given back at the
+// recent rate within wait / turnoverMargin. Without a recent rate it says
+// yes: the request waits and finds out, as before any was measured.
+func (t *turnover) clears(position int64, wait time.Duration, now time.Time, released int64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch elapsed := now.Sub(t.at); {
+	case t.at.IsZero() || elapsed > turnoverMaxAge:
+		t.at, t.count, t.known = now, released, false
+	case elapsed >= turnoverMinWindow:
+		rate := float64(released-t.count) / elapsed.Seconds()
+		if t.known {
+			rate = (t.perSec + rate) / 2
+		}
+		t.at, t.count, t.perSec, t.known = now, released, rate, true
+	}
+	return !t.known || float64(position) <= t.perSec*wait.Seconds()/turnoverMargin
 }
 
 // admission holds the gateway's admitter and one per upstream.

@@ -242,8 +242,11 @@ func TestAdmissionRefusesBeyondTheBound(t *testing.T) {
 				if resp, _ := rawRequest(t, addr, "", 100, ""); resp.StatusCode != http.StatusUnauthorized {
 					t.Fatalf("at capacity, no token: %d, want 401 (auth comes first)", resp.StatusCode)
 				}
+				// The probe finds the queue unable to clear (nothing given
+				// back since the first refusal): refused at once, "wait".
 				refused := testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "timeout")) +
-					testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "full"))
+					testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "full")) +
+					testutil.ToFloat64(gw.Metrics().AdmissionRejected.WithLabelValues(tc.scope, tc.upstream, "wait"))
 				if refused != 2 {
 					t.Fatalf("rejections counted after the body-less probe: %v, want 2 (the unauthenticated one is not)", refused)
 				}

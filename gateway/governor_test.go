@@ -131,3 +131,74 @@ func TestAdmitterSpentBudgetDoesNotWait(t *testing.T) {
 		t.Fatal("a free slot refused to a request with its budget spent")
 	}
 }
+
+// turnover: no estimate, or one too old, lets a request queue; a measured
+// release rate admits to the queue only as many as it gives slots back
+// within a quarter of their budget (turnoverMargin).
+func TestTurnoverClears(t *testing.T) {
+	var tr turnover
+	t0 := time.Unix(1000, 0)
+	if !tr.clears(5, 20*time.Millisecond, t0, 0) {
+		t.Fatal("refused with no estimate")
+	}
+	if !tr.clears(5, 20*time.Millisecond, t0.Add(5*time.Millisecond), 1) {
+		t.Fatal("refused on a window shorter than the minimum (no estimate yet)")
+	}
+	// 10 releases in 100 ms: 100 per second, 8 slots in an 80 ms budget,
+	// 2 in a quarter of it.
+	now := t0.Add(100 * time.Millisecond)
+	for pos, want := range map[int64]bool{1: true, 2: true, 3: false, 40: false} {
+		if got := tr.clears(pos, 80*time.Millisecond, now, 10); got != want {
+			t.Errorf("position %d at 100/s with 80 ms left: %v, want %v", pos, got, want)
+		}
+	}
+	// Nothing given back for 100 ms more: the estimate halves (50/s).
+	now = now.Add(100 * time.Millisecond)
+	if tr.clears(2, 80*time.Millisecond, now, 10) {
+		t.Error("position 2 admitted to the queue at 50/s with 80 ms left")
+	}
+	if !tr.clears(1, 80*time.Millisecond, now, 10) {
+		t.Error("position 1 refused at 50/s with 80 ms left")
+	}
+	// A sample older than turnoverMaxAge says nothing: start over.
+	if !tr.clears(40, 20*time.Millisecond, now.Add(2*time.Second), 10) {
+		t.Error("refused on a stale estimate")
+	}
+}
+
+// A request that finds the queue unable to clear within its budget is
+// refused at once ("wait") instead of after the budget ("timeout"): the
+// slot is held and nothing was given back since the first request queued.
+func TestAdmitterRefusesAWaitThatCannotEnd(t *testing.T) {
+	m := gwmetrics.New()
+	a := newAdmitter(m, scopeUpstream, "alpha", 1, 4, time.Second)
+	ctx := context.Background()
+	if !a.acquire(ctx, time.Now().Add(time.Second)) {
+		t.Fatal("the first request was refused")
+	}
+	// No estimate yet: the second waits its 50 ms and is refused.
+	start := time.Now()
+	if a.acquire(ctx, time.Now().Add(50*time.Millisecond)) {
+		t.Fatal("admitted over a bound of 1")
+	}
+	if took := time.Since(start); took < 40*time.Millisecond {
+		t.Fatalf("the first refusal took %s: it did not wait (no estimate yet)", took)
+	}
+	// 50 ms with no release: the third is refused at once.
+	start = time.Now()
+	if a.acquire(ctx, time.Now().Add(time.Second)) {
+		t.Fatal("admitted over a bound of 1")
+	}
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Fatalf("refusal took %s: it waited for a slot nothing gives back", took)
+	}
+	for reason, want := range map[string]float64{reasonTimeout: 1, reasonWait: 1} {
+		if got := testutil.ToFloat64(m.AdmissionRejected.WithLabelValues(scopeUpstream, "alpha", reason)); got != want {
+			t.Errorf("counted %v as %s, want %v", got, reason, want)
+		}
+	}
+	a.release()
+	if !a.acquire(ctx, time.Now().Add(time.Second)) {
+		t.Fatal("a free slot refused")
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -110,13 +109,13 @@ func (g *Gateway) countHTTP(next http.Handler) http.Handler {
 		began := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		route, code := routeOf(r.URL.Path), strconv.Itoa(rec.status)
-		g.metrics.HTTPRequests.WithLabelValues(route, code).Inc()
+		held := time.Duration(-1)
 		if r.Method != http.MethodGet {
 			// A GET notification stream lasts as long as its session (a
 			// stateless subscriptions/listen does too: the top bucket).
-			g.metrics.HTTPDuration.WithLabelValues(route, code).Observe(time.Since(began).Seconds())
+			held = time.Since(began)
 		}
+		g.metrics.ObserveHTTP(routeOf(r.URL.Path), rec.status, held)
 	})
 }
 

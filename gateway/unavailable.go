@@ -184,9 +184,14 @@ func writeResult(w http.ResponseWriter, id json.RawMessage, result json.RawMessa
 	body = append(body, `,"result":`...)
 	body = append(body, result...)
 	body = append(body, "}\n"...)
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentType
 	_, _ = w.Write(body)
 }
+
+// jsonContentType is the Content-Type of every forwarded answer, one slice
+// for all (Header.Set would make one per answer; an Add to it copies,
+// its capacity being its length).
+var jsonContentType = []string{"application/json"}
 
 // sessionTouches remembers which downstream sessions mcp-go's server saw
 // recently. A session not seen for a while takes mcp-go's path once, which

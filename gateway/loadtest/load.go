@@ -33,7 +33,22 @@ const (
 	// opens to one target: under the reference gateway's default
 	// http.max_conns_per_ip (256), with room for the metrics pollers.
 	MaxConnsPerTarget = 240
+	// rawConnsPerSource is how many connections of its own the raw
+	// calls' pool opens from each source address (beside the HTTP
+	// client's few for sessions and metrics, all under the reference's
+	// http.max_conns_per_ip, 256); rawSources is how many loopback
+	// source addresses it spreads them over (127.0.0.1 to 127.0.0.4,
+	// for a target on 127.0.0.1): several clients, so that under 4x
+	// overload the gateway sees more requests at once than it admits and
+	// queues (192 + 48), and refuses the rest at once, as it would
+	// refuse many clients' requests.
+	rawConnsPerSource = 200
+	rawSources        = 4
 )
+
+// RawConnsFor is how many connections the raw calls' pool opens to
+// target (a loopback URL): rawConnsPerSource from each source address.
+func RawConnsFor(target string) int { return rawConnsPerSource * len(rawSourceAddrs(target)) }
 
 // Config is the load to send.
 type Config struct {
@@ -293,10 +308,18 @@ func Run(ctx context.Context, hc *http.Client, t Target, cfg Config, th Threshol
 	res.Started = start.UTC()
 	g.win.from = start
 	g.measureFrom = start.Add(cfg.Warmup)
+	if cfg.RawCalls {
+		if g.raw, err = newRawPool(ctx, g, rawConnsPerSource); err != nil {
+			return nil, err
+		}
+	}
 	sendDone := make(chan struct{})
 	go func() {
 		defer close(sendDone)
 		g.send(ctx, start)
+		if g.raw != nil {
+			g.raw.close()
+		}
 	}()
 	// The target's own view of the measurement: its duration histogram
 	// at the end of the warm-up and once every request has finished.
@@ -548,6 +571,13 @@ type generator struct {
 	spare    *hdrhistogram.Histogram
 	measured Counts
 	warm     Counts
+
+	// raw sends the raw calls (RawCalls) on connections of its own.
+	raw *rawPool
+	// What raw calls share (RawCalls), made once.
+	rawOnce                         sync.Once
+	rawPrefix, rawMiddle, rawSuffix []byte
+	rawHeaders                      []http.Header // per session
 }
 
 // Counts are request outcomes.
@@ -611,6 +641,10 @@ func (g *generator) send(ctx context.Context, start time.Time) {
 		}
 		g.inflight.Add(1)
 		g.wg.Add(1)
+		if g.raw != nil && op == OpCall {
+			g.raw.jobs <- rawJob{i: i, due: due} // never blocks: MaxInFlight is its capacity
+			continue
+		}
 		go func() {
 			defer g.wg.Done()
 			defer g.inflight.Add(-1)
@@ -629,7 +663,7 @@ func (g *generator) do(ctx context.Context, i int, op Op) string {
 	bad := false
 	switch {
 	case op == OpCall && g.cfg.RawCalls:
-		bad, err = g.rawCall(ctx, s, i)
+		bad, err = g.rawCall(ctx, i)
 	case op == OpCall:
 		msg := "load-" + strconv.Itoa(i)
 		req := mcp.CallToolRequest{}
@@ -907,38 +941,74 @@ func (h withHeaders) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // rawCall is one tools/call of request i as a plain POST on session s
-// (RawCalls). bad reports an answer without the echo.
-func (g *generator) rawCall(ctx context.Context, s *client.Client, i int) (bad bool, err error) {
-	msg := "load-" + strconv.Itoa(i)
-	name, _ := json.Marshal(g.res.Names.Tool)
-	body := `{"jsonrpc":"2.0","id":` + strconv.Itoa(i+1) + `,"method":"tools/call","params":{"name":` + string(name) +
-		`,"arguments":{"message":"` + msg + `"}}}`
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.target.URL, strings.NewReader(body))
+// (RawCalls): a body built by appending, the session's headers built once
+// and shared (nothing below the transport writes to them), straight to
+// the transport (no redirects to follow, no cookies), the answer read
+// into a buffer of its declared size. bad reports an answer without the
+// echo.
+func (g *generator) rawCall(ctx context.Context, i int) (bad bool, err error) {
+	s := i % len(g.sessions)
+	g.rawOnce.Do(g.prepareRaw)
+	var num [20]byte
+	n := strconv.AppendInt(num[:0], int64(i), 10)
+	body := make([]byte, 0, len(g.rawPrefix)+len(g.rawMiddle)+len(g.rawSuffix)+2*len(n)+2)
+	body = append(body, g.rawPrefix...)
+	body = strconv.AppendInt(body, int64(i)+1, 10)
+	body = append(body, g.rawMiddle...)
+	body = append(body, n...)
+	body = append(body, g.rawSuffix...)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.target.URL, bytes.NewReader(body))
 	if err != nil {
 		return false, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	if g.target.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+g.target.Token)
-	}
-	if st, ok := s.GetTransport().(*transport.StreamableHTTP); ok && st.GetSessionId() != "" {
-		req.Header.Set("Mcp-Session-Id", st.GetSessionId())
-	}
-	if g.cfg.Protocol != "" {
-		req.Header.Set(mcp.HeaderProtocolVersion, g.cfg.Protocol)
-	}
-	resp, err := g.hc.Do(req)
+	req.Header = g.rawHeaders[s]
+	resp, err := g.hc.Transport.RoundTrip(req)
 	if err != nil {
 		return false, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var data []byte
+	if c := resp.ContentLength; c > 0 && c <= 1<<20 {
+		data = make([]byte, c)
+		_, err = io.ReadFull(resp.Body, data)
+	} else {
+		data, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	}
 	if err != nil {
 		return false, err
 	}
 	if resp.StatusCode != http.StatusOK {
 		return false, fmt.Errorf("tools/call: HTTP %d", resp.StatusCode)
 	}
-	return !bytes.Contains(data, []byte(`"text":"`+msg+`"`)), nil
+	// The echo, as the answer carries it: "text":"load-<i>".
+	echo := make([]byte, 0, 16+len(n))
+	echo = append(echo, `"text":"load-`...)
+	echo = append(echo, n...)
+	echo = append(echo, '"')
+	return !bytes.Contains(data, echo), nil
+}
+
+// prepareRaw builds what every raw call shares: the body around the id
+// and the message, and one header per session.
+func (g *generator) prepareRaw() {
+	name, _ := json.Marshal(g.res.Names.Tool)
+	g.rawPrefix = []byte(`{"jsonrpc":"2.0","id":`)
+	g.rawMiddle = []byte(`,"method":"tools/call","params":{"name":` + string(name) + `,"arguments":{"message":"load-`)
+	g.rawSuffix = []byte(`"}}}`)
+	g.rawHeaders = make([]http.Header, len(g.sessions))
+	for k, c := range g.sessions {
+		h := http.Header{}
+		h.Set("Content-Type", "application/json")
+		h.Set("Accept", "application/json, text/event-stream")
+		if g.target.Token != "" {
+			h.Set("Authorization", "Bearer "+g.target.Token)
+		}
+		if st, ok := c.GetTransport().(*transport.StreamableHTTP); ok && st.GetSessionId() != "" {
+			h.Set("Mcp-Session-Id", st.GetSessionId())
+		}
+		if g.cfg.Protocol != "" {
+			h.Set(mcp.HeaderProtocolVersion, g.cfg.Protocol)
+		}
+		g.rawHeaders[k] = h
+	}
 }

@@ -1,16 +1,19 @@
 package loadtest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -273,7 +276,17 @@ func TestWriteRun(t *testing.T) {
 // checks the accounting.
 func TestRunInProcess(t *testing.T) {
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", server.NewStreamableHTTPServer(demoupstream.New("demo")))
+	mcpHandler := server.NewStreamableHTTPServer(demoupstream.New("demo"))
+	var sourcesMu sync.Mutex
+	sources := map[string]bool{}
+	mux.Handle("/mcp", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			sourcesMu.Lock()
+			sources[host] = true
+			sourcesMu.Unlock()
+		}
+		mcpHandler.ServeHTTP(w, r)
+	}))
 	var stats demoupstream.ConnStats
 	mux.Handle("/metrics", stats.MetricsHandler())
 	ts := httptest.NewUnstartedServer(mux)
@@ -313,6 +326,27 @@ func TestRunInProcess(t *testing.T) {
 	if len(res.Samples) < 3 {
 		t.Errorf("%d samples", len(res.Samples))
 	}
+
+	// Prepared POSTs (the overload run's generator): every call answered
+	// with its own echo.
+	raw := cfg
+	raw.RawCalls, raw.Protocol = true, "2025-11-25"
+	if raw.Mix, err = ParseMix("call=1"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Run(ctx, hc, target, raw, DefaultThresholds(), t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.Summary; s.Measured.OK+s.Warmup.OK != 300 || s.Measured.Errors+s.Warmup.Errors != 0 {
+		t.Errorf("raw calls: %+v %+v", s.Measured, s.Warmup)
+	}
+	// They come from several loopback addresses, as several clients would.
+	sourcesMu.Lock()
+	if want := len(rawSourceAddrs(ts.URL)); len(sources) != want {
+		t.Errorf("requests came from %v, want %d source addresses", sources, want)
+	}
+	sourcesMu.Unlock()
 
 	if _, err := Run(ctx, hc, Target{Name: "x", URL: "http://10.1.2.3/mcp"}, cfg, DefaultThresholds(), nil); err == nil {
 		t.Error("a non-loopback target was accepted")
@@ -398,6 +432,19 @@ func TestRefusalsAreClassified(t *testing.T) {
 	if calls := s.Measured.ByOp[OpCall] - s.Measured.ByClass[ErrOverload]; calls <= 0 || s.Rejected < calls || s.Measured.ByClass[ErrTransport] != 0 {
 		t.Errorf("%d calls, %d refusals, classes %v", calls, s.Rejected, s.Measured.ByClass)
 	}
+	// The raw calls' own connections read the 503 themselves.
+	raw := cfg
+	raw.RawCalls, raw.Protocol = true, "2025-11-25"
+	if raw.Mix, err = ParseMix("call=1"); err != nil {
+		t.Fatal(err)
+	}
+	rawRes, err := Run(ctx, hc, target, raw, DefaultThresholds(), t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := rawRes.Summary; rs.Rejected != rs.Measured.Sent-rs.Measured.ByClass[ErrOverload] || rs.Rejected == 0 || rs.Measured.Errors != rs.Rejected+rs.Measured.ByClass[ErrOverload] {
+		t.Errorf("raw calls: %d refusals of %d sent, classes %v", rs.Rejected, rs.Measured.Sent, rs.Measured.ByClass)
+	}
 	if s.RejectedP99 < 0 || s.UpstreamCPUPerRequest < 0 || s.CPUPerRequest < 0 {
 		t.Errorf("refusal p99 %v, upstream CPU %v, CPU %v ms per request", s.RejectedP99, s.UpstreamCPUPerRequest, s.CPUPerRequest)
 	}
@@ -455,5 +502,36 @@ mcp_gateway_http_request_duration_seconds_count{code="200",route="metrics"} 7
 	}
 	if q := ok.Quantile(0.99); q != -1 {
 		t.Errorf("empty span: %v, want -1", q)
+	}
+}
+
+// readRawResponse reads a length-delimited answer, says whether the
+// connection can be reused, and rejects what it cannot read.
+func TestReadRawResponse(t *testing.T) {
+	for _, tc := range []struct {
+		name, in   string
+		status     int
+		body       string
+		keep, fail bool
+	}{
+		{"ok", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\nhello", 200, "hello", true, false},
+		{"refusal closing", "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}", 503, "{}", false, false},
+		{"no length", "HTTP/1.1 200 OK\r\n\r\nuntil close", 200, "until close", false, false},
+		{"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 200, "", false, true},
+		{"garbage", "SSH-2.0-OpenSSH\r\n", 0, "", false, true},
+		{"short body", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 200, "", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body, keep, err := readRawResponse(bufio.NewReader(strings.NewReader(tc.in)), nil)
+			if (err != nil) != tc.fail {
+				t.Fatalf("err %v, want failure %v", err, tc.fail)
+			}
+			if tc.fail {
+				return
+			}
+			if status != tc.status || string(body) != tc.body || keep != tc.keep {
+				t.Errorf("got %d %q keep=%v, want %d %q keep=%v", status, body, keep, tc.status, tc.body, tc.keep)
+			}
+		})
 	}
 }

@@ -63,6 +63,17 @@ type Env struct {
 	// (0: off, the gateway's default): the overload check turns the
 	// CPU-following bound on, the soak and the comparisons leave it off.
 	SchedLatency time.Duration
+	// Pin, if set, starts the target's processes (gateway, upstream) on
+	// Pin.Target's CPUs (the overload check: see Pinning).
+	Pin *Pinning
+}
+
+// pinned is the CPUs the target's processes start on (nil: any).
+func (e Env) pinned() []int {
+	if e.Pin == nil {
+		return nil
+	}
+	return e.Pin.Target
 }
 
 func (e Env) logf(format string, args ...any) {
@@ -213,7 +224,7 @@ type proc struct {
 	err  error
 }
 
-func startProc(dir, name, bin string, args ...string) (*proc, error) {
+func startProc(dir, name string, cpus []int, bin string, args ...string) (*proc, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -222,7 +233,7 @@ func startProc(dir, name, bin string, args ...string) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, args...)
+	cmd := pinnedCommand(cpus, bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// If the harness dies, so do its children.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -385,7 +396,7 @@ func startStack(ctx context.Context, hc *http.Client, env Env, bins *Binaries, k
 	}
 	upURL := "http://" + loopback(upPort) + "/mcp"
 	upMetrics := "http://" + loopback(upMetricsPort) + "/metrics"
-	up, err := startProc(dir, "upstream", bins.Upstream, "-addr", loopback(upPort), "-metrics", loopback(upMetricsPort), "-name", "demo")
+	up, err := startProc(dir, "upstream", env.pinned(), bins.Upstream, "-addr", loopback(upPort), "-metrics", loopback(upMetricsPort), "-name", "demo")
 	if err != nil {
 		return nil, err
 	}
@@ -413,7 +424,7 @@ func startStack(ctx context.Context, hc *http.Client, env Env, bins *Binaries, k
 		if err := os.WriteFile(cfgPath, []byte(referenceConfig(loopback(port), upURL, t.Token, env.SchedLatency)), 0o600); err != nil {
 			return nil, err
 		}
-		if st.gw, err = startProc(dir, "gateway", bins.Gateway, "-config", cfgPath); err != nil {
+		if st.gw, err = startProc(dir, "gateway", env.pinned(), bins.Gateway, "-config", cfgPath); err != nil {
 			return nil, err
 		}
 		t.URL, t.MetricsURL = "http://"+loopback(port)+"/mcp", "http://"+loopback(port)+"/metrics"
@@ -433,7 +444,7 @@ func startStack(ctx context.Context, hc *http.Client, env Env, bins *Binaries, k
 		if err := os.WriteFile(cfgPath, []byte(peerConfig(loopback(port), upURL, t.Token)), 0o600); err != nil {
 			return nil, err
 		}
-		if st.gw, err = startProc(dir, "peer", env.Peer, "--config", cfgPath); err != nil {
+		if st.gw, err = startProc(dir, "peer", env.pinned(), env.Peer, "--config", cfgPath); err != nil {
 			return nil, err
 		}
 		t.URL = "http://" + loopback(port) + "/demo/"
@@ -450,7 +461,7 @@ func startStack(ctx context.Context, hc *http.Client, env Env, bins *Binaries, k
 		if err != nil {
 			return nil, err
 		}
-		if st.gw, err = startProc(dir, "gateway", bin, "-listen", loopback(port), "-upstream", upURL, "-name", "demo"); err != nil {
+		if st.gw, err = startProc(dir, "gateway", env.pinned(), bin, "-listen", loopback(port), "-upstream", upURL, "-name", "demo"); err != nil {
 			return nil, err
 		}
 		t.URL, t.MetricsURL = "http://"+loopback(port)+"/mcp", "http://"+loopback(port)+"/metrics"

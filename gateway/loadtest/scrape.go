@@ -47,6 +47,11 @@ func fetchMetrics(ctx context.Context, hc *http.Client, url string, read func(io
 		return err
 	}
 	req.Header.Set("Accept", "text/plain; version=0.0.4")
+	// Uncompressed: the harness reads the page once a second over
+	// loopback, and gzip would be CPU spent by the target on the
+	// measurement (a peer without /metrics spends none), counted in its
+	// CPU per request.
+	req.Header.Set("Accept-Encoding", "identity")
 	resp, err := hc.Do(req)
 	if err != nil {
 		return err

@@ -4,6 +4,8 @@ package metrics
 
 import (
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,7 +45,9 @@ type Metrics struct {
 	// AdmissionRejected counts requests refused with 503 by admission
 	// control, by scope ("gateway" or "upstream"), upstream ("" for the
 	// gateway scope) and reason ("full": the queue was full, "timeout":
-	// no slot within the queue timeout).
+	// no slot within the queue timeout, "wait": refused at once because
+	// the queue ahead would not clear within the request's queue budget
+	// at the recent release rate, "cpu": over the CPU-following bound).
 	AdmissionRejected *prometheus.CounterVec
 	// AdmissionInFlight is the number of admitted requests by scope and
 	// upstream.
@@ -55,6 +59,14 @@ type Metrics struct {
 	// and upstream: max_in_flight, or less while the gateway is short of
 	// CPU (admission.max_sched_latency).
 	AdmissionLimit *prometheus.GaugeVec
+
+	// The children of Requests/Latency and HTTPRequests/HTTPDuration that
+	// every request updates, looked up in the vectors once per label set
+	// (a lookup hashes and validates every label value, under a lock):
+	// the same label sets the vectors hold, never deleted as theirs are
+	// not.
+	ops   sync.Map // opKey -> *opSeries
+	https sync.Map // httpKey -> *httpSeries
 
 	// Pool statistics, labelled by transport ("shared" or a TLS profile).
 	PoolConnsOpened   *prometheus.CounterVec
@@ -182,8 +194,56 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
 }
 
+type opKey struct{ upstream, kind, name, outcome string }
+
+type opSeries struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
 // ObserveRequest records one proxied operation.
 func (m *Metrics) ObserveRequest(upstream, kind, name, outcome string, d time.Duration) {
-	m.Requests.WithLabelValues(upstream, kind, name, outcome).Inc()
-	m.Latency.WithLabelValues(upstream, kind, name).Observe(d.Seconds())
+	k := opKey{upstream, kind, name, outcome}
+	v, ok := m.ops.Load(k)
+	if !ok {
+		v, _ = m.ops.LoadOrStore(k, &opSeries{
+			count:   m.Requests.WithLabelValues(upstream, kind, name, outcome),
+			latency: m.Latency.WithLabelValues(upstream, kind, name),
+		})
+	}
+	ops := v.(*opSeries)
+	ops.count.Inc()
+	ops.latency.Observe(d.Seconds())
+}
+
+type httpKey struct {
+	route string
+	code  int
+	timed bool // the duration is observed too
+}
+
+type httpSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer // nil unless timed
+}
+
+// ObserveHTTP records one downstream HTTP request of route answered with
+// code; held, if not negative, is how long the gateway held it (a label
+// set only ever counted has no duration series).
+func (m *Metrics) ObserveHTTP(route string, code int, held time.Duration) {
+	k := httpKey{route, code, held >= 0}
+	v, ok := m.https.Load(k)
+	if !ok {
+		c := strconv.Itoa(code)
+		hs := &httpSeries{count: m.HTTPRequests.WithLabelValues(route, c)}
+		if k.timed {
+			hs.duration = m.HTTPDuration.WithLabelValues(route, c)
+		}
+		v, _ = m.https.LoadOrStore(k, hs)
+	}
+	hs := v.(*httpSeries)
+	hs.count.Inc()
+	if hs.duration != nil {
+		hs.duration.Observe(held.Seconds())
+	}
 }

@@ -68,6 +68,10 @@ func (in *Instrumentation) Wrap(next *http.Transport) *TracingRoundTripper {
 type TracingRoundTripper struct {
 	next *http.Transport
 	in   *Instrumentation
+
+	// directs are the pool's Direct pools, one per host (DirectFor).
+	directMu sync.Mutex
+	directs  map[string]*Direct
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -107,9 +111,11 @@ func (rt *TracingRoundTripper) RoundTrip(req *http.Request) (*http.Response, err
 	return rt.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
 }
 
-// CloseIdleConnections closes the wrapped transport's idle connections.
+// CloseIdleConnections closes the wrapped transport's idle connections,
+// and its Direct pools'.
 func (rt *TracingRoundTripper) CloseIdleConnections() {
 	rt.next.CloseIdleConnections()
+	rt.closeDirectIdle()
 }
 
 // trackedConn keeps the open/idle gauges right whichever way the connection

@@ -19,6 +19,7 @@ import (
 
 	"github.com/churnlint/churnlint/gateway/config"
 	"github.com/churnlint/churnlint/gateway/internal/jsonscan"
+	"github.com/churnlint/churnlint/gateway/pool"
 )
 
 // ErrNoRawPath means the session cannot forward a call as raw JSON (not
@@ -80,10 +81,41 @@ func rawHeaders(static map[string]string, protocol string) (configured, own http
 	return configured, own
 }
 
-// header returns a new header for one raw call: the configured headers,
-// the forwarded ones, the raw path's own and the session id, later ones
-// winning. Value slices are shared, not copied.
+// sharedHeader is a raw call's header for one upstream session id.
+type sharedHeader struct {
+	sessionID string
+	h         http.Header
+	// head is the request line and h as pool.Direct writes them, built
+	// on first use (nil: not yet, or h does not make a valid head).
+	head atomic.Pointer[[]byte]
+}
+
+// header returns the header of one raw call: the configured headers, the
+// forwarded ones, the raw path's own and the session id, later ones
+// winning. Value slices are shared, not copied; with nothing forwarded
+// the whole header is the session's shared one (the transport only reads
+// a request's header: TestRawHeaderIsShared).
 func (t rawTarget) header(forwarded http.Header) http.Header {
+	h, _ := t.headerShared(forwarded)
+	return h
+}
+
+// headerShared is header, with the session's sharedHeader when the
+// header is that one (nil otherwise).
+func (t rawTarget) headerShared(forwarded http.Header) (http.Header, *sharedHeader) {
+	c := t.conn
+	if len(forwarded) == 0 {
+		if sh := c.rawShared.Load(); sh != nil && sh.sessionID == t.sessionID {
+			return sh.h, sh
+		}
+		sh := &sharedHeader{sessionID: t.sessionID, h: t.build(nil)}
+		c.rawShared.Store(sh)
+		return sh.h, sh
+	}
+	return t.build(forwarded), nil
+}
+
+func (t rawTarget) build(forwarded http.Header) http.Header {
 	c := t.conn
 	sid := c.rawSessionID.Load()
 	if sid == nil || (*sid)[0] != t.sessionID {
@@ -167,11 +199,15 @@ func (s *Session) rawExchange(ctx context.Context, t rawTarget, method, target s
 	body = append(body, "}}"...)
 	id = id[:len(id):len(id)] // body's later appends must not reach it
 
-	req, err := s.newRawRequest(ctx, body, t.header(header))
-	if err != nil {
-		return nil, err
+	h, shared := t.headerShared(header)
+	resp, err := s.postDirect(ctx, h, shared, body)
+	if errors.Is(err, pool.ErrDirectBusy) || errors.Is(err, errNoDirect) {
+		var req *http.Request
+		if req, err = s.newRawRequest(ctx, body, h); err != nil {
+			return nil, err
+		}
+		resp, err = s.http.Do(req)
 	}
-	resp, err := s.http.Do(req)
 	if err != nil {
 		return nil, transport.NewError(err)
 	}
@@ -205,6 +241,37 @@ func (s *Session) rawExchange(ctx context.Context, t rawTarget, method, target s
 	return nil, transport.NewError(fmt.Errorf("%s: unexpected content type %q", method, ct))
 }
 
+// errNoDirect: the session has no pool.Direct for its URL, or its header
+// makes no valid request head; nothing was sent.
+var errNoDirect = errors.New("no direct connection for this call")
+
+// postDirect sends a raw call on the session's pool.Direct: the request
+// written and the answer read on this goroutine. The head of a call with
+// the session's shared header is built once.
+func (s *Session) postDirect(ctx context.Context, h http.Header, shared *sharedHeader, body []byte) (*http.Response, error) {
+	if s.direct == nil {
+		return nil, errNoDirect
+	}
+	var head []byte
+	if shared != nil {
+		if p := shared.head.Load(); p != nil {
+			head = *p
+		}
+	}
+	if head == nil {
+		built, err := pool.AppendRequestHead(nil, s.rawURL, h)
+		if err != nil {
+			// net/http refuses it the same way, with a clearer error.
+			return nil, errNoDirect
+		}
+		head = built
+		if shared != nil {
+			shared.head.Store(&built)
+		}
+	}
+	return s.direct.Post(ctx, head, body)
+}
+
 // newRawRequest is http.NewRequestWithContext for the session's URL,
 // parsed once: a copy of the session's template request.
 func (s *Session) newRawRequest(ctx context.Context, body []byte, h http.Header) (*http.Request, error) {
@@ -222,24 +289,18 @@ func (s *Session) newRawRequest(ctx context.Context, body []byte, h http.Header)
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, ContentLength: int64(len(body)),
 	}).WithContext(ctx)
-	rb := &rawBody{}
-	rb.Reset(body)
-	req.Body = rb
+	// io.NopCloser over a *bytes.Reader is a body net/http knows to be
+	// in memory: it writes the headers and the body in one write (one
+	// TCP segment, one read for the upstream). Any other type makes it
+	// flush the headers first, a second write per call.
+	req.Body = io.NopCloser(bytes.NewReader(body))
 	// What lets the transport resend a request it could not write to a
 	// pooled connection the upstream had closed.
 	req.GetBody = func() (io.ReadCloser, error) {
-		rb := &rawBody{}
-		rb.Reset(body)
-		return rb, nil
+		return io.NopCloser(bytes.NewReader(body)), nil
 	}
 	return req, nil
 }
-
-// rawBody is a request body over bytes (io.NopCloser and a bytes.Reader
-// in one allocation).
-type rawBody struct{ bytes.Reader }
-
-func (*rawBody) Close() error { return nil }
 
 // readRawAnswer reads a JSON answer, at most maxRawResponse+1 bytes of
 // it: a declared length into a buffer of that size.

@@ -27,6 +27,7 @@ import (
 	"github.com/churnlint/churnlint/gateway/backoff"
 	"github.com/churnlint/churnlint/gateway/config"
 	"github.com/churnlint/churnlint/gateway/metrics"
+	"github.com/churnlint/churnlint/gateway/pool"
 )
 
 // ErrUnavailable is returned when the upstream has no live session.
@@ -63,6 +64,10 @@ type Session struct {
 	// rawURL is cfg.URL parsed, for the raw path's requests (nil: parse
 	// per request, as http.NewRequest does).
 	rawURL *url.URL
+	// direct sends raw calls on connections the caller's goroutine writes
+	// and reads itself (pool.Direct), when the URL allows it (plain http,
+	// no proxy, no tracing wrap); nil: the pool's client.
+	direct *pool.Direct
 	// filt is replaced by a reload that changes only the filters.
 	filt      atomic.Pointer[filterState]
 	logger    *slog.Logger
@@ -103,6 +108,10 @@ type conn struct {
 	// rawSessionID is the Mcp-Session-Id value of the raw path, kept
 	// while the transport's session id stays the same.
 	rawSessionID atomic.Pointer[[]string]
+	// rawShared is the whole header of a raw call that forwards no
+	// client header, for the session id it was built with: the same for
+	// every such call, and only read below the transport, so shared.
+	rawShared atomic.Pointer[sharedHeader]
 }
 
 // close ends the MCP client and, for stdio, what is left of its process
@@ -137,6 +146,7 @@ func newSession(cfg config.Upstream, httpClient *http.Client, m *metrics.Metrics
 		// What http.NewRequest does to the host, once.
 		u.Host = strings.TrimSuffix(u.Host, ":")
 		s.rawURL = u
+		s.direct = pool.DirectFor(httpClient, u)
 	}
 	s.filt.Store(&filterState{tools: cfg.Tools, resources: cfg.Resources, prompts: cfg.Prompts, f: f})
 	return s, nil

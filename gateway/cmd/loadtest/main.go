@@ -45,6 +45,7 @@ type options struct {
 	pid             int
 	metrics         string
 	upstreamPort    int
+	upstreamPID     int
 	upstreamMetrics string
 	out, repo       string
 	keepWork        bool
@@ -69,6 +70,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fl.IntVar(&o.pid, "pid", 0, "with -target: the gateway's process id, for RSS and open fds")
 	fl.StringVar(&o.metrics, "metrics", "", "with -target: its Prometheus endpoint (default: /metrics on the target's host)")
 	fl.IntVar(&o.upstreamPort, "upstream-port", 0, "with -target: the upstream's port, to count TCP connections to it")
+	fl.IntVar(&o.upstreamPID, "upstream-pid", 0, "with -target: the upstream's process id, for its CPU per answer")
 	fl.StringVar(&o.upstreamMetrics, "upstream-metrics", "", "with -target: the demo upstream's -metrics endpoint, for its accepted-connections counter")
 	fl.StringVar(&o.out, "out", "", "output directory (default loadtest-out/<time>)")
 	fl.StringVar(&o.repo, "repo", "", "churnlint repository root (default: found above the working directory)")
@@ -238,7 +240,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.target != "" {
 		t := loadtest.Target{
 			Name: "target", URL: o.target, Token: o.token, PID: o.pid, MetricsURL: o.metrics,
-			UpstreamPort: o.upstreamPort, UpstreamMetricsURL: o.upstreamMetrics,
+			UpstreamPort: o.upstreamPort, UpstreamMetricsURL: o.upstreamMetrics, UpstreamPID: o.upstreamPID,
 		}
 		res, err := loadtest.Run(ctx, hc, t, o.cfg, o.th, logf)
 		if res != nil {
