@@ -386,7 +386,7 @@ func (d *Direct) sweepIdle() {
 	d.open -= len(expired)
 	d.sweep = nil
 	if len(d.idle) > 0 && !d.closed {
-		d.sweep = time.AfterFunc(d.idle[0].idleAt.Add(d.idleTimeout).Sub(time.Now()), d.sweepIdle)
+		d.sweep = time.AfterFunc(time.Until(d.idle[0].idleAt.Add(d.idleTimeout)), d.sweepIdle)
 	}
 	d.mu.Unlock()
 	for _, dc := range expired {
