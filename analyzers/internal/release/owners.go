@@ -373,18 +373,23 @@ var serverStarts = map[string]bool{
 // serves the client on its bind address until the process exits): its
 // ServeHTTP is served by itself, not by a host that replaces it on reload.
 func (ow *Owners) servesItself(n *types.Named) bool {
+	return ow.callsStatic(func(f *lifetime.Func) bool { return lifetime.RecvNamed(f.SSA.Signature) == n },
+		func(callee *ssa.Function) bool { return serverStarts[callee.String()] })
+}
+
+// callsStatic reports whether a function of the package that in accepts
+// makes a static call whose callee is matches.
+func (ow *Owners) callsStatic(in func(*lifetime.Func) bool, is func(*ssa.Function) bool) bool {
 	for _, f := range ow.res.Funcs {
-		if lifetime.RecvNamed(f.SSA.Signature) != n {
+		if !in(f) {
 			continue
 		}
 		for _, b := range f.SSA.Blocks {
 			for _, instr := range b.Instrs {
-				call, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				if callee := call.Common().StaticCallee(); callee != nil && serverStarts[callee.String()] {
-					return true
+				if call, ok := instr.(ssa.CallInstruction); ok {
+					if callee := call.Common().StaticCallee(); callee != nil && is(callee) {
+						return true
+					}
 				}
 			}
 		}
@@ -431,24 +436,9 @@ func (ow *Owners) libraryOwner(o *Owner) string {
 // builtInPackage reports whether a function of this package other than
 // main or init calls the constructor named ctor.
 func (ow *Owners) builtInPackage(ctor string) bool {
-	for _, f := range ow.res.Funcs {
-		if f.RunsOnce() {
-			continue
-		}
-		for _, b := range f.SSA.Blocks {
-			for _, instr := range b.Instrs {
-				call, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				if callee := call.Common().StaticCallee(); callee != nil && callee.Pkg != nil &&
-					callee.Pkg.Pkg == ow.pass.Pkg && callee.Name() == ctor && callee.Signature.Recv() == nil {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return ow.callsStatic(func(f *lifetime.Func) bool { return !f.RunsOnce() }, func(callee *ssa.Function) bool {
+		return callee.Pkg != nil && callee.Pkg.Pkg == ow.pass.Pkg && callee.Name() == ctor && callee.Signature.Recv() == nil
+	})
 }
 
 // anyIn reports whether iface declares a method named as one of ms.
