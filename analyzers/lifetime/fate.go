@@ -470,8 +470,14 @@ func onlyErrorChecksReach(b *ssa.BasicBlock) bool {
 
 // reaches reports whether block to can run after block from.
 func reaches(from, to *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := []*ssa.BasicBlock{from}
+	return reachesAvoiding([]*ssa.BasicBlock{from}, to, nil)
+}
+
+// reachesAvoiding reports whether block to can be reached from any of
+// starts without passing through avoid.
+func reachesAvoiding(starts []*ssa.BasicBlock, to, avoid *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{avoid: true}
+	stack := append([]*ssa.BasicBlock(nil), starts...)
 	for len(stack) > 0 {
 		b := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]

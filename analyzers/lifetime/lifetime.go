@@ -311,21 +311,7 @@ func reach(from *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) m
 // onCycleAvoiding reports whether b lies on a cycle that does not pass
 // through avoid.
 func onCycleAvoiding(b, avoid *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{avoid: true}
-	work := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(work) > 0 {
-		n := work[len(work)-1]
-		work = work[:len(work)-1]
-		if n == b {
-			return true
-		}
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		work = append(work, n.Succs...)
-	}
-	return false
+	return reachesAvoiding(b.Succs, b, avoid)
 }
 
 // handsBackOther reports whether another return of fn hands back, as
