@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -807,7 +808,14 @@ func (a *pkgRun) exportFacts() {
 // then churns it (grafana/alerting's receivers, sending per alert).
 func (a *pkgRun) exportFuncVarFacts() bool {
 	any := false
-	for g, fns := range a.globalFuncs {
+	// In name order, so that every run exports the same facts the same way.
+	globals := make([]*ssa.Global, 0, len(a.globalFuncs))
+	for g := range a.globalFuncs {
+		globals = append(globals, g)
+	}
+	sort.Slice(globals, func(i, j int) bool { return globals[i].Name() < globals[j].Name() })
+	for _, g := range globals {
+		fns := a.globalFuncs[g]
 		v, ok := g.Object().(*types.Var)
 		if !ok || !v.Exported() || v.Pkg() != a.pass.Pkg {
 			continue
