@@ -317,7 +317,7 @@ func (r *runner) checkout(gitDir, tree, commit string) error {
 		return fmt.Errorf("git worktree add %s %.12s: %v: %s", tree, commit, err, strings.TrimSpace(string(out)))
 	}
 	// A snapshot can lack its largest blobs (../shared/README.md): check
-	// out everything else, leaving those paths out of a sparse checkout.
+	// out everything else and mark those paths skip-worktree.
 	os.RemoveAll(tree)
 	if out, err := exec.Command("git", "--git-dir="+gitDir, "worktree", "prune").CombinedOutput(); err != nil {
 		return fmt.Errorf("git worktree prune: %v: %s", err, out)
